@@ -1,0 +1,59 @@
+# ICP Workshop. `make run` serves the demo; `make test` runs lint and every test.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: install run demo test lint format stack bench clean
+
+# The virtualenv is rebuilt whenever a requirements file changes.
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed
+
+run demo test: export DEBUG ?= true
+
+run: install
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py seed_demo --if-empty
+	@echo "Serving ICP Workshop on http://$(HOST):$(PORT)/ (Ctrl-C stops it)"
+	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+demo: install
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py seed_demo
+
+test: install lint
+	scripts/ensure-test-services
+	$(BIN)/pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/djlint templates --lint
+	$(BIN)/djlint templates --check
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+	$(BIN)/djlint templates --reformat
+
+# The full stack: gunicorn, a Celery worker and beat, static files by whitenoise.
+stack: install
+	@test -n "$$DATABASE_URL" || { echo "make stack needs DATABASE_URL (PostgreSQL); see .env.example"; exit 2; }
+	@test -n "$$REDIS_URL" || { echo "make stack needs REDIS_URL; see .env.example"; exit 2; }
+	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	$(BIN)/python manage.py migrate --noinput
+	PATH="$(CURDIR)/$(BIN):$$PATH" exec $(BIN)/honcho start --procfile Procfile --port $(PORT)
+
+bench: install
+	NEED_POSTGRES=1 scripts/ensure-test-services
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) staticfiles .bench .pytest_cache .celery

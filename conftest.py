@@ -1,0 +1,122 @@
+"""Fixtures shared by every app's tests: people by role, a real Celery worker, a real browser."""
+
+import os
+from pathlib import Path
+
+import pytest
+import redis
+
+from icpsite.celery import app as celery_app
+from teams.models import Role, Team
+from teams.tests.factories import TeamFactory, UserFactory
+from tests.support import redis_or_fail
+
+# Playwright's sync API runs an event loop in the test thread; Django would
+# otherwise refuse ORM calls made from that thread.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = "/usr/bin/chromium"
+ROLE_TEAMS = {
+    Role.ADMIN: Team.SALES,
+    Role.FACILITATOR: Team.MARKETING,
+    Role.MEMBER: Team.CUSTOMER_SUCCESS,
+    Role.SALES_REP: Team.SALES,
+}
+
+
+@pytest.fixture
+def make_person(db):
+    """Make a person with a role (and a fitting team unless one is given)."""
+
+    def make(role=Role.MEMBER, team=None, **fields):
+        team = team or TeamFactory(slug=ROLE_TEAMS[role])
+        return UserFactory(role=role, team=team, **fields)
+
+    return make
+
+
+@pytest.fixture
+def client_as(client, make_person):
+    """A test client signed in as a new person with the given role."""
+
+    def sign_in(role, **fields):
+        person = make_person(role, **fields)
+        client.force_login(person)
+        client.person = person
+        return client
+
+    return sign_in
+
+
+@pytest.fixture(autouse=True)
+def _celery_in_process(request):
+    """Tasks run in-process, except in tests that start a real worker."""
+    if request.node.get_closest_marker("worker"):
+        yield
+        return
+    previous = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = previous
+
+
+@pytest.fixture
+def real_worker(transactional_db, settings):
+    """A real Celery worker (in a thread of this process) consuming from Redis.
+
+    Tasks sent by the code under test go through the broker, not in-process.
+    """
+    import celery.contrib.testing.tasks  # noqa: F401  (registers celery.ping for the readiness check)
+    from celery.contrib.testing.worker import start_worker
+
+    url = redis_or_fail()
+    saved = {key: celery_app.conf[key] for key in ("broker_url", "result_backend", "task_always_eager")}
+    celery_app.conf.update(broker_url=url, result_backend=url, task_always_eager=False)
+    _forget_celery_connections()
+    redis.Redis.from_url(url).delete("celery")  # no leftovers from an earlier run
+    with start_worker(celery_app, pool="solo", concurrency=1, perform_ping_check=True, shutdown_timeout=20) as worker:
+        yield worker
+    celery_app.conf.update(saved)
+    _forget_celery_connections()
+
+
+def _forget_celery_connections():
+    """Make the app connect anew from its current configuration."""
+    celery_app._pool = None
+    if "amqp" in celery_app.__dict__:
+        celery_app.amqp._producer_pool = None
+    celery_app._local.__dict__.pop("backend", None)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium, headless, driven by Playwright. Missing, it fails: it never skips."""
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"The browser tests need Debian's chromium at {CHROMIUM}: run scripts/ensure-test-services.")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    context = browser.new_context(base_url=live_server.url)
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    yield page
+    context.close()

@@ -1,0 +1,205 @@
+"""A deterministic, realistic demo customer base.
+
+The same count and seed always give the same rows, so demos, tests and
+benchmarks can be repeated. Rows are plain tuples in ``DEMO_COLUMNS`` order,
+ready for a batched insert.
+"""
+
+import random
+from collections.abc import Iterator
+
+DEMO_COLUMNS = (
+    "external_id",
+    "name",
+    "domain",
+    "industry",
+    "country",
+    "region",
+    "employees",
+    "annual_revenue",
+    "lifecycle_stage",
+    "owner_id",
+    "website_visits_30d",
+    "email_opens_30d",
+    "email_clicks_30d",
+    "social_engagements_30d",
+    "tenure_months",
+    "clv",
+    "nps",
+)
+
+# (industry, relative weight, revenue per employee in thousands)
+INDUSTRIES = [
+    ("Software", 18, 260),
+    ("Financial Services", 12, 420),
+    ("Healthcare", 10, 180),
+    ("Manufacturing", 12, 240),
+    ("Retail", 9, 210),
+    ("Professional Services", 9, 150),
+    ("Education", 5, 90),
+    ("Logistics", 6, 200),
+    ("Media", 5, 170),
+    ("Telecommunications", 4, 380),
+    ("Energy", 4, 520),
+    ("Government", 2, 120),
+]
+
+# (country, region, relative weight)
+COUNTRIES = [
+    ("United States", "North America", 34),
+    ("Canada", "North America", 6),
+    ("United Kingdom", "EMEA", 11),
+    ("Germany", "EMEA", 9),
+    ("France", "EMEA", 6),
+    ("Netherlands", "EMEA", 4),
+    ("Spain", "EMEA", 3),
+    ("Sweden", "EMEA", 3),
+    ("Australia", "APAC", 5),
+    ("Japan", "APAC", 4),
+    ("Singapore", "APAC", 2),
+    ("India", "APAC", 5),
+    ("Brazil", "LATAM", 5),
+    ("Mexico", "LATAM", 3),
+]
+
+# (employee range, relative weight): most organisations are small.
+SIZE_BANDS = [((5, 49), 38), ((50, 199), 30), ((200, 999), 20), ((1000, 4999), 9), ((5000, 50000), 3)]
+
+STAGES = [("prospect", 45), ("lead", 10), ("opportunity", 7), ("customer", 30), ("churned", 8)]
+
+NAME_STARTS = [
+    "North",
+    "Blue",
+    "Bright",
+    "Silver",
+    "Green",
+    "Summit",
+    "River",
+    "Iron",
+    "Clear",
+    "Red",
+    "Pine",
+    "Stone",
+    "Cloud",
+    "Harbor",
+    "Maple",
+    "Nova",
+    "Orbit",
+    "Prime",
+    "Quartz",
+    "Solar",
+]
+NAME_ENDS = [
+    "wind",
+    "field",
+    "gate",
+    "bridge",
+    "line",
+    "path",
+    "point",
+    "stack",
+    "works",
+    "forge",
+    "light",
+    "peak",
+    "wave",
+    "ridge",
+    "spring",
+    "vale",
+    "port",
+    "mark",
+    "craft",
+    "loop",
+]
+NAME_KINDS = [
+    "Analytics",
+    "Systems",
+    "Health",
+    "Logistics",
+    "Partners",
+    "Labs",
+    "Industries",
+    "Retail",
+    "Capital",
+    "Media",
+    "Energy",
+    "Learning",
+    "Networks",
+    "Foods",
+    "Robotics",
+    "Consulting",
+]
+SUFFIXES = ["Inc", "Ltd", "GmbH", "LLC", "SA", "BV", "Group", "Co"]
+
+
+def _weighted(options):
+    return [value for value, _ in options], [weight for _, weight in options]
+
+
+def demo_customer_rows(count: int, seed: int, owner_ids: list[int]) -> Iterator[tuple]:
+    """Yield ``count`` customer rows, the same ones for the same seed and owners."""
+    rng = random.Random(seed)
+    industries = [(name, rate) for name, _, rate in INDUSTRIES]
+    industry_weights = [weight for _, weight, _ in INDUSTRIES]
+    countries = [(country, region) for country, region, _ in COUNTRIES]
+    country_weights = [weight for _, _, weight in COUNTRIES]
+    sizes, size_weights = _weighted(SIZE_BANDS)
+    stages, stage_weights = _weighted(STAGES)
+    batch = 4096
+
+    produced = 0
+    while produced < count:
+        take = min(batch, count - produced)
+        industry_picks = rng.choices(industries, industry_weights, k=take)
+        country_picks = rng.choices(countries, country_weights, k=take)
+        size_picks = rng.choices(sizes, size_weights, k=take)
+        stage_picks = rng.choices(stages, stage_weights, k=take)
+        for i in range(take):
+            number = produced + i + 1
+            industry, revenue_per_employee = industry_picks[i]
+            country, region = country_picks[i]
+            low, high = size_picks[i]
+            stage = stage_picks[i]
+            employees = rng.randint(low, high)
+            revenue = employees * revenue_per_employee * 1000 * rng.uniform(0.6, 1.5)
+            start, end, kind = rng.choice(NAME_STARTS), rng.choice(NAME_ENDS), rng.choice(NAME_KINDS)
+            name = f"{start}{end} {kind} {rng.choice(SUFFIXES)}"
+            domain = f"{start}{end}{kind}{number}.example".lower()
+            warm = stage in ("lead", "opportunity", "customer")
+            visits = int(rng.expovariate(1 / (9 if warm else 3)))
+            opens = int(rng.expovariate(1 / (6 if warm else 2)))
+            clicks = min(opens, int(rng.expovariate(1 / (2 if warm else 0.6))))
+            social = int(rng.expovariate(1 / (3 if warm else 1)))
+            is_client = stage in ("customer", "churned")
+            tenure = rng.randint(1, 96) if is_client else None
+            if stage == "churned":
+                tenure = min(tenure, rng.randint(1, 30))
+            clv = int(revenue * rng.uniform(0.002, 0.02) * (tenure or 0) / 12) if is_client else None
+            nps = _demo_nps(rng, stage) if is_client and rng.random() < 0.7 else None
+            owner_id = rng.choice(owner_ids) if owner_ids and rng.random() < 0.9 else None
+            yield (
+                f"DEMO-{number:07d}",
+                name,
+                domain,
+                industry,
+                country,
+                region,
+                employees,
+                int(revenue),
+                stage,
+                owner_id,
+                visits,
+                opens,
+                clicks,
+                social,
+                tenure,
+                clv,
+                nps,
+            )
+        produced += take
+
+
+def _demo_nps(rng: random.Random, stage: str) -> int:
+    if stage == "churned":
+        return min(10, int(rng.triangular(0, 10, 3)))
+    return min(10, int(rng.triangular(2, 11, 9)))

@@ -1,0 +1,63 @@
+from itertools import islice
+
+from customers.demo import COUNTRIES, DEMO_COLUMNS, INDUSTRIES, demo_customer_rows
+
+
+def _rows(count=2000, seed=7, owners=(11, 12)):
+    return [dict(zip(DEMO_COLUMNS, row, strict=True)) for row in demo_customer_rows(count, seed, list(owners))]
+
+
+def test_it_gives_the_same_rows_for_the_same_seed():
+    assert _rows(seed=7) == _rows(seed=7)
+
+
+def test_it_gives_other_rows_for_another_seed():
+    assert _rows(seed=7) != _rows(seed=8)
+
+
+def test_it_makes_exactly_the_rows_asked_for_with_unique_ids_and_domains():
+    rows = _rows(count=9000)
+
+    assert len(rows) == 9000
+    assert len({row["external_id"] for row in rows}) == 9000
+    assert len({row["domain"] for row in rows}) == 9000
+
+
+def test_it_keeps_firmographics_realistic():
+    rows = _rows()
+    regions = {country: region for country, region, _ in COUNTRIES}
+
+    assert {row["industry"] for row in rows} == {name for name, _, _ in INDUSTRIES}
+    assert all(regions[row["country"]] == row["region"] for row in rows)
+    assert all(5 <= row["employees"] <= 50_000 for row in rows)
+    assert all(row["annual_revenue"] > 0 for row in rows)
+    assert all(row["email_clicks_30d"] <= row["email_opens_30d"] for row in rows)
+
+
+def test_it_leaves_customer_only_facts_unknown_for_prospects():
+    prospects = [row for row in _rows() if row["lifecycle_stage"] == "prospect"]
+
+    assert prospects
+    assert all(row["tenure_months"] is None and row["clv"] is None and row["nps"] is None for row in prospects)
+
+
+def test_it_gives_customers_tenure_clv_and_mostly_an_nps():
+    customers = [row for row in _rows() if row["lifecycle_stage"] == "customer"]
+
+    assert all(1 <= row["tenure_months"] <= 96 and row["clv"] >= 0 for row in customers)
+    with_nps = [row["nps"] for row in customers if row["nps"] is not None]
+    assert 0.5 < len(with_nps) / len(customers) < 0.9
+    assert all(0 <= nps <= 10 for nps in with_nps)
+
+
+def test_it_assigns_most_accounts_to_the_given_owners():
+    owners = [row["owner_id"] for row in _rows(owners=(11, 12))]
+
+    assert set(owners) == {11, 12, None}
+    assert 0.8 < sum(owner is not None for owner in owners) / len(owners) < 0.97
+
+
+def test_it_streams_rows_lazily():
+    first = next(islice(demo_customer_rows(10**9, 1, []), 1))
+
+    assert first[0] == "DEMO-0000001"

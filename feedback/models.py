@@ -1,0 +1,1 @@
+# Surveys, responses, referrals and advocacy arrive with the feedback issue.

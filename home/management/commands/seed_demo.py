@@ -1,0 +1,49 @@
+import secrets
+import time
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from customers.models import Customer
+from customers.services import customer_demo_seed
+from teams.models import Role
+from teams.services import DEMO_PEOPLE, demo_people_ensure
+
+DEMO_PASSWORD = "icp-demo"
+
+
+class Command(BaseCommand):
+    help = "Load demo people (one per role and team) and a deterministic demo customer base."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--customers", type=int, default=5000, help="How many customers (default 5000).")
+        parser.add_argument("--seed", type=int, default=2026, help="Random seed; the same seed gives the same data.")
+        parser.add_argument(
+            "--if-empty",
+            action="store_true",
+            help="Do nothing when the base already has customers (used by 'make run').",
+        )
+
+    def handle(self, *args, customers, seed, if_empty, **options):
+        if customers < 0:
+            raise CommandError("--customers must be zero or more.")
+        password = DEMO_PASSWORD if settings.DEBUG else secrets.token_urlsafe(16)
+        people = demo_people_ensure(password=password)
+        if if_empty and Customer.objects.exists():
+            self.stdout.write("Demo customers already loaded; 'make demo' reloads them.")
+        else:
+            owner_ids = [person.pk for person in people if person.role == Role.SALES_REP]
+            started = time.perf_counter()
+            count = customer_demo_seed(count=customers, seed=seed, owner_ids=owner_ids)
+            elapsed = time.perf_counter() - started
+            self.stdout.write(f"Seeded {count:,} customers in {elapsed:.1f} s (seed {seed}).")
+        self._print_logins(password)
+
+    def _print_logins(self, password):
+        if not settings.DEBUG:
+            self.stdout.write("Demo people have random passwords here (DEBUG is off): use 'Forgot password'.")
+            return
+        self.stdout.write(f"Demo logins (password for all: {password}):")
+        for username, first_name, last_name, team, role in DEMO_PEOPLE:
+            team_name = team.replace("-", " ").title()
+            self.stdout.write(f"  {username:<12} {Role(role).label:<12} {team_name:<17} {first_name} {last_name}")

@@ -1,0 +1,9 @@
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("home.urls")),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("people/", include("teams.urls")),
+    path("django-admin/", admin.site.urls),
+]

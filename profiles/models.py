@@ -1,0 +1,1 @@
+# The Ideal Customer Profile and its items arrive with the workshop issue.

@@ -1,0 +1,1 @@
+# Rubrics, criteria, scores and re-score jobs arrive with the rubrics issue.
