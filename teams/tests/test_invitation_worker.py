@@ -38,7 +38,8 @@ def test_it_sends_the_invitation_through_the_broker_to_a_worker(real_worker):
         task_prerun.disconnect(record_thread)
 
     assert celery_app.conf.task_always_eager is False
-    assert ran_in and ran_in[0] is not threading.main_thread()
+    assert ran_in, "the task never ran"
+    assert ran_in[0] is not threading.main_thread()
     assert mail.outbox[0].to == ["noa@example.com"]
     assert "https://icp.example.com/accounts/reset/" in mail.outbox[0].body
 
