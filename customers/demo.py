@@ -65,6 +65,10 @@ COUNTRIES = [
 # (employee range, relative weight): most organisations are small.
 SIZE_BANDS = [((5, 49), 38), ((50, 199), 30), ((200, 999), 20), ((1000, 4999), 9), ((5000, 50000), 3)]
 
+# What one customer pays us a year, in whole currency units: CLV is this over its tenure.
+MIN_ANNUAL_CONTRACT = 3_000
+MAX_ANNUAL_CONTRACT = 600_000
+
 STAGES = [("prospect", 45), ("lead", 10), ("opportunity", 7), ("customer", 30), ("churned", 8)]
 
 NAME_STARTS = [
@@ -111,24 +115,21 @@ NAME_ENDS = [
     "craft",
     "loop",
 ]
-NAME_KINDS = [
-    "Analytics",
-    "Systems",
-    "Health",
-    "Logistics",
-    "Partners",
-    "Labs",
-    "Industries",
-    "Retail",
-    "Capital",
-    "Media",
-    "Energy",
-    "Learning",
-    "Networks",
-    "Foods",
-    "Robotics",
-    "Consulting",
-]
+# Words that make a company name sound like its industry.
+NAME_KINDS = {
+    "Software": ["Software", "Systems", "Labs", "Cloud", "Analytics"],
+    "Financial Services": ["Capital", "Finance", "Partners", "Bank", "Insurance"],
+    "Healthcare": ["Health", "Medical", "Care", "Clinics", "Biotech"],
+    "Manufacturing": ["Industries", "Manufacturing", "Robotics", "Components", "Tools"],
+    "Retail": ["Retail", "Stores", "Market", "Outfitters", "Foods"],
+    "Professional Services": ["Consulting", "Advisory", "Partners", "Associates", "Group"],
+    "Education": ["Learning", "Academy", "Education", "Institute", "Schools"],
+    "Logistics": ["Logistics", "Freight", "Shipping", "Transport", "Supply"],
+    "Media": ["Media", "Studios", "Publishing", "Broadcasting", "Digital"],
+    "Telecommunications": ["Networks", "Telecom", "Communications", "Connect", "Mobile"],
+    "Energy": ["Energy", "Power", "Renewables", "Utilities", "Solar"],
+    "Government": ["Agency", "Authority", "Council", "Services", "Department"],
+}
 SUFFIXES = ["Inc", "Ltd", "GmbH", "LLC", "SA", "BV", "Group", "Co"]
 
 
@@ -162,7 +163,7 @@ def demo_customer_rows(count: int, seed: int, owner_ids: list[int]) -> Iterator[
             stage = stage_picks[i]
             employees = rng.randint(low, high)
             revenue = employees * revenue_per_employee * 1000 * rng.uniform(0.6, 1.5)
-            start, end, kind = rng.choice(NAME_STARTS), rng.choice(NAME_ENDS), rng.choice(NAME_KINDS)
+            start, end, kind = rng.choice(NAME_STARTS), rng.choice(NAME_ENDS), rng.choice(NAME_KINDS[industry])
             name = f"{start}{end} {kind} {rng.choice(SUFFIXES)}"
             domain = f"{start}{end}{kind}{number}.example".lower()
             warm = stage in ("lead", "opportunity", "customer")
@@ -174,7 +175,7 @@ def demo_customer_rows(count: int, seed: int, owner_ids: list[int]) -> Iterator[
             tenure = rng.randint(1, 96) if is_client else None
             if stage == "churned":
                 tenure = min(tenure, rng.randint(1, 30))
-            clv = int(revenue * rng.uniform(0.002, 0.02) * (tenure or 0) / 12) if is_client else None
+            clv = int(_annual_contract_value(rng, employees) * tenure / 12) if is_client else None
             nps = _demo_nps(rng, stage) if is_client and rng.random() < 0.7 else None
             owner_id = rng.choice(owner_ids) if owner_ids and rng.random() < 0.9 else None
             yield (
@@ -197,6 +198,11 @@ def demo_customer_rows(count: int, seed: int, owner_ids: list[int]) -> Iterator[
                 nps,
             )
         produced += take
+
+
+def _annual_contract_value(rng: random.Random, employees: int) -> float:
+    """What a customer pays us a year: per seat, for a share of its staff, within plan limits."""
+    return min(MAX_ANNUAL_CONTRACT, max(MIN_ANNUAL_CONTRACT, employees * rng.uniform(20, 120)))
 
 
 def _demo_nps(rng: random.Random, stage: str) -> int:

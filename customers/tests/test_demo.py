@@ -1,6 +1,14 @@
 from itertools import islice
 
-from customers.demo import COUNTRIES, DEMO_COLUMNS, INDUSTRIES, demo_customer_rows
+from customers.demo import (
+    COUNTRIES,
+    DEMO_COLUMNS,
+    INDUSTRIES,
+    MAX_ANNUAL_CONTRACT,
+    MIN_ANNUAL_CONTRACT,
+    NAME_KINDS,
+    demo_customer_rows,
+)
 
 
 def _rows(count=2000, seed=7, owners=(11, 12)):
@@ -32,6 +40,7 @@ def test_it_keeps_firmographics_realistic():
     assert all(5 <= row["employees"] <= 50_000 for row in rows)
     assert all(row["annual_revenue"] > 0 for row in rows)
     assert all(row["email_clicks_30d"] <= row["email_opens_30d"] for row in rows)
+    assert all(row["name"].split()[1] in NAME_KINDS[row["industry"]] for row in rows)
 
 
 def test_it_leaves_customer_only_facts_unknown_for_prospects():
@@ -48,6 +57,17 @@ def test_it_gives_customers_tenure_clv_and_mostly_an_nps():
     with_nps = [row["nps"] for row in customers if row["nps"] is not None]
     assert 0.5 < len(with_nps) / len(customers) < 0.9
     assert all(0 <= nps <= 10 for nps in with_nps)
+
+
+def test_it_keeps_clv_to_what_a_customer_pays_us_over_its_tenure():
+    clients = [row for row in _rows(count=5000) if row["lifecycle_stage"] in ("customer", "churned")]
+
+    for row in clients:
+        years = row["tenure_months"] / 12
+        assert int(MIN_ANNUAL_CONTRACT * years) <= row["clv"] <= MAX_ANNUAL_CONTRACT * years
+    large = [row["clv"] / row["tenure_months"] for row in clients if row["employees"] >= 1000]
+    small = [row["clv"] / row["tenure_months"] for row in clients if row["employees"] < 50]
+    assert sum(large) / len(large) > 5 * sum(small) / len(small)
 
 
 def test_it_assigns_most_accounts_to_the_given_owners():
