@@ -5,6 +5,7 @@ benchmarks can be repeated. Rows are plain tuples in ``DEMO_COLUMNS`` order,
 ready for a batched insert.
 """
 
+import datetime
 import random
 from collections.abc import Iterator
 
@@ -15,18 +16,34 @@ DEMO_COLUMNS = (
     "industry",
     "country",
     "region",
+    "city",
     "employees",
     "annual_revenue",
+    "contact_titles",
     "lifecycle_stage",
     "owner_id",
+    "crm_created_on",
+    "closed_on",
+    "deal_outcome",
+    "sales_cycle_days",
+    "clv",
+    "tenure_months",
+    "active_days_30d",
+    "features_used",
     "website_visits_30d",
     "email_opens_30d",
     "email_clicks_30d",
     "social_engagements_30d",
-    "tenure_months",
-    "clv",
+    "referrals_made",
+    "has_case_study",
+    "has_public_review",
+    "is_prominent_brand",
     "nps",
+    "extra",
 )
+
+# Dates are counted back from a fixed day, so the same seed gives the same rows on any day.
+REFERENCE_DAY = datetime.date(2026, 11, 1)
 
 # (industry, relative weight, revenue per employee in thousands)
 INDUSTRIES = [
@@ -68,6 +85,38 @@ SIZE_BANDS = [((5, 49), 38), ((50, 199), 30), ((200, 999), 20), ((1000, 4999), 9
 # What one customer pays us a year, in whole currency units: CLV is this over its tenure.
 MIN_ANNUAL_CONTRACT = 3_000
 MAX_ANNUAL_CONTRACT = 600_000
+
+CITIES = {
+    "United States": ["New York", "San Francisco", "Chicago", "Austin", "Boston", "Seattle"],
+    "Canada": ["Toronto", "Vancouver", "Montreal"],
+    "United Kingdom": ["London", "Manchester", "Edinburgh"],
+    "Germany": ["Berlin", "Munich", "Hamburg", "Frankfurt"],
+    "France": ["Paris", "Lyon", "Toulouse"],
+    "Netherlands": ["Amsterdam", "Rotterdam", "Utrecht"],
+    "Spain": ["Madrid", "Barcelona", "Valencia"],
+    "Sweden": ["Stockholm", "Gothenburg", "Malmö"],
+    "Australia": ["Sydney", "Melbourne", "Brisbane"],
+    "Japan": ["Tokyo", "Osaka", "Yokohama"],
+    "Singapore": ["Singapore"],
+    "India": ["Bengaluru", "Mumbai", "Pune", "Hyderabad"],
+    "Brazil": ["São Paulo", "Rio de Janeiro", "Curitiba"],
+    "Mexico": ["Mexico City", "Monterrey", "Guadalajara"],
+}
+
+CONTACT_TITLES = [
+    "VP Marketing",
+    "Head of Marketing Operations",
+    "Chief Revenue Officer",
+    "VP Sales",
+    "Sales Operations Manager",
+    "Head of Customer Success",
+    "Chief Marketing Officer",
+    "Demand Generation Manager",
+    "IT Director",
+    "Procurement Manager",
+    "CFO",
+    "Office Manager",
+]
 
 STAGES = [("prospect", 45), ("lead", 10), ("opportunity", 7), ("customer", 30), ("churned", 8)]
 
@@ -160,44 +209,68 @@ def demo_customer_rows(count: int, seed: int, owner_ids: list[int]) -> Iterator[
             industry, revenue_per_employee = industry_picks[i]
             country, region = country_picks[i]
             low, high = size_picks[i]
-            stage = stage_picks[i]
-            employees = rng.randint(low, high)
-            revenue = employees * revenue_per_employee * 1000 * rng.uniform(0.6, 1.5)
-            start, end, kind = rng.choice(NAME_STARTS), rng.choice(NAME_ENDS), rng.choice(NAME_KINDS[industry])
-            name = f"{start}{end} {kind} {rng.choice(SUFFIXES)}"
-            domain = f"{start}{end}{kind}{number}.example".lower()
-            warm = stage in ("lead", "opportunity", "customer")
-            visits = int(rng.expovariate(1 / (9 if warm else 3)))
-            opens = int(rng.expovariate(1 / (6 if warm else 2)))
-            clicks = min(opens, int(rng.expovariate(1 / (2 if warm else 0.6))))
-            social = int(rng.expovariate(1 / (3 if warm else 1)))
-            is_client = stage in ("customer", "churned")
-            tenure = rng.randint(1, 96) if is_client else None
-            if stage == "churned":
-                tenure = min(tenure, rng.randint(1, 30))
-            clv = int(_annual_contract_value(rng, employees) * tenure / 12) if is_client else None
-            nps = _demo_nps(rng, stage) if is_client and rng.random() < 0.7 else None
-            owner_id = rng.choice(owner_ids) if owner_ids and rng.random() < 0.9 else None
-            yield (
-                f"DEMO-{number:07d}",
-                name,
-                domain,
-                industry,
-                country,
-                region,
-                employees,
-                int(revenue),
-                stage,
-                owner_id,
-                visits,
-                opens,
-                clicks,
-                social,
-                tenure,
-                clv,
-                nps,
-            )
+            row = _demo_customer(rng, number, industry, revenue_per_employee, country, region, low, high)
+            row["lifecycle_stage"] = stage_picks[i]
+            row.update(_demo_pipeline(rng, row["lifecycle_stage"], row["employees"], owner_ids))
+            yield tuple(row[column] for column in DEMO_COLUMNS)
         produced += take
+
+
+def _demo_customer(rng, number, industry, revenue_per_employee, country, region, low, high) -> dict:
+    """Who the organisation is: firmographics, geography, contacts."""
+    employees = rng.randint(low, high)
+    start, end, kind = rng.choice(NAME_STARTS), rng.choice(NAME_ENDS), rng.choice(NAME_KINDS[industry])
+    return {
+        "external_id": f"DEMO-{number:07d}",
+        "name": f"{start}{end} {kind} {rng.choice(SUFFIXES)}",
+        "domain": f"{start}{end}{kind}{number}.example".lower(),
+        "industry": industry,
+        "country": country,
+        "region": region,
+        "city": rng.choice(CITIES[country]),
+        "employees": employees,
+        "annual_revenue": int(employees * revenue_per_employee * 1000 * rng.uniform(0.6, 1.5)),
+        "contact_titles": "; ".join(rng.sample(CONTACT_TITLES, rng.randint(1, 3))),
+        "is_prominent_brand": employees >= 5000 and rng.random() < 0.5 or rng.random() < 0.01,
+        "extra": "{}",
+    }
+
+
+def _demo_pipeline(rng: random.Random, stage: str, employees: int, owner_ids: list[int]) -> dict:
+    """Where the organisation stands with us: deal, engagement, usage, outcomes."""
+    warm = stage in ("lead", "opportunity", "customer")
+    is_client = stage in ("customer", "churned")
+    opens = int(rng.expovariate(1 / (6 if warm else 2)))
+    tenure = rng.randint(1, 96) if is_client else None
+    if stage == "churned":
+        tenure = min(tenure, rng.randint(1, 30))
+    outcome = "won" if is_client else "open" if stage == "opportunity" else "lost" if rng.random() < 0.08 else ""
+    cycle = int(rng.uniform(14, 90) * (1 + employees / 2500)) if outcome in ("won", "lost") else None
+    closed_on = REFERENCE_DAY - datetime.timedelta(days=round((tenure or rng.randint(1, 24)) * 30.4)) if cycle else None
+    created_on = (
+        (closed_on - datetime.timedelta(days=cycle))
+        if cycle
+        else REFERENCE_DAY - datetime.timedelta(days=rng.randint(1, 720))
+    )
+    return {
+        "owner_id": rng.choice(owner_ids) if owner_ids and rng.random() < 0.9 else None,
+        "crm_created_on": created_on,
+        "closed_on": closed_on,
+        "deal_outcome": outcome,
+        "sales_cycle_days": cycle,
+        "clv": int(_annual_contract_value(rng, employees) * tenure / 12) if is_client else None,
+        "tenure_months": tenure,
+        "active_days_30d": (rng.randint(0, 30) if stage == "customer" else 0) if is_client else None,
+        "features_used": rng.randint(1, 25) if is_client else None,
+        "website_visits_30d": int(rng.expovariate(1 / (9 if warm else 3))),
+        "email_opens_30d": opens,
+        "email_clicks_30d": min(opens, int(rng.expovariate(1 / (2 if warm else 0.6)))),
+        "social_engagements_30d": int(rng.expovariate(1 / (3 if warm else 1))),
+        "referrals_made": int(rng.expovariate(1 / 0.6)) if is_client else None,
+        "has_case_study": rng.random() < 0.05 if stage == "customer" else None,
+        "has_public_review": rng.random() < 0.12 if is_client else None,
+        "nps": _demo_nps(rng, stage) if is_client and rng.random() < 0.7 else None,
+    }
 
 
 def _annual_contract_value(rng: random.Random, employees: int) -> float:

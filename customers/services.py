@@ -1,21 +1,196 @@
-"""Writes to the customer base."""
+"""Writes to the customer base. Every change is recorded as a CustomerChange."""
 
+import datetime
 from collections.abc import Iterable
+from dataclasses import dataclass
 from itertools import islice
 
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 
+from teams.models import User
+
 from .demo import DEMO_COLUMNS, demo_customer_rows
-from .models import Customer
+from .models import ChangeAction, ChangeSource, Customer, CustomerChange
 
 INSERT_BATCH = 10_000
+WRITE_BATCH = 1_000
+
+# Everything a CRM, a form or the API may set. The id and the timestamps are ours.
+WRITABLE_FIELDS = tuple(
+    field.attname
+    for field in Customer._meta.concrete_fields
+    if not field.primary_key and field.name not in ("created_at", "updated_at")
+)
+
+
+@dataclass(frozen=True)
+class UpsertResult:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+    def __add__(self, other: "UpsertResult") -> "UpsertResult":
+        return UpsertResult(
+            self.created + other.created, self.updated + other.updated, self.unchanged + other.unchanged
+        )
+
+
+def customer_create(
+    *, values: dict, user: User | None, source: str = ChangeSource.WEB, source_ref: str = ""
+) -> Customer:
+    """Create one customer from ``values`` (field attnames to clean values)."""
+    customer = Customer(**_only_writable(values))
+    customer.full_clean()
+    with transaction.atomic():
+        customer.save()
+        _change(customer, ChangeAction.CREATED, {}, user=user, source=source, source_ref=source_ref).save()
+    return customer
+
+
+@transaction.atomic
+def customer_update(
+    *, customer: Customer, values: dict, user: User | None, source: str = ChangeSource.WEB, source_ref: str = ""
+) -> Customer:
+    """Change the given fields of one customer; nothing is written when nothing changes."""
+    customer = Customer.objects.select_for_update().get(pk=customer.pk)
+    diff = _apply(customer, _only_writable(values))
+    if diff:
+        customer.full_clean()
+        customer.save()
+        _change(customer, ChangeAction.UPDATED, diff, user=user, source=source, source_ref=source_ref).save()
+    return customer
+
+
+@transaction.atomic
+def customer_delete(*, customer: Customer, user: User | None, source: str = ChangeSource.WEB) -> None:
+    _change(customer, ChangeAction.DELETED, {}, user=user, source=source, source_ref="").save()
+    customer.delete()
+
+
+def customers_upsert(
+    *, rows: Iterable[dict], user: User | None, source: str, source_ref: str = "", batch_size: int = WRITE_BATCH
+) -> UpsertResult:
+    """Create or update customers by external id, in set-based batches.
+
+    Each row maps field attnames to clean values and must have ``external_id``;
+    fields a row leaves out keep their value. A row that changes nothing writes
+    nothing. Raises ValidationError (naming the external id) for an invalid row;
+    run it inside a transaction to make all batches one unit.
+    """
+    result = UpsertResult()
+    rows = iter(rows)
+    while batch := list(islice(rows, batch_size)):
+        result += _upsert_batch(batch, user=user, source=source, source_ref=source_ref)
+    return result
+
+
+@transaction.atomic
+def _upsert_batch(rows: list[dict], *, user, source, source_ref) -> UpsertResult:
+    """1. lock the rows that exist; 2. work out creates and real changes; 3. write each kind in one statement."""
+    ids = [row["external_id"] for row in rows]
+    if len(set(ids)) != len(ids):
+        raise ValidationError("The same external id appears twice in one batch.")
+    existing = {
+        customer.external_id: customer for customer in Customer.objects.select_for_update().filter(external_id__in=ids)
+    }
+    to_create, to_update, changes = [], [], []
+    for row in rows:
+        values = _only_writable(row)
+        customer = existing.get(row["external_id"])
+        if customer is None:
+            customer = Customer(**values)
+            _validate(customer)
+            to_create.append(customer)
+            continue
+        diff = _apply(customer, values)
+        if diff:
+            _validate(customer)
+            to_update.append(customer)
+            changes.append(
+                _change(customer, ChangeAction.UPDATED, diff, user=user, source=source, source_ref=source_ref)
+            )
+    Customer.objects.bulk_create(to_create)
+    if to_update:
+        Customer.objects.bulk_create(
+            to_update,
+            update_conflicts=True,
+            unique_fields=["external_id"],
+            update_fields=[
+                *{Customer._meta.get_field(name).name for name in WRITABLE_FIELDS} - {"external_id"},
+                "updated_at",
+            ],
+        )
+    changes += [
+        _change(c, ChangeAction.CREATED, {}, user=user, source=source, source_ref=source_ref) for c in to_create
+    ]
+    CustomerChange.objects.bulk_create(changes)
+    return UpsertResult(
+        created=len(to_create), updated=len(to_update), unchanged=len(rows) - len(to_create) - len(to_update)
+    )
+
+
+def _only_writable(values: dict) -> dict:
+    unknown = set(values) - set(WRITABLE_FIELDS)
+    if unknown:
+        raise ValueError(f"not customer fields: {sorted(unknown)}")
+    return values
+
+
+def _apply(customer: Customer, values: dict) -> dict:
+    """Set ``values`` on ``customer``; return the changes as {field name: [old, new]}."""
+    diff = {}
+    for attname, new in values.items():
+        old = getattr(customer, attname)
+        if attname == "extra":
+            new = {**old, **new}
+        if old != new:
+            name = Customer._meta.get_field(attname).name if attname == "owner_id" else attname
+            diff[name] = [_jsonable(attname, old), _jsonable(attname, new)]
+            setattr(customer, attname, new)
+    return diff
+
+
+def _validate(customer: Customer) -> None:
+    try:
+        customer.full_clean(validate_unique=False, validate_constraints=False)
+    except ValidationError as error:
+        raise ValidationError(f"{customer.external_id}: {_plain(error)}") from error
+
+
+def _plain(error: ValidationError) -> str:
+    if hasattr(error, "error_dict"):
+        return "; ".join(f"{field}: {' '.join(messages)}" for field, messages in error.message_dict.items())
+    return " ".join(error.messages)
+
+
+def _jsonable(attname: str, value):
+    if attname == "owner_id" and value is not None:
+        return User.objects.filter(pk=value).values_list("username", flat=True).first() or value
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return value
+
+
+def _change(customer, action, diff, *, user, source, source_ref) -> CustomerChange:
+    return CustomerChange(
+        customer=customer if action != ChangeAction.DELETED else None,
+        external_id=customer.external_id,
+        customer_name=customer.name,
+        action=action,
+        source=source,
+        source_ref=source_ref,
+        changed_by=user if user is not None and user.is_authenticated else None,
+        changes=diff,
+    )
 
 
 def customer_bulk_insert(*, rows: Iterable[tuple], columns: tuple[str, ...]) -> int:
     """Insert plain rows in batches: COPY on PostgreSQL, executemany elsewhere.
 
-    Both timestamps are set to now. Returns the number of rows inserted.
+    Both timestamps are set to now. Returns the number of rows inserted. For
+    demo data and benchmarks: it records no change history.
     """
     table = connection.ops.quote_name(Customer._meta.db_table)
     all_columns = (*columns, "created_at", "updated_at")

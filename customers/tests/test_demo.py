@@ -1,12 +1,15 @@
 from itertools import islice
 
 from customers.demo import (
+    CITIES,
+    CONTACT_TITLES,
     COUNTRIES,
     DEMO_COLUMNS,
     INDUSTRIES,
     MAX_ANNUAL_CONTRACT,
     MIN_ANNUAL_CONTRACT,
     NAME_KINDS,
+    REFERENCE_DAY,
     demo_customer_rows,
 )
 
@@ -81,3 +84,24 @@ def test_it_streams_rows_lazily():
     first = next(islice(demo_customer_rows(10**9, 1, []), 1))
 
     assert first[0] == "DEMO-0000001"
+
+
+def test_it_fills_the_pipeline_facts_that_fit_the_stage():
+    rows = _rows(count=3000)
+    won = [row for row in rows if row["deal_outcome"] == "won"]
+
+    assert {row["lifecycle_stage"] for row in won} == {"customer", "churned"}
+    assert all(row["crm_created_on"] < row["closed_on"] <= REFERENCE_DAY for row in won)
+    assert all((row["closed_on"] - row["crm_created_on"]).days == row["sales_cycle_days"] for row in won)
+    assert all(row["deal_outcome"] == "open" for row in rows if row["lifecycle_stage"] == "opportunity")
+    churned = [row for row in rows if row["lifecycle_stage"] == "churned"]
+    assert all(row["active_days_30d"] == 0 for row in churned)
+    assert all(row["has_case_study"] is None and row["referrals_made"] is None for row in rows if row["clv"] is None)
+
+
+def test_it_gives_contacts_titles_and_cities_of_the_country():
+    rows = _rows()
+
+    assert all(row["city"] in CITIES[row["country"]] for row in rows)
+    assert all(1 <= len(row["contact_titles"].split("; ")) <= 3 for row in rows)
+    assert all(set(row["contact_titles"].split("; ")) <= set(CONTACT_TITLES) for row in rows)

@@ -1,0 +1,100 @@
+import datetime
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from customers.models import ChangeAction, ChangeSource, Customer, CustomerChange
+from customers.services import customer_delete, customer_update, customers_upsert
+from customers.tests.factories import CustomerFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _upsert(rows, user=None, **options):
+    return customers_upsert(rows=rows, user=user, source=ChangeSource.IMPORT, source_ref="import 1", **options)
+
+
+def test_it_creates_updates_and_leaves_unchanged_rows_by_external_id(make_person):
+    admin = make_person()
+    CustomerFactory(external_id="A", name="Acme", employees=10)
+    CustomerFactory(external_id="B", name="Beta", employees=20)
+
+    result = _upsert(
+        [
+            {"external_id": "A", "name": "Acme", "employees": 10},
+            {"external_id": "B", "name": "Beta", "employees": 25},
+            {"external_id": "C", "name": "Gamma", "closed_on": datetime.date(2025, 3, 1)},
+        ],
+        user=admin,
+    )
+
+    assert (result.created, result.updated, result.unchanged) == (1, 1, 1)
+    assert Customer.objects.get(external_id="B").employees == 25
+    assert Customer.objects.get(external_id="C").closed_on == datetime.date(2025, 3, 1)
+    changes = {(c.external_id, c.action): c for c in CustomerChange.objects.all()}
+    assert set(changes) == {("B", ChangeAction.UPDATED), ("C", ChangeAction.CREATED)}
+    assert changes["B", ChangeAction.UPDATED].changes == {"employees": [20, 25]}
+    assert changes["B", ChangeAction.UPDATED].changed_by == admin
+    assert changes["B", ChangeAction.UPDATED].source_ref == "import 1"
+
+
+def test_it_keeps_the_fields_a_row_leaves_out_and_merges_extra_attributes():
+    CustomerFactory(external_id="A", industry="Retail", extra={"tier": "gold", "seats": 3})
+
+    _upsert([{"external_id": "A", "name": "Acme", "extra": {"seats": 5}}])
+
+    customer = Customer.objects.get(external_id="A")
+    assert customer.industry == "Retail"
+    assert customer.extra == {"tier": "gold", "seats": 5}
+
+
+def test_a_second_identical_upsert_writes_nothing():
+    rows = [{"external_id": f"X{n}", "name": f"Company {n}", "employees": n} for n in range(30)]
+    _upsert(rows, batch_size=7)
+    stamps = dict(Customer.objects.values_list("external_id", "updated_at"))
+
+    result = _upsert(rows, batch_size=7)
+
+    assert (result.created, result.updated, result.unchanged) == (0, 0, 30)
+    assert dict(Customer.objects.values_list("external_id", "updated_at")) == stamps
+    assert CustomerChange.objects.count() == 30
+
+
+def test_it_rejects_an_invalid_row_naming_its_external_id_and_writes_nothing_of_its_batch():
+    with pytest.raises(ValidationError, match="BAD: .*nps"):
+        _upsert([{"external_id": "OK", "name": "Fine"}, {"external_id": "BAD", "name": "Broken", "nps": 11}])
+
+    assert not Customer.objects.exists()
+    assert not CustomerChange.objects.exists()
+
+
+def test_it_rejects_the_same_external_id_twice_in_a_batch():
+    with pytest.raises(ValidationError, match="twice"):
+        _upsert([{"external_id": "A", "name": "One"}, {"external_id": "A", "name": "Two"}])
+
+
+def test_it_refuses_fields_that_are_not_the_customers():
+    with pytest.raises(ValueError, match="created_at"):
+        _upsert([{"external_id": "A", "name": "One", "created_at": None}])
+
+
+def test_an_update_records_the_owner_by_username(make_person):
+    rep = make_person(role="sales_rep", username="riley")
+    customer = CustomerFactory(owner=None)
+
+    customer_update(customer=customer, values={"owner_id": rep.pk}, user=None, source=ChangeSource.API)
+
+    change = CustomerChange.objects.get()
+    assert change.changes == {"owner": [None, "riley"]}
+    assert change.source == ChangeSource.API
+
+
+def test_a_deleted_customer_keeps_its_history():
+    customer = CustomerFactory(external_id="GONE", name="Gone Ltd")
+    customer_update(customer=customer, values={"employees": 999}, user=None)
+
+    customer_delete(customer=customer, user=None)
+
+    assert not Customer.objects.exists()
+    history = list(CustomerChange.objects.order_by("id").values_list("external_id", "action", "customer_id"))
+    assert history == [("GONE", ChangeAction.UPDATED, None), ("GONE", ChangeAction.DELETED, None)]
