@@ -5,5 +5,6 @@ urlpatterns = [
     path("", include("home.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("people/", include("teams.urls")),
+    path("customers/", include("customers.urls")),
     path("django-admin/", admin.site.urls),
 ]
