@@ -24,6 +24,11 @@ ROLE_TEAMS = {
 }
 
 
+@pytest.fixture(autouse=True)
+def _uploads_in_a_temporary_folder(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
 @pytest.fixture
 def make_person(db):
     """Make a person with a role (and a fitting team unless one is given)."""

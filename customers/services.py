@@ -70,31 +70,40 @@ def customer_delete(*, customer: Customer, user: User | None, source: str = Chan
 
 
 def customers_upsert(
-    *, rows: Iterable[dict], user: User | None, source: str, source_ref: str = "", batch_size: int = WRITE_BATCH
+    *,
+    rows: Iterable[dict],
+    user: User | None,
+    source: str,
+    source_ref: str = "",
+    batch_size: int = WRITE_BATCH,
+    dry_run: bool = False,
 ) -> UpsertResult:
     """Create or update customers by external id, in set-based batches.
 
     Each row maps field attnames to clean values and must have ``external_id``;
     fields a row leaves out keep their value. A row that changes nothing writes
     nothing. Raises ValidationError (naming the external id) for an invalid row;
-    run it inside a transaction to make all batches one unit.
+    run it inside a transaction to make all batches one unit. ``dry_run`` counts
+    what would happen and writes nothing.
     """
     result = UpsertResult()
     rows = iter(rows)
     while batch := list(islice(rows, batch_size)):
-        result += _upsert_batch(batch, user=user, source=source, source_ref=source_ref)
+        result += _upsert_batch(batch, user=user, source=source, source_ref=source_ref, dry_run=dry_run)
     return result
 
 
 @transaction.atomic
-def _upsert_batch(rows: list[dict], *, user, source, source_ref) -> UpsertResult:
+def _upsert_batch(rows: list[dict], *, user, source, source_ref, dry_run) -> UpsertResult:
     """1. lock the rows that exist; 2. work out creates and real changes; 3. write each kind in one statement."""
     ids = [row["external_id"] for row in rows]
     if len(set(ids)) != len(ids):
         raise ValidationError("The same external id appears twice in one batch.")
-    existing = {
-        customer.external_id: customer for customer in Customer.objects.select_for_update().filter(external_id__in=ids)
-    }
+    found = Customer.objects.filter(external_id__in=ids)
+    existing = {customer.external_id: customer for customer in (found if dry_run else found.select_for_update())}
+    owner_ids = {row["owner_id"] for row in rows if row.get("owner_id")}
+    owner_ids |= {customer.owner_id for customer in existing.values() if customer.owner_id}
+    usernames = dict(User.objects.filter(pk__in=owner_ids).values_list("pk", "username")) if owner_ids else {}
     to_create, to_update, changes = [], [], []
     for row in rows:
         values = _only_writable(row)
@@ -104,13 +113,18 @@ def _upsert_batch(rows: list[dict], *, user, source, source_ref) -> UpsertResult
             _validate(customer)
             to_create.append(customer)
             continue
-        diff = _apply(customer, values)
+        diff = _apply(customer, values, usernames)
         if diff:
             _validate(customer)
             to_update.append(customer)
             changes.append(
                 _change(customer, ChangeAction.UPDATED, diff, user=user, source=source, source_ref=source_ref)
             )
+    result = UpsertResult(
+        created=len(to_create), updated=len(to_update), unchanged=len(rows) - len(to_create) - len(to_update)
+    )
+    if dry_run:
+        return result
     Customer.objects.bulk_create(to_create)
     if to_update:
         Customer.objects.bulk_create(
@@ -126,9 +140,7 @@ def _upsert_batch(rows: list[dict], *, user, source, source_ref) -> UpsertResult
         _change(c, ChangeAction.CREATED, {}, user=user, source=source, source_ref=source_ref) for c in to_create
     ]
     CustomerChange.objects.bulk_create(changes)
-    return UpsertResult(
-        created=len(to_create), updated=len(to_update), unchanged=len(rows) - len(to_create) - len(to_update)
-    )
+    return result
 
 
 def _only_writable(values: dict) -> dict:
@@ -138,8 +150,11 @@ def _only_writable(values: dict) -> dict:
     return values
 
 
-def _apply(customer: Customer, values: dict) -> dict:
-    """Set ``values`` on ``customer``; return the changes as {field name: [old, new]}."""
+def _apply(customer: Customer, values: dict, usernames: dict[int, str] | None = None) -> dict:
+    """Set ``values`` on ``customer``; return the changes as {field name: [old, new]}.
+
+    ``usernames`` names owners by id, for the record; missing ones are looked up.
+    """
     diff = {}
     for attname, new in values.items():
         old = getattr(customer, attname)
@@ -147,7 +162,7 @@ def _apply(customer: Customer, values: dict) -> dict:
             new = {**old, **new}
         if old != new:
             name = Customer._meta.get_field(attname).name if attname == "owner_id" else attname
-            diff[name] = [_jsonable(attname, old), _jsonable(attname, new)]
+            diff[name] = [_jsonable(attname, old, usernames), _jsonable(attname, new, usernames)]
             setattr(customer, attname, new)
     return diff
 
@@ -165,8 +180,10 @@ def _plain(error: ValidationError) -> str:
     return " ".join(error.messages)
 
 
-def _jsonable(attname: str, value):
+def _jsonable(attname: str, value, usernames: dict[int, str] | None):
     if attname == "owner_id" and value is not None:
+        if usernames and value in usernames:
+            return usernames[value]
         return User.objects.filter(pk=value).values_list("username", flat=True).first() or value
     if isinstance(value, datetime.date):
         return value.isoformat()

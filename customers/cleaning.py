@@ -1,0 +1,424 @@
+"""From the cells of a CRM export to clean customer values, or a plain reason why not.
+
+Column names are matched to fields through ``COLUMN_ALIASES`` (our names and
+those of HubSpot and Salesforce exports). Each cell is parsed by the kind of its
+field: text, whole number, money, date, yes/no, category, owner, domain, titles.
+A cell that says nothing ("", "N/A", "-", ...) is unknown: None for numbers,
+dates and yes/no, "" for text.
+"""
+
+import datetime
+import re
+from collections.abc import Iterable
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError
+
+from .models import Customer, DealOutcome, LifecycleStage
+
+EXTRA_PREFIX = "extra:"
+UNKNOWN = {"", "n/a", "na", "n.a.", "none", "null", "nil", "-", "--", "—", "?", "unknown", "#n/a", "not available"}
+
+
+class RowError(Exception):
+    """A row that cannot be imported; the message is the reason, in plain words."""
+
+
+def column_key(header: str) -> str:
+    """'  Country/Region ' and 'country_region' both become 'country region'."""
+    return re.sub(r"[^0-9a-z]+", " ", str(header).replace("\ufeff", "").lower()).strip()
+
+
+# Normalised column name -> field (or extra attribute) it fills.
+COLUMN_ALIASES = {
+    # Our own names (the field names and their labels) come first.
+    **{column_key(field.attname): field.attname for field in Customer._meta.concrete_fields},
+    **{column_key(field.verbose_name): field.attname for field in Customer._meta.concrete_fields},
+    "owner": "owner_id",
+    # HubSpot companies export.
+    "record id": "external_id",
+    "company name": "name",
+    "company domain name": "domain",
+    "website url": "domain",
+    "country region": "country",
+    "state region": "extra:state",
+    "number of employees": "employees",
+    "annual revenue": "annual_revenue",
+    "lifecycle stage": "lifecycle_stage",
+    "company owner": "owner_id",
+    "create date": "crm_created_on",
+    "close date": "closed_on",
+    # Salesforce accounts export.
+    "account id": "external_id",
+    "account name": "name",
+    "website": "domain",
+    "billing country": "country",
+    "billing state province": "extra:state",
+    "billing city": "city",
+    "employees": "employees",
+    "type": "lifecycle_stage",
+    "account owner": "owner_id",
+    "created date": "crm_created_on",
+    # Other common spellings.
+    "external id": "external_id",
+    "crm id": "external_id",
+    "company": "name",
+    "organisation": "name",
+    "organization": "name",
+    "employee count": "employees",
+    "headcount": "employees",
+    "revenue": "annual_revenue",
+    "job titles": "contact_titles",
+    "contact titles": "contact_titles",
+    "stage": "lifecycle_stage",
+    "owner email": "owner_id",
+    "sales rep": "owner_id",
+    "outcome": "deal_outcome",
+    "sales cycle": "sales_cycle_days",
+    "lifetime value": "clv",
+    "customer lifetime value": "clv",
+    "tenure": "tenure_months",
+    "active days": "active_days_30d",
+    "website visits": "website_visits_30d",
+    "email opens": "email_opens_30d",
+    "email clicks": "email_clicks_30d",
+    "social engagements": "social_engagements_30d",
+    "referrals": "referrals_made",
+    "case study": "has_case_study",
+    "public review": "has_public_review",
+    "prominent brand": "is_prominent_brand",
+    "nps score": "nps",
+    "net promoter score": "nps",
+}
+COLUMN_ALIASES.pop("id", None)
+COLUMN_ALIASES.pop(column_key("extra attributes"), None)
+COLUMN_ALIASES.pop("extra", None)
+for _timestamp in ("created at", "updated at"):
+    COLUMN_ALIASES.pop(_timestamp, None)
+
+STAGE_WORDS = {
+    **{value: value for value in LifecycleStage.values},
+    "subscriber": LifecycleStage.PROSPECT,
+    "marketing qualified lead": LifecycleStage.LEAD,
+    "marketingqualifiedlead": LifecycleStage.LEAD,
+    "mql": LifecycleStage.LEAD,
+    "sales qualified lead": LifecycleStage.LEAD,
+    "salesqualifiedlead": LifecycleStage.LEAD,
+    "sql": LifecycleStage.LEAD,
+    "evangelist": LifecycleStage.CUSTOMER,
+    "customer direct": LifecycleStage.CUSTOMER,
+    "customer channel": LifecycleStage.CUSTOMER,
+    "former customer": LifecycleStage.CHURNED,
+    "churned customer": LifecycleStage.CHURNED,
+}
+OUTCOME_WORDS = {
+    **{value: value for value in DealOutcome.values},
+    "closed won": DealOutcome.WON,
+    "closed lost": DealOutcome.LOST,
+    "in progress": DealOutcome.OPEN,
+}
+TRUE_WORDS = {"yes", "y", "true", "t", "1", "x", "✓", "✔"}
+FALSE_WORDS = {"no", "n", "false", "f", "0"}
+
+MONEY_FIELDS = {"annual_revenue", "clv"}
+DATE_FIELDS = {"crm_created_on", "closed_on"}
+CATEGORY_WORDS = {"lifecycle_stage": STAGE_WORDS, "deal_outcome": OUTCOME_WORDS}
+MULTIPLIERS = {"k": 1_000, "m": 1_000_000, "mm": 1_000_000, "mn": 1_000_000, "b": 1_000_000_000, "bn": 1_000_000_000}
+MONTHS = {
+    name: number
+    for number, names in enumerate(
+        [
+            ("jan", "january"),
+            ("feb", "february"),
+            ("mar", "march"),
+            ("apr", "april"),
+            ("may",),
+            ("jun", "june"),
+            ("jul", "july"),
+            ("aug", "august"),
+            ("sep", "sept", "september"),
+            ("oct", "october"),
+            ("nov", "november"),
+            ("dec", "december"),
+        ],
+        start=1,
+    )
+    for name in names
+}
+
+
+def target_field(target: str):
+    """The model field a target attname fills ("owner_id" fills "owner")."""
+    return Customer._meta.get_field("owner" if target == "owner_id" else target)
+
+
+def target_label(target: str) -> str:
+    if target.startswith(EXTRA_PREFIX):
+        return f"extra attribute “{target.removeprefix(EXTRA_PREFIX)}”"
+    return str(target_field(target).verbose_name)
+
+
+def is_number_field(target: str) -> bool:
+    if target.startswith(EXTRA_PREFIX) or target == "owner_id":
+        return False
+    return target_field(target).get_internal_type().endswith("IntegerField")
+
+
+def is_unknown(text: str) -> bool:
+    return text.strip().lower() in UNKNOWN
+
+
+# --- Values ----------------------------------------------------------------------------
+
+
+def number_style(texts: Iterable[str], delimiter: str | None = None) -> str:
+    """Whether a file writes numbers the European way ("1.200.000,50": "eu") or not ("us").
+
+    Counts the cells that can only be read one way; a tie goes to "eu" for a
+    semicolon-delimited file (what spreadsheets write where the comma is the
+    decimal point) and to "us" otherwise.
+    """
+    eu = us = 0
+    for text in texts:
+        digits = re.sub(r"[^0-9.,]", "", text)
+        if re.fullmatch(r"\d{1,3}(\.\d{3}){2,}(,\d+)?|\d+(\.\d{3})*,\d{1,2}", digits):
+            eu += 1
+        elif re.fullmatch(r"\d{1,3}(,\d{3}){2,}(\.\d+)?|\d+(,\d{3})*\.\d{1,2}", digits):
+            us += 1
+    if eu != us:
+        return "eu" if eu > us else "us"
+    return "eu" if delimiter == ";" else "us"
+
+
+def parse_number(text: str, style: str = "us") -> Decimal | None:
+    """'$1,200,000', '1.2M', '€ 1.200.000,50', '(300)' -> a Decimal; unknown -> None.
+
+    ``style`` ("us" or "eu", see number_style) settles '1,200' and '1.200'.
+    """
+    original = text
+    text = text.strip().lower().replace("\u00a0", "").replace(" ", "").replace("'", "").replace("_", "")
+    if is_unknown(text):
+        return None
+    negative = text.startswith("(") and text.endswith(")")
+    text = text.strip("()")
+    text = re.sub(r"^(usd|eur|gbp|chf|[$€£¥])|(usd|eur|gbp|chf|[$€£¥])$", "", text)
+    if text.startswith("-"):
+        negative, text = not negative, text[1:]
+    text = re.sub(r"^(usd|eur|gbp|chf|[$€£¥])", "", text)
+    match = re.fullmatch(r"([0-9.,]+)(k|mm|mn|m|bn|b)?", text)
+    if not match:
+        raise RowError(f"“{original.strip()}” is not a number")
+    digits, suffix = match.groups()
+    digits = _decimal_point(digits, style)
+    try:
+        number = Decimal(digits) * MULTIPLIERS.get(suffix or "", 1)
+    except InvalidOperation:
+        raise RowError(f"“{original.strip()}” is not a number") from None
+    return -number if negative else number
+
+
+def _decimal_point(digits: str, style: str) -> str:
+    """Decide which of ',' and '.' separates decimals, and drop the thousands separator."""
+    for separator in (",", "."):
+        if re.fullmatch(rf"\d{{1,3}}({re.escape(separator)}\d{{3}}){{2,}}", digits):
+            return digits.replace(separator, "")  # 1,200,000 or 1.200.000: thousands, whatever the style
+    decimal, thousands = (",", ".") if style == "eu" else (".", ",")
+    if "," in digits and "." in digits:
+        decimal = "," if digits.rfind(",") > digits.rfind(".") else "."
+        thousands = "." if decimal == "," else ","
+    elif re.fullmatch(rf"\d{{1,3}}({re.escape(thousands)}\d{{3}})+", digits):
+        return digits.replace(thousands, "")
+    if digits.count(decimal) > 1 or thousands in digits.split(decimal)[-1]:
+        return "x"
+    return digits.replace(thousands, "").replace(decimal, ".")
+
+
+def parse_whole(text: str, *, money: bool = False, style: str = "us") -> int | None:
+    number = parse_number(text, style)
+    if number is None:
+        return None
+    if money:
+        return int(number.to_integral_value())
+    if number != number.to_integral_value():
+        raise RowError(f"“{text.strip()}” is not a whole number")
+    return int(number)
+
+
+def parse_bool(text: str) -> bool | None:
+    word = text.strip().lower()
+    if word in TRUE_WORDS:
+        return True
+    if word in FALSE_WORDS:
+        return False
+    if is_unknown(word):
+        return None
+    raise RowError(f"“{text.strip()}” is not yes or no")
+
+
+def parse_category(text: str, words: dict[str, str]) -> str | None:
+    word = re.sub(r"[^0-9a-z]+", " ", text.lower()).strip()
+    if word in words:
+        return words[word]
+    if is_unknown(text):
+        return None
+    known = ", ".join(sorted(set(words.values())))
+    raise RowError(f"“{text.strip()}” is not one of {known}")
+
+
+def parse_domain(text: str) -> str:
+    text = text.strip().lower()
+    if is_unknown(text):
+        return ""
+    text = re.sub(r"^[a-z]+://", "", text).split("/")[0].split("?")[0]
+    return text.removeprefix("www.")
+
+
+def parse_titles(text: str) -> str:
+    if is_unknown(text):
+        return ""
+    return "; ".join(title.strip() for title in re.split(r"[;|\n]+", text) if title.strip())
+
+
+def date_order(texts: Iterable[str]) -> str:
+    """Whether a column's 'a/b/yyyy' dates put the day first ("dmy") or the month first ("mdy").
+
+    A value with a first part over 12 says day first, a second part over 12 says
+    month first. A column that never says, US style, is read month first.
+    """
+    for text in texts:
+        match = re.fullmatch(r"\s*(\d{1,2})/(\d{1,2})/\d{2,4}(\s.*)?", text)
+        if match:
+            first, second = int(match.group(1)), int(match.group(2))
+            if first > 12 >= second:
+                return "dmy"
+            if second > 12 >= first:
+                return "mdy"
+    return "mdy"
+
+
+def parse_date(text: str, order: str = "mdy") -> datetime.date | None:
+    """ISO (with or without a time), a/b/yyyy in ``order``, dd.mm.yyyy, '15 Mar 2024', 'March 15, 2024'."""
+    text = text.strip()
+    if is_unknown(text):
+        return None
+    try:
+        if match := re.fullmatch(r"(\d{4})[-/](\d{1,2})[-/](\d{1,2})([ T].*)?", text):
+            return datetime.date(int(match[1]), int(match[2]), int(match[3]))
+        if match := re.fullmatch(r"(\d{1,2})([/.-])(\d{1,2})\2(\d{2}|\d{4})(\s.*)?", text):
+            first, separator, second, year = int(match[1]), match[2], int(match[3]), _year(match[4])
+            day_first = separator != "/" or order == "dmy"
+            day, month = (first, second) if day_first else (second, first)
+            return datetime.date(year, month, day)
+        if match := re.fullmatch(r"(\d{1,2})\s+([a-z]+)\.?,?\s+(\d{4})", text.lower()):
+            return datetime.date(int(match[3]), MONTHS[match[2]], int(match[1]))
+        if match := re.fullmatch(r"([a-z]+)\.?\s+(\d{1,2}),?\s+(\d{4})", text.lower()):
+            return datetime.date(int(match[3]), MONTHS[match[1]], int(match[2]))
+    except (ValueError, KeyError):
+        raise RowError(f"“{text}” is not a date") from None
+    raise RowError(f"“{text}” is not a date (use 2024-03-15, 03/15/2024 or 15.03.2024)")
+
+
+def _year(text: str) -> int:
+    year = int(text)
+    return year + 2000 if year < 70 else year + 1900 if year < 100 else year
+
+
+def parse_extra(text: str):
+    """An extra attribute: a number or yes/no when it clearly is one, else the text."""
+    text = text.strip()
+    if is_unknown(text):
+        return None
+    if re.fullmatch(r"-?\d{1,15}", text):
+        return int(text)
+    if re.fullmatch(r"-?\d{1,15}\.\d{1,6}", text):
+        return float(text)
+    if text.lower() in ("true", "false", "yes", "no"):
+        return text.lower() in ("true", "yes")
+    return text
+
+
+# --- Rows ------------------------------------------------------------------------------
+
+
+class RowCleaner:
+    """Turns the cells of one row into customer values, given the file's column mapping.
+
+    ``mapping`` maps column positions to targets; ``owners`` maps a lower-cased
+    email, username or full name to a user; ``date_orders`` maps a date field to
+    "dmy" or "mdy" for that file; ``number_style`` is the file's "us" or "eu".
+    """
+
+    def __init__(
+        self,
+        mapping: dict[int, str],
+        owners: dict[str, object],
+        date_orders: dict[str, str],
+        number_style: str = "us",
+    ):
+        self.mapping = mapping
+        self.owners = owners
+        self.date_orders = date_orders
+        self.number_style = number_style
+        self.fields = {
+            target: target_field(target) for target in mapping.values() if not target.startswith(EXTRA_PREFIX)
+        }
+
+    def clean(self, cells: list[str]) -> dict:
+        values: dict = {}
+        extra: dict = {}
+        for position, target in self.mapping.items():
+            text = cells[position] if position < len(cells) else ""
+            if target.startswith(EXTRA_PREFIX):
+                extra[target.removeprefix(EXTRA_PREFIX)] = parse_extra(text)
+                continue
+            try:
+                value = self._parse(target, text)
+            except RowError as error:
+                raise RowError(f"{target_label(target)}: {error}") from None
+            if value is not None or self.fields[target].null:
+                values[target] = value
+        if extra:
+            values["extra"] = extra
+        if not values.get("external_id"):
+            raise RowError("no external id (the CRM's record id is empty)")
+        if "name" in values and not values["name"]:
+            raise RowError("no company name")
+        self._validate(values)
+        return values
+
+    def _parse(self, target: str, text: str):
+        if target == "owner_id":
+            return self._owner(text)
+        if target in CATEGORY_WORDS:
+            return parse_category(text, CATEGORY_WORDS[target])
+        if target in DATE_FIELDS:
+            return parse_date(text, self.date_orders.get(target, "mdy"))
+        if target == "domain":
+            return parse_domain(text)
+        if target == "contact_titles":
+            return parse_titles(text)
+        internal_type = self.fields[target].get_internal_type()
+        if internal_type == "BooleanField":
+            return parse_bool(text)
+        if internal_type.endswith("IntegerField"):
+            return parse_whole(text, money=target in MONEY_FIELDS, style=self.number_style)
+        return "" if is_unknown(text) else " ".join(text.split())
+
+    def _owner(self, text: str):
+        if is_unknown(text):
+            return None
+        owner = self.owners.get(" ".join(text.split()).lower())
+        if owner is None:
+            raise RowError(f"“{text.strip()}” is not a sales rep in ICP Workshop (give their email or username)")
+        return owner.pk
+
+    def _validate(self, values: dict) -> None:
+        """Lengths and ranges, by the model's own field rules (categories are parsed to valid choices)."""
+        for target, value in values.items():
+            if target == "extra" or value is None or target == "owner_id":
+                continue
+            field = self.fields[target]
+            try:
+                field.run_validators(value)
+            except ValidationError as error:
+                raise RowError(f"{target_label(target)}: {' '.join(error.messages)}") from None

@@ -1,0 +1,134 @@
+"""Reading a CSV or Excel file as a header and rows of text cells, each with its line number.
+
+CSV: UTF-8 with or without a BOM (Windows-1252 if it is not UTF-8), delimited by
+a comma, semicolon, tab or pipe (whichever the header line uses most), quoted
+cells may hold newlines; blank lines are skipped. Excel: the first sheet of an
+.xlsx workbook, read row by row.
+"""
+
+import csv
+import datetime
+import io
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+DELIMITERS = [",", ";", "\t", "|"]
+FORMATS = {".csv": "csv", ".txt": "csv", ".tsv": "csv", ".xlsx": "xlsx"}
+
+
+class TableError(Exception):
+    """A file that cannot be read as a table; the message says why, in plain words."""
+
+
+@dataclass
+class Table:
+    headers: list[str]
+    rows: Iterator[tuple[int, list[str]]]  # (line number in the file, cells)
+    delimiter: str | None = None  # CSV only
+
+
+def table_format(filename: str) -> str:
+    suffix = Path(filename).suffix.lower()
+    if suffix == ".xls":
+        raise TableError("Old Excel files (.xls) cannot be read: save it as .xlsx or .csv.")
+    if suffix not in FORMATS:
+        raise TableError("Upload a .csv or .xlsx file.")
+    return FORMATS[suffix]
+
+
+def table_open(path: str | Path, filename: str | None = None) -> Table:
+    path = Path(path)
+    if table_format(filename or path.name) == "xlsx":
+        return _xlsx(path)
+    return _csv(path.read_bytes())
+
+
+def _decode(data: bytes) -> str:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace")
+
+
+def _csv(data: bytes) -> Table:
+    if b"\x00" in data[:4096]:
+        raise TableError("This does not look like a CSV file (it holds binary data).")
+    text = _decode(data)
+    first_line = next((line for line in text.splitlines() if line.strip()), "")
+    if not first_line:
+        raise TableError("The file is empty.")
+    delimiter = max(DELIMITERS, key=first_line.count)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, skipinitialspace=False, strict=False)
+    headers, header_line = [], 0
+    for cells in reader:
+        if any(cell.strip() for cell in cells):
+            headers, header_line = [cell.strip() for cell in cells], reader.line_num
+            break
+    return Table(headers=_checked(headers), rows=_csv_rows(reader, header_line), delimiter=delimiter)
+
+
+def _csv_rows(reader, last_line: int) -> Iterator[tuple[int, list[str]]]:
+    try:
+        for cells in reader:
+            start, last_line = last_line + 1, reader.line_num
+            if any(cell.strip() for cell in cells):
+                yield start, cells
+    except csv.Error as error:
+        raise TableError(f"Line {last_line + 1} cannot be read: {error}.") from None
+
+
+def _xlsx(path: Path) -> Table:
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        workbook = load_workbook(path, read_only=True, data_only=True)
+    except (InvalidFileException, zipfile.BadZipFile, OSError, KeyError, ValueError) as error:
+        raise TableError(f"This is not an Excel workbook that can be read ({error.__class__.__name__}).") from None
+    sheet = workbook.worksheets[0]
+    rows = (
+        (number, [_cell_text(value) for value in values])
+        for number, values in enumerate(sheet.iter_rows(values_only=True), 1)
+    )
+    rows = ((number, cells) for number, cells in rows if any(cell.strip() for cell in cells))
+    first = next(rows, None)
+    if first is None:
+        workbook.close()
+        raise TableError("The first sheet of the workbook is empty.")
+    headers = [cell.strip() for cell in first[1]]
+    while headers and not headers[-1]:
+        headers.pop()
+    return Table(headers=_checked(headers), rows=_closing(rows, workbook))
+
+
+def _closing(rows, workbook):
+    try:
+        yield from rows
+    finally:
+        workbook.close()
+
+
+def _cell_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime.datetime):
+        return value.date().isoformat()
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _checked(headers: list[str]) -> list[str]:
+    if not any(headers):
+        raise TableError("The file has no header line.")
+    named = [header for header in headers if header]
+    duplicates = sorted({header for header in named if named.count(header) > 1})
+    if duplicates:
+        raise TableError(f"Columns appear twice in the header: {', '.join(duplicates)}.")
+    return headers
