@@ -366,5 +366,16 @@ def progress_get(job: ImportJob) -> int:
     return cache.get(_progress_key(job), 0)
 
 
+def import_samples(job: ImportJob, count: int = 3) -> dict[str, list[str]]:
+    """The first few values of each column, to help a person map it."""
+    table = table_open(job.file.path, job.original_name)
+    samples: dict[str, list[str]] = {header: [] for header in table.headers}
+    for _, cells in islice(table.rows, count):
+        for header, cell in zip(table.headers, cells, strict=False):
+            if cell.strip():
+                samples[header].append(" ".join(cell.split())[:60])
+    return samples
+
+
 def import_jobs_recent(limit: int = 20):
     return ImportJob.objects.select_related("created_by").filter(~Q(status=ImportStatus.CANCELLED))[:limit]

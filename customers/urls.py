@@ -1,8 +1,23 @@
-from django.urls import path  # noqa: F401  (the patterns below use it)
+from django.urls import path
+
+from . import import_views, views
 
 app_name = "customers"
 
 urlpatterns = [
     # The customer list, detail, edit and export (views.py).
+    path("", views.customer_list, name="list"),
+    path("results/", views.customer_results, name="results"),
+    path("export.csv", views.customer_export_csv, name="export_csv"),
+    path("export.xlsx", views.customer_export_xlsx, name="export_xlsx"),
+    path("<int:customer_id>/", views.customer_detail, name="detail"),
+    path("<int:customer_id>/edit/", views.customer_edit, name="edit"),
+    path("<int:customer_id>/delete/", views.customer_delete_confirm, name="delete"),
     # Imports (import_views.py).
+    path("import/", import_views.imports, name="imports"),
+    path("import/<int:job_id>/", import_views.import_detail, name="import_detail"),
+    path("import/<int:job_id>/columns/", import_views.import_mapping, name="import_mapping"),
+    path("import/<int:job_id>/progress/", import_views.import_progress, name="import_progress"),
+    path("import/<int:job_id>/run/", import_views.import_run, name="import_run"),
+    path("import/<int:job_id>/cancel/", import_views.import_cancel_view, name="import_cancel"),
 ]
