@@ -12,6 +12,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -51,7 +52,61 @@ def seed_1m() -> dict:
     return {"seed_1m_s": (time.perf_counter() - started, "s")}
 
 
-FIGURES = {"seed_1m": seed_1m}
+EXPORT_1M = """
+from customers.exports import csv_chunks, export_rows
+from customers.selectors import CustomerFilters, customer_list
+with open("/dev/null", "wb") as out:
+    for chunk in csv_chunks(export_rows(customer_list(filters=CustomerFilters()))):
+        out.write(chunk)
+"""
+
+
+def export_1m() -> dict:
+    """The streamed CSV export of every customer (after seed_1m), in list order, to /dev/null."""
+    started = time.perf_counter()
+    manage("shell", "--no-imports", "-c", EXPORT_1M)
+    return {"export_1m_s": (time.perf_counter() - started, "s")}
+
+
+IMPORT_100K = """
+import json, time
+from django.core.files import File
+from customers.imports import import_analyse, import_commit, import_job_create
+from customers.models import ImportJob, ImportStatus
+with open({path!r}, "rb") as handle:
+    job = import_job_create(file=File(handle), name="hubspot-100k.csv", user=None)
+ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.ANALYSING)
+job.refresh_from_db()
+started = time.perf_counter()
+job = import_analyse(job=job)
+checked = time.perf_counter()
+ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.IMPORTING)
+job.refresh_from_db()
+job = import_commit(job=job)
+done = time.perf_counter()
+assert job.result == {{"created": 100_000, "updated": 0, "unchanged": 0, "rejected": 0}}, job.result
+with open({out!r}, "w") as out:
+    json.dump({{"check": checked - started, "import": done - checked}}, out)
+"""
+
+
+def import_100k() -> dict:
+    """A messy 100,000-row HubSpot export into the 1M base: the check (dry run), then the import job."""
+    from import_file import write
+
+    with tempfile.TemporaryDirectory() as folder:
+        path, out = f"{folder}/hubspot-100k.csv", f"{folder}/times.json"
+        write(path, 100_000)
+        manage("shell", "--no-imports", "-c", IMPORT_100K.format(path=path, out=out))
+        times = json.loads(Path(out).read_text())
+    return {
+        "import_check_100k_s": (times["check"], "s"),
+        "import_write_100k_s": (times["import"], "s"),
+        "import_100k_s": (times["check"] + times["import"], "s"),
+    }
+
+
+FIGURES = {"seed_1m": seed_1m, "export_1m": export_1m, "import_100k": import_100k}
 
 
 def main(names: list[str]) -> None:

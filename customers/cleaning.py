@@ -8,6 +8,7 @@ dates and yes/no, "" for text.
 """
 
 import datetime
+import functools
 import re
 from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
@@ -17,6 +18,20 @@ from django.core.exceptions import ValidationError
 from .models import Customer, DealOutcome, LifecycleStage
 
 EXTRA_PREFIX = "extra:"
+CURRENCY = r"(usd|eur|gbp|chf|[$€£¥])"
+NUMBER_PATTERN = re.compile(r"([0-9.,]+)(k|mm|mn|m|bn|b)?")
+CURRENCY_EDGES = re.compile(rf"^{CURRENCY}|{CURRENCY}$")
+CURRENCY_START = re.compile(rf"^{CURRENCY}")
+GROUPED = {separator: re.compile(rf"\d{{1,3}}({re.escape(separator)}\d{{3}})+") for separator in ",."}
+GROUPED_TWICE = {separator: re.compile(rf"\d{{1,3}}({re.escape(separator)}\d{{3}}){{2,}}") for separator in ",."}
+EU_ONLY = re.compile(r"\d{1,3}(\.\d{3}){2,}(,\d+)?|\d+(\.\d{3})*,\d{1,2}")
+US_ONLY = re.compile(r"\d{1,3}(,\d{3}){2,}(\.\d+)?|\d+(,\d{3})*\.\d{1,2}")
+NOT_WORD = re.compile(r"[^0-9a-z]+")
+SLASH_DATE = re.compile(r"\s*(\d{1,2})/(\d{1,2})/\d{2,4}(\s.*)?")
+ISO_DATE = re.compile(r"(\d{4})[-/](\d{1,2})[-/](\d{1,2})([ T].*)?")
+SHORT_DATE = re.compile(r"(\d{1,2})([/.-])(\d{1,2})\2(\d{2}|\d{4})(\s.*)?")
+DAY_MONTH_YEAR = re.compile(r"(\d{1,2})\s+([a-z]+)\.?,?\s+(\d{4})")
+MONTH_DAY_YEAR = re.compile(r"([a-z]+)\.?\s+(\d{1,2}),?\s+(\d{4})")
 UNKNOWN = {"", "n/a", "na", "n.a.", "none", "null", "nil", "-", "--", "—", "?", "unknown", "#n/a", "not available"}
 
 
@@ -26,7 +41,7 @@ class RowError(Exception):
 
 def column_key(header: str) -> str:
     """'  Country/Region ' and 'country_region' both become 'country region'."""
-    return re.sub(r"[^0-9a-z]+", " ", str(header).replace("\ufeff", "").lower()).strip()
+    return NOT_WORD.sub(" ", str(header).replace("\ufeff", "").lower()).strip()
 
 
 # Normalised column name -> field (or extra attribute) it fills.
@@ -181,9 +196,9 @@ def number_style(texts: Iterable[str], delimiter: str | None = None) -> str:
     eu = us = 0
     for text in texts:
         digits = re.sub(r"[^0-9.,]", "", text)
-        if re.fullmatch(r"\d{1,3}(\.\d{3}){2,}(,\d+)?|\d+(\.\d{3})*,\d{1,2}", digits):
+        if EU_ONLY.fullmatch(digits):
             eu += 1
-        elif re.fullmatch(r"\d{1,3}(,\d{3}){2,}(\.\d+)?|\d+(,\d{3})*\.\d{1,2}", digits):
+        elif US_ONLY.fullmatch(digits):
             us += 1
     if eu != us:
         return "eu" if eu > us else "us"
@@ -195,17 +210,19 @@ def parse_number(text: str, style: str = "us") -> Decimal | None:
 
     ``style`` ("us" or "eu", see number_style) settles '1,200' and '1.200'.
     """
+    if text.isdigit():
+        return Decimal(text)
     original = text
     text = text.strip().lower().replace("\u00a0", "").replace(" ", "").replace("'", "").replace("_", "")
     if is_unknown(text):
         return None
     negative = text.startswith("(") and text.endswith(")")
     text = text.strip("()")
-    text = re.sub(r"^(usd|eur|gbp|chf|[$€£¥])|(usd|eur|gbp|chf|[$€£¥])$", "", text)
+    text = CURRENCY_EDGES.sub("", text)
     if text.startswith("-"):
         negative, text = not negative, text[1:]
-    text = re.sub(r"^(usd|eur|gbp|chf|[$€£¥])", "", text)
-    match = re.fullmatch(r"([0-9.,]+)(k|mm|mn|m|bn|b)?", text)
+    text = CURRENCY_START.sub("", text)
+    match = NUMBER_PATTERN.fullmatch(text)
     if not match:
         raise RowError(f"“{original.strip()}” is not a number")
     digits, suffix = match.groups()
@@ -220,13 +237,13 @@ def parse_number(text: str, style: str = "us") -> Decimal | None:
 def _decimal_point(digits: str, style: str) -> str:
     """Decide which of ',' and '.' separates decimals, and drop the thousands separator."""
     for separator in (",", "."):
-        if re.fullmatch(rf"\d{{1,3}}({re.escape(separator)}\d{{3}}){{2,}}", digits):
+        if GROUPED_TWICE[separator].fullmatch(digits):
             return digits.replace(separator, "")  # 1,200,000 or 1.200.000: thousands, whatever the style
     decimal, thousands = (",", ".") if style == "eu" else (".", ",")
     if "," in digits and "." in digits:
         decimal = "," if digits.rfind(",") > digits.rfind(".") else "."
         thousands = "." if decimal == "," else ","
-    elif re.fullmatch(rf"\d{{1,3}}({re.escape(thousands)}\d{{3}})+", digits):
+    elif GROUPED[thousands].fullmatch(digits):
         return digits.replace(thousands, "")
     if digits.count(decimal) > 1 or thousands in digits.split(decimal)[-1]:
         return "x"
@@ -256,7 +273,7 @@ def parse_bool(text: str) -> bool | None:
 
 
 def parse_category(text: str, words: dict[str, str]) -> str | None:
-    word = re.sub(r"[^0-9a-z]+", " ", text.lower()).strip()
+    word = NOT_WORD.sub(" ", text.lower()).strip()
     if word in words:
         return words[word]
     if is_unknown(text):
@@ -286,7 +303,7 @@ def date_order(texts: Iterable[str]) -> str:
     month first. A column that never says, US style, is read month first.
     """
     for text in texts:
-        match = re.fullmatch(r"\s*(\d{1,2})/(\d{1,2})/\d{2,4}(\s.*)?", text)
+        match = SLASH_DATE.fullmatch(text)
         if match:
             first, second = int(match.group(1)), int(match.group(2))
             if first > 12 >= second:
@@ -296,22 +313,23 @@ def date_order(texts: Iterable[str]) -> str:
     return "mdy"
 
 
+@functools.lru_cache(maxsize=4096)
 def parse_date(text: str, order: str = "mdy") -> datetime.date | None:
     """ISO (with or without a time), a/b/yyyy in ``order``, dd.mm.yyyy, '15 Mar 2024', 'March 15, 2024'."""
     text = text.strip()
     if is_unknown(text):
         return None
     try:
-        if match := re.fullmatch(r"(\d{4})[-/](\d{1,2})[-/](\d{1,2})([ T].*)?", text):
+        if match := ISO_DATE.fullmatch(text):
             return datetime.date(int(match[1]), int(match[2]), int(match[3]))
-        if match := re.fullmatch(r"(\d{1,2})([/.-])(\d{1,2})\2(\d{2}|\d{4})(\s.*)?", text):
+        if match := SHORT_DATE.fullmatch(text):
             first, separator, second, year = int(match[1]), match[2], int(match[3]), _year(match[4])
             day_first = separator != "/" or order == "dmy"
             day, month = (first, second) if day_first else (second, first)
             return datetime.date(year, month, day)
-        if match := re.fullmatch(r"(\d{1,2})\s+([a-z]+)\.?,?\s+(\d{4})", text.lower()):
+        if match := DAY_MONTH_YEAR.fullmatch(text.lower()):
             return datetime.date(int(match[3]), MONTHS[match[2]], int(match[1]))
-        if match := re.fullmatch(r"([a-z]+)\.?\s+(\d{1,2}),?\s+(\d{4})", text.lower()):
+        if match := MONTH_DAY_YEAR.fullmatch(text.lower()):
             return datetime.date(int(match[3]), MONTHS[match[1]], int(match[2]))
     except (ValueError, KeyError):
         raise RowError(f"“{text}” is not a date") from None

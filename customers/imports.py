@@ -7,7 +7,7 @@ every valid row, or nothing.
 """
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from itertools import islice
 from pathlib import Path
 
@@ -254,9 +254,14 @@ def import_analyse(*, job: ImportJob) -> ImportJob:
     job.rows_total = total
     job.analysis = {**_counts(counts), "rejected": len(rejections)}
     job.rejections = rejections[:REJECTIONS_KEPT]
+    job.file_style = asdict(style)
     job.status = ImportStatus.ANALYSED
     ImportJob.objects.filter(pk=job.pk, status=ImportStatus.ANALYSING).update(
-        rows_total=total, analysis=job.analysis, rejections=job.rejections, status=ImportStatus.ANALYSED
+        rows_total=total,
+        analysis=job.analysis,
+        rejections=job.rejections,
+        file_style=job.file_style,
+        status=ImportStatus.ANALYSED,
     )
     return job
 
@@ -299,7 +304,7 @@ def import_commit(*, job: ImportJob) -> ImportJob:
             job = ImportJob.objects.select_for_update().get(pk=job.pk)
             if job.status != ImportStatus.IMPORTING:
                 return job
-            style = _scan(job)
+            style = FileStyle(**job.file_style) if job.file_style else _scan(job)
             counts, rejections, done = UpsertResult(), [], 0
             for batch in _checked_batches(job, style):
                 rejections += batch.rejections

@@ -194,6 +194,7 @@ class ImportJob(models.Model):
     analysis = models.JSONField(default=dict, blank=True)
     result = models.JSONField(default=dict, blank=True)
     rejections = models.JSONField(default=list, blank=True)
+    file_style = models.JSONField(default=dict, blank=True, help_text="Date order and number style the check found.")
     error = models.TextField(blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from teams.models import User
 
+from .bulk import objects_insert
 from .demo import DEMO_COLUMNS, demo_customer_rows
 from .models import ChangeAction, ChangeSource, Customer, CustomerChange
 
@@ -110,12 +111,12 @@ def _upsert_batch(rows: list[dict], *, user, source, source_ref, dry_run) -> Ups
         customer = existing.get(row["external_id"])
         if customer is None:
             customer = Customer(**values)
-            _validate(customer)
+            _validate(customer, values)
             to_create.append(customer)
             continue
         diff = _apply(customer, values, usernames)
         if diff:
-            _validate(customer)
+            _validate(customer, values)
             to_update.append(customer)
             changes.append(
                 _change(customer, ChangeAction.UPDATED, diff, user=user, source=source, source_ref=source_ref)
@@ -125,7 +126,7 @@ def _upsert_batch(rows: list[dict], *, user, source, source_ref, dry_run) -> Ups
     )
     if dry_run:
         return result
-    Customer.objects.bulk_create(to_create)
+    objects_insert(Customer, to_create)
     if to_update:
         Customer.objects.bulk_create(
             to_update,
@@ -139,7 +140,7 @@ def _upsert_batch(rows: list[dict], *, user, source, source_ref, dry_run) -> Ups
     changes += [
         _change(c, ChangeAction.CREATED, {}, user=user, source=source, source_ref=source_ref) for c in to_create
     ]
-    CustomerChange.objects.bulk_create(changes)
+    objects_insert(CustomerChange, changes)
     return result
 
 
@@ -167,9 +168,18 @@ def _apply(customer: Customer, values: dict, usernames: dict[int, str] | None = 
     return diff
 
 
-def _validate(customer: Customer) -> None:
+ALL_FIELD_NAMES = tuple(field.name for field in Customer._meta.concrete_fields)
+
+
+def _validate(customer: Customer, values: dict) -> None:
+    """Validate the fields ``values`` sets; the others keep values that were valid (or their defaults)."""
+    given = {Customer._meta.get_field("owner" if attname == "owner_id" else attname).name for attname in values}
     try:
-        customer.full_clean(validate_unique=False, validate_constraints=False)
+        customer.full_clean(
+            exclude=[name for name in ALL_FIELD_NAMES if name not in given],
+            validate_unique=False,
+            validate_constraints=False,
+        )
     except ValidationError as error:
         raise ValidationError(f"{customer.external_id}: {_plain(error)}") from error
 

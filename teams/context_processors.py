@@ -6,6 +6,7 @@ from .models import Role
 # (label, url name, roles that see it). A later feature adds its line here.
 NAVIGATION = [
     ("Home", "home", ANY_ROLE),
+    ("Customers", "customers:list", ANY_ROLE),
     ("People", "teams:people", (Role.ADMIN,)),
 ]
 

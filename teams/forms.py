@@ -3,7 +3,7 @@ from crispy_forms.layout import Submit
 from django import forms
 from django.contrib.auth.forms import UsernameField
 
-from .models import Role, Team, User
+from .models import ApiToken, Role, Team, User
 
 
 class PersonFormMixin:
@@ -52,3 +52,16 @@ class PersonEditForm(PersonFormMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.add_input(Submit("submit", "Save changes"))
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(
+        max_length=ApiToken._meta.get_field("name").max_length,
+        help_text="What the token is for, for example “HubSpot sync”.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_action = "teams:api_token_create"
+        self.helper.add_input(Submit("submit", "Create token"))

@@ -1,3 +1,5 @@
+import hashlib
+
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -68,3 +70,36 @@ class User(AbstractUser):
     @property
     def is_sales_rep(self) -> bool:
         return self.role == Role.SALES_REP
+
+
+class ApiToken(models.Model):
+    """A personal key for the API. Only the SHA-256 hash of the key is stored.
+
+    The key itself is shown once, when the token is made; ``prefix`` (its first
+    characters) lets a person tell their tokens apart afterwards.
+    """
+
+    KEY_PREFIX = "icp_"
+    PREFIX_LENGTH = 12
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=100, help_text="What the token is for, for example the CRM sync.")
+    prefix = models.CharField(max_length=PREFIX_LENGTH)
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.name} ({self.prefix}…)"
+
+    @staticmethod
+    def hash_key(key: str) -> str:
+        return hashlib.sha256(key.encode()).hexdigest()
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.revoked_at is not None

@@ -1,9 +1,13 @@
-"""Writes about people: invite, change role or team, deactivate."""
+"""Writes about people: invite, change role or team, deactivate; their API tokens."""
 
-from django.core.exceptions import ValidationError
+import datetime
+import secrets
+
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 
-from .models import Role, Team, User
+from .models import ApiToken, Role, Team, User
 from .tasks import person_send_invitation
 
 
@@ -71,6 +75,41 @@ def person_update(
     person.full_clean()
     person.save()
     return person
+
+
+def api_token_create(*, user: User, name: str) -> tuple[ApiToken, str]:
+    """Make a token for ``user``; return it with its key, which is never stored and cannot be shown again."""
+    name = name.strip()
+    if not name:
+        raise ValidationError({"name": "Give the token a name."})
+    key = ApiToken.KEY_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken(user=user, name=name, prefix=key[: ApiToken.PREFIX_LENGTH], key_hash=ApiToken.hash_key(key))
+    token.full_clean()
+    token.save()
+    return token, key
+
+
+@transaction.atomic
+def api_token_revoke(*, token: ApiToken, user: User) -> ApiToken:
+    """Revoke one of the user's own tokens; revoking twice keeps the first date."""
+    token = ApiToken.objects.select_for_update().get(pk=token.pk)
+    if token.user_id != user.pk:
+        raise PermissionDenied("You can revoke only your own tokens.")
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+    return token
+
+
+LAST_USED_PRECISION = datetime.timedelta(minutes=1)
+
+
+def api_token_mark_used(*, token: ApiToken) -> None:
+    """Record when a token was used, at most once a minute so busy clients do not write on every call."""
+    now = timezone.now()
+    if token.last_used_at is None or now - token.last_used_at >= LAST_USED_PRECISION:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        token.last_used_at = now
 
 
 # username, first name, last name, team slug, role

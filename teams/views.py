@@ -1,12 +1,12 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
-from .access import role_required
-from .forms import PersonEditForm, PersonInviteForm
+from .access import ANY_ROLE, role_required
+from .forms import ApiTokenForm, PersonEditForm, PersonInviteForm
 from .models import Role, Team, User
-from .services import person_invite, person_update
+from .services import api_token_create, api_token_revoke, person_invite, person_update
 
 
 @role_required(Role.ADMIN)
@@ -53,3 +53,40 @@ def person_edit(request, person_id):
             return redirect("teams:people")
     title = f"Edit {person.display_name}"
     return render(request, "teams/person_form.html", {"form": form, "title": title, "person": person})
+
+
+def _api_tokens_page(request, form, new_key=""):
+    context = {"tokens": request.user.api_tokens.all(), "form": form, "new_key": new_key}
+    return render(request, "teams/api_tokens.html", context)
+
+
+@role_required(*ANY_ROLE)
+@require_GET
+def api_tokens(request):
+    return _api_tokens_page(request, ApiTokenForm())
+
+
+@role_required(*ANY_ROLE)
+@require_POST
+def api_token_create_view(request):
+    form = ApiTokenForm(request.POST)
+    if not form.is_valid():
+        return _api_tokens_page(request, form)
+    _, key = api_token_create(user=request.user, name=form.cleaned_data["name"])
+    # Rendered, not redirected: the key must never travel in a URL or be stored to show it later.
+    response = _api_tokens_page(request, ApiTokenForm(), new_key=key)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@role_required(*ANY_ROLE)
+@require_POST
+def api_token_revoke_view(request, token_id):
+    token = request.user.api_tokens.filter(pk=token_id).first()
+    if token is None:
+        # Already gone, or someone else's: say nothing about which.
+        messages.error(request, "No token of yours has this number.")
+        return redirect("teams:api_tokens")
+    api_token_revoke(token=token, user=request.user)
+    messages.success(request, f"The token “{token.name}” is revoked; clients using it are refused from now on.")
+    return redirect("teams:api_tokens")

@@ -11,6 +11,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from customers.imports import import_job_create
 from customers.models import ImportJob, ImportStatus
 from teams.models import Role
+from teams.services import api_token_create
 
 ALL = tuple(Role.values)
 ADMIN = (Role.ADMIN,)
@@ -28,7 +29,18 @@ def _checked_import(person):
     return job.pk
 
 
+def _customer(person):
+    from customers.tests.factories import CustomerFactory
+
+    return CustomerFactory().pk
+
+
+def _own_token(person):
+    return api_token_create(user=person, name="access test")[0].pk
+
+
 IMPORT = {"job_id": _checked_import}
+CUSTOMER = {"customer_id": _customer}
 
 # url name: (roles allowed, methods to try, url kwargs: values or makers)
 ACCESS = {
@@ -36,17 +48,29 @@ ACCESS = {
     "teams:people": (ADMIN, ("GET",), {}),
     "teams:person_new": (ADMIN, ("GET", "POST"), {}),
     "teams:person_edit": (ADMIN, ("GET", "POST"), {"person_id": _self}),
+    "teams:api_tokens": (ALL, ("GET",), {}),
+    "teams:api_token_create": (ALL, ("POST",), {}),
+    "teams:api_token_revoke": (ALL, ("POST",), {"token_id": _own_token}),
     "customers:imports": (ADMIN, ("GET", "POST"), {}),
     "customers:import_detail": (ADMIN, ("GET",), IMPORT),
     "customers:import_mapping": (ADMIN, ("GET", "POST"), IMPORT),
     "customers:import_progress": (ADMIN, ("GET",), IMPORT),
     "customers:import_run": (ADMIN, ("POST",), IMPORT),
     "customers:import_cancel": (ADMIN, ("POST",), IMPORT),
+    "customers:list": (ALL, ("GET",), {}),
+    "customers:results": (ALL, ("GET",), {}),
+    "customers:detail": (ALL, ("GET",), CUSTOMER),
+    "customers:edit": (ADMIN, ("GET", "POST"), CUSTOMER),
+    "customers:delete": (ADMIN, ("GET", "POST"), CUSTOMER),
+    "customers:export_csv": (ALL, ("GET",), {}),
+    "customers:export_xlsx": (ALL, ("GET",), {}),
 }
 
 # Open to anyone on purpose: monitoring, and signing in and out.
 PUBLIC = {"healthz", "login", "logout", "password_reset", "password_reset_done", "password_reset_confirm"}
 PUBLIC |= {"password_reset_complete"}
+# The API's description and its docs page: no data, and the docs page signs nobody in.
+PUBLIC |= {"api:schema", "api:docs"}
 # Any signed-in person, whatever the role (Django's own views, behind login_required).
 SIGNED_IN = {"password_change", "password_change_done"}
 
@@ -65,7 +89,7 @@ def _named_routes(patterns, namespace=""):
 def test_it_knows_every_url():
     routes = set(_named_routes(get_resolver().url_patterns))
 
-    unknown = routes - set(ACCESS) - PUBLIC - SIGNED_IN
+    unknown = routes - set(ACCESS) - set(API_ACCESS) - PUBLIC - SIGNED_IN
 
     assert not unknown, f"add these URLs to ACCESS with the roles that may use them: {sorted(unknown)}"
 
@@ -124,3 +148,66 @@ def test_it_sends_anonymous_visitors_to_login_for_account_pages(client, name):
     response = client.get(reverse(name))
 
     assert response.url.startswith(reverse("login"))
+
+
+# The API: anonymous clients get 401 (not a redirect), a role not allowed the method 403,
+# whether signed in by token or by session.
+# url name: (url kwargs, {method: roles allowed})
+API_ACCESS = {
+    "api:customer-list": ({}, {"GET": ALL, "POST": ADMIN}),
+    "api:customer-detail": ({"external_id": "CRM-1"}, {"GET": ALL, "PATCH": ADMIN, "DELETE": ADMIN}),
+    "api:customer-bulk": ({}, {"POST": ADMIN}),
+}
+
+
+def _api_cases(allowed: bool):
+    for name, (kwargs, methods) in API_ACCESS.items():
+        for method, roles in methods.items():
+            for role in Role.values:
+                if (role in roles) is allowed:
+                    for signed_in_by in ("token", "session"):
+                        yield pytest.param(
+                            name, role, method, kwargs, signed_in_by, id=f"{name}-{role}-{method}-{signed_in_by}"
+                        )
+
+
+def _api_call(client, person, signed_in_by, name, method, kwargs):
+    headers = {}
+    if signed_in_by == "token":
+        client.logout()
+        headers["Authorization"] = f"Token {api_token_create(user=person, name='access test')[1]}"
+    return client.generic(method, reverse(name, kwargs=kwargs), "{}", content_type="application/json", headers=headers)
+
+
+@pytest.mark.parametrize(("name", "role", "method", "kwargs", "signed_in_by"), list(_api_cases(allowed=False)))
+def test_it_refuses_the_wrong_role_on_the_api_with_403(client_as, name, role, method, kwargs, signed_in_by):
+    client = client_as(role)
+
+    response = _api_call(client, client.person, signed_in_by, name, method, kwargs)
+
+    assert response.status_code == 403
+
+
+@pytest.mark.parametrize(("name", "role", "method", "kwargs", "signed_in_by"), list(_api_cases(allowed=True)))
+def test_it_lets_the_right_role_use_the_api(client_as, name, role, method, kwargs, signed_in_by):
+    client = client_as(role)
+
+    response = _api_call(client, client.person, signed_in_by, name, method, kwargs)
+
+    assert response.status_code in (200, 201, 204, 400, 404), "in, even if an empty body or a missing id is refused"
+
+
+API_ANONYMOUS_CASES = [
+    pytest.param(name, method, kwargs, id=f"{name}-{method}")
+    for name, (kwargs, methods) in API_ACCESS.items()
+    for method in methods
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("name", "method", "kwargs"), API_ANONYMOUS_CASES)
+def test_it_answers_anonymous_api_clients_with_401(client, name, method, kwargs):
+    response = client.generic(method, reverse(name, kwargs=kwargs), "{}", content_type="application/json")
+
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"] == "Token"

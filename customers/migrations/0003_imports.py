@@ -64,6 +64,12 @@ class Migration(migrations.Migration):
                 ("analysis", models.JSONField(blank=True, default=dict)),
                 ("result", models.JSONField(blank=True, default=dict)),
                 ("rejections", models.JSONField(blank=True, default=list)),
+                (
+                    "file_style",
+                    models.JSONField(
+                        blank=True, default=dict, help_text="Date order and number style the check found."
+                    ),
+                ),
                 ("error", models.TextField(blank=True)),
                 ("finished_at", models.DateTimeField(blank=True, null=True)),
                 (

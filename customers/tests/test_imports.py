@@ -132,11 +132,9 @@ def test_it_checks_and_imports_a_european_salesforce_export(make_person):
     job = check(upload(SALESFORCE))
 
     assert job.analysis == {"created": 2, "updated": 1, "unchanged": 1, "rejected": 3}
+    stages = "churned, customer, lead, opportunity, prospect"
     assert job.rejections == [
-        [
-            4,
-            "lifecycle stage: “Channel Partner / Reseller” is not one of churned, customer, lead, opportunity, prospect",
-        ],
+        [4, f"lifecycle stage: “Channel Partner / Reseller” is not one of {stages}"],
         [5, "NPS (latest, 0-10): Ensure this value is less than or equal to 10."],
         [6, "created in the CRM: “13/13/2024” is not a date"],
     ]

@@ -16,10 +16,10 @@ def demo_people(settings):
 @pytest.mark.parametrize(
     ("username", "heading", "navigation"),
     [
-        ("rep", "Your accounts", ["Home"]),
-        ("admin", "Admin home", ["Home", "People"]),
-        ("facilitator", "Facilitator home", ["Home"]),
-        ("marketing", "Your workshop home", ["Home"]),
+        ("rep", "Your accounts", ["Home", "Customers"]),
+        ("admin", "Admin home", ["Home", "Customers", "People"]),
+        ("facilitator", "Facilitator home", ["Home", "Customers"]),
+        ("marketing", "Your workshop home", ["Home", "Customers"]),
     ],
 )
 def test_it_signs_a_demo_person_in_to_their_home(page, demo_people, username, heading, navigation):

@@ -1,0 +1,54 @@
+"""Schemathesis against the API's own OpenAPI schema: no server errors, and every response as documented."""
+
+import pytest
+import schemathesis
+from django.core.signals import request_finished, request_started
+from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
+from hypothesis import HealthCheck, settings
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from customers.tests.factories import CustomerFactory
+from teams.models import Role
+from teams.services import api_token_create
+
+CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
+
+
+@pytest.fixture
+def connection_kept_open():
+    """Keep the test's database connection (and its transaction) across requests, as Django's test client does."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def admin_key(make_person, connection_kept_open):
+    CustomerFactory(external_id="CRM-1", owner=make_person(Role.SALES_REP, username="riley"))
+    _, key = api_token_create(user=make_person(Role.ADMIN), name="schemathesis")
+    return key
+
+
+# Generating the schema touches no database, so it can be loaded when the tests are collected.
+schema = schemathesis.openapi.from_wsgi("/api/schema/", get_wsgi_application())
+
+
+@pytest.mark.django_db
+@schema.parametrize()
+@settings(
+    max_examples=25,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=list(HealthCheck),
+)
+def test_it_answers_every_operation_as_its_schema_says(case, admin_key):
+    case.call_and_validate(headers={"Authorization": f"Token {admin_key}"}, checks=CHECKS)

@@ -1,0 +1,153 @@
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+from django_htmx.http import push_url
+
+from teams.access import ANY_ROLE, role_required
+from teams.models import Role
+
+from . import exports, selectors
+from .forms import CustomerFilterForm, CustomerForm
+from .models import ChangeSource, Customer, CustomerChange
+from .services import customer_delete, customer_update
+
+
+def _filter_form(request, *, with_choices: bool = True) -> CustomerFilterForm:
+    if with_choices:
+        form = CustomerFilterForm(request.GET, choices=selectors.filter_choices(), owners=selectors.owner_choices())
+    else:
+        form = CustomerFilterForm(request.GET)
+    form.is_valid()  # a bad parameter falls back to its default: see CustomerFilterForm.filters
+    return form
+
+
+def _list_context(request) -> dict:
+    form = _filter_form(request)
+    customers = selectors.customer_list(filters=form.filters())
+    page = selectors.customer_page(customers=customers, number=form.page_number(), per_page=form.page_size())
+    return {"form": form, "page": page, "max_rows": selectors.MAX_BROWSABLE_ROWS}
+
+
+@role_required(*ANY_ROLE)
+@require_GET
+def customer_list(request):
+    return render(request, "customers/customer_list.html", _list_context(request))
+
+
+@role_required(*ANY_ROLE)
+@require_GET
+def customer_results(request):
+    """The list's results alone, for htmx; the address bar keeps the page's own URL."""
+    response = render(request, "customers/fragment_results.html", _list_context(request))
+    query = urlencode([(key, value) for key, value in request.GET.items() if value])
+    return push_url(response, reverse("customers:list") + (f"?{query}" if query else ""))
+
+
+@role_required(*ANY_ROLE)
+@require_GET
+def customer_detail(request, customer_id):
+    customer = get_object_or_404(Customer.objects.select_related("owner"), pk=customer_id)
+    context = {
+        "customer": customer,
+        "sections": selectors.customer_sections(customer),
+        "history": selectors.customer_history(customer=customer),
+    }
+    return render(request, "customers/customer_detail.html", context)
+
+
+class StaleEdit(Exception):
+    pass
+
+
+def _update_unless_stale(*, customer, form, user) -> Customer:
+    """Save the form unless the customer changed after the form was opened (checked under the row lock)."""
+    with transaction.atomic():
+        current = Customer.objects.select_for_update().get(pk=customer.pk)
+        if current.updated_at != form.cleaned_data["loaded_updated_at"]:
+            raise StaleEdit
+        return customer_update(customer=current, values=form.values(), user=user, source=ChangeSource.WEB)
+
+
+@role_required(Role.ADMIN)
+def customer_edit(request, customer_id):
+    customer = get_object_or_404(Customer, pk=customer_id)
+    form = CustomerForm(request.POST or None, instance=Customer.objects.get(pk=customer.pk))
+    if request.method == "POST" and form.is_valid():
+        try:
+            _update_unless_stale(customer=customer, form=form, user=request.user)
+        except StaleEdit:
+            return _stale_edit(request, customer=customer, form=form)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"{customer.name} is saved.")
+            return redirect("customers:detail", customer_id=customer.pk)
+    return render(request, "customers/customer_form.html", {"customer": customer, "form": form})
+
+
+def _stale_edit(request, *, customer, form):
+    """409: keep the person's input, show what changed meanwhile; saving again overwrites it knowingly."""
+    current = Customer.objects.get(pk=customer.pk)
+    since = form.cleaned_data["loaded_updated_at"]
+    changed_meanwhile = [
+        entry for entry in selectors.customer_history(customer=current, limit=10) if entry.change.changed_at > since
+    ]
+    data = request.POST.copy()
+    data["loaded_updated_at"] = current.updated_at.isoformat()
+    messages.error(
+        request,
+        f"Someone changed {current.name} after you opened this form, so your changes were not saved. "
+        "Check what changed below; saving again replaces it with your values.",
+    )
+    context = {
+        "customer": current,
+        "form": CustomerForm(data, instance=current),
+        "changed_meanwhile": changed_meanwhile,
+    }
+    return render(request, "customers/customer_form.html", context, status=409)
+
+
+@role_required(Role.ADMIN)
+def customer_delete_confirm(request, customer_id):
+    customer = get_object_or_404(Customer, pk=customer_id)
+    if request.method == "POST":
+        name = customer.name
+        customer_delete(customer=customer, user=request.user, source=ChangeSource.WEB)
+        messages.success(request, f"{name} is deleted; its change history is kept.")
+        return redirect("customers:list")
+    changes = CustomerChange.objects.filter(customer=customer).count()
+    return render(request, "customers/customer_delete.html", {"customer": customer, "changes": changes})
+
+
+def _export_response(request, *, chunks, content_type: str, extension: str) -> StreamingHttpResponse:
+    response = StreamingHttpResponse(chunks, content_type=content_type)
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    response["Content-Disposition"] = f'attachment; filename="customers-{stamp}.{extension}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _exported_rows(request):
+    return exports.export_rows(selectors.customer_list(filters=_filter_form(request, with_choices=False).filters()))
+
+
+@role_required(*ANY_ROLE)
+@require_GET
+def customer_export_csv(request):
+    chunks = exports.csv_chunks(_exported_rows(request))
+    return _export_response(request, chunks=chunks, content_type="text/csv; charset=utf-8", extension="csv")
+
+
+@role_required(*ANY_ROLE)
+@require_GET
+def customer_export_xlsx(request):
+    chunks = exports.xlsx_chunks(_exported_rows(request))
+    content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return _export_response(request, chunks=chunks, content_type=content_type, extension="xlsx")
