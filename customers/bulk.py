@@ -5,6 +5,8 @@ the values as they are. Primary keys are reserved from the table's sequence
 first, so the objects know their ids afterwards, as with bulk_create.
 """
 
+from contextlib import contextmanager
+
 from django.db import connection, models
 from psycopg.types.json import Jsonb
 
@@ -39,3 +41,34 @@ def _reserve_ids(model: type[models.Model], count: int) -> list[int]:
             "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)", [table, column, count]
         )
         return [row[0] for row in cursor.fetchall()]
+
+
+@contextmanager
+def indexes_deferred(model: type[models.Model]):
+    """Drop a table's secondary indexes for a bulk load and build each once afterwards (PostgreSQL).
+
+    Keeping a dozen indexes (two of them trigram GIN) up to date row by row
+    makes loading a million rows several times slower than building them once.
+    Unique and primary key indexes stay, so the load is still checked. Run it
+    inside a transaction: a failed load leaves every index in place. The
+    table is analysed afterwards, so the planner knows its new size.
+    """
+    if connection.vendor != "postgresql":
+        yield
+        return
+    table = model._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT index.relname, pg_get_indexdef(index.oid) FROM pg_index"
+            " JOIN pg_class index ON index.oid = pg_index.indexrelid"
+            " WHERE pg_index.indrelid = %s::regclass AND NOT pg_index.indisunique AND NOT pg_index.indisprimary",
+            [table],
+        )
+        definitions = cursor.fetchall()
+        for name, _ in definitions:
+            cursor.execute(f"DROP INDEX {connection.ops.quote_name(name)}")
+    yield
+    with connection.cursor() as cursor:
+        for _, definition in definitions:
+            cursor.execute(definition)
+        cursor.execute(f"ANALYZE {connection.ops.quote_name(table)}")

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from teams.models import User
 
-from .bulk import objects_insert
+from .bulk import indexes_deferred, objects_insert
 from .demo import DEMO_COLUMNS, demo_customer_rows
 from .models import ChangeAction, ChangeSource, Customer, CustomerChange
 
@@ -246,7 +246,8 @@ def customer_demo_seed(*, count: int, seed: int, owner_ids: list[int]) -> int:
     if count < 0:
         raise ValueError("The number of customers cannot be negative.")
     customer_base_clear()
-    return customer_bulk_insert(rows=demo_customer_rows(count, seed, owner_ids), columns=DEMO_COLUMNS)
+    with indexes_deferred(Customer):
+        return customer_bulk_insert(rows=demo_customer_rows(count, seed, owner_ids), columns=DEMO_COLUMNS)
 
 
 def customer_base_clear() -> None:

@@ -17,6 +17,9 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
 environ.Env.read_env(os.environ.get("ENV_FILE", BASE_DIR / ".env"), overwrite=False)
+# A variable left empty (as .env.example leaves some) means "use the default", not "the empty string".
+for _name in [name for name, value in os.environ.items() if value == "" and name.isupper()]:
+    del os.environ[_name]
 
 DEBUG = env.bool("DEBUG", default=False)
 

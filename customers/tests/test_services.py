@@ -98,3 +98,25 @@ def test_a_deleted_customer_keeps_its_history():
     assert not Customer.objects.exists()
     history = list(CustomerChange.objects.order_by("id").values_list("external_id", "action", "customer_id"))
     assert history == [("GONE", ChangeAction.UPDATED, None), ("GONE", ChangeAction.DELETED, None)]
+
+
+def test_reseeding_the_demo_base_keeps_every_index_of_the_table():
+    from django.db import connection
+
+    from customers.services import customer_demo_seed
+
+    def indexes():
+        with connection.cursor() as cursor:
+            return {
+                name: sorted(info["columns"] or [])
+                for name, info in connection.introspection.get_constraints(cursor, Customer._meta.db_table).items()
+                if info["index"]
+            }
+
+    before = indexes()
+
+    customer_demo_seed(count=50, seed=1, owner_ids=[])
+
+    assert Customer.objects.count() == 50
+    assert indexes() == before
+    assert len(before) >= 9
