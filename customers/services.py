@@ -50,12 +50,28 @@ def customer_create(
     return customer
 
 
+class CustomerChangedMeanwhile(Exception):
+    """The customer changed after the person loaded it; their update was not saved."""
+
+
 @transaction.atomic
 def customer_update(
-    *, customer: Customer, values: dict, user: User | None, source: str = ChangeSource.WEB, source_ref: str = ""
+    *,
+    customer: Customer,
+    values: dict,
+    user: User | None,
+    source: str = ChangeSource.WEB,
+    source_ref: str = "",
+    loaded_at: datetime.datetime | None = None,
 ) -> Customer:
-    """Change the given fields of one customer; nothing is written when nothing changes."""
+    """Change the given fields of one customer; nothing is written when nothing changes.
+
+    With ``loaded_at`` (the ``updated_at`` the person saw), a customer changed
+    since then raises CustomerChangedMeanwhile instead of being overwritten.
+    """
     customer = Customer.objects.select_for_update().get(pk=customer.pk)
+    if loaded_at is not None and customer.updated_at != loaded_at:
+        raise CustomerChangedMeanwhile(customer.name)
     diff = _apply(customer, _only_writable(values))
     if diff:
         customer.full_clean()

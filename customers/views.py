@@ -2,7 +2,6 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -16,7 +15,7 @@ from teams.models import Role
 from . import exports, selectors
 from .forms import CustomerFilterForm, CustomerForm
 from .models import ChangeSource, Customer, CustomerChange
-from .services import customer_delete, customer_update
+from .services import CustomerChangedMeanwhile, customer_delete, customer_update
 
 
 def _filter_form(request, *, with_choices: bool = True) -> CustomerFilterForm:
@@ -62,27 +61,20 @@ def customer_detail(request, customer_id):
     return render(request, "customers/customer_detail.html", context)
 
 
-class StaleEdit(Exception):
-    pass
-
-
-def _update_unless_stale(*, customer, form, user) -> Customer:
-    """Save the form unless the customer changed after the form was opened (checked under the row lock)."""
-    with transaction.atomic():
-        current = Customer.objects.select_for_update().get(pk=customer.pk)
-        if current.updated_at != form.cleaned_data["loaded_updated_at"]:
-            raise StaleEdit
-        return customer_update(customer=current, values=form.values(), user=user, source=ChangeSource.WEB)
-
-
 @role_required(Role.ADMIN)
 def customer_edit(request, customer_id):
     customer = get_object_or_404(Customer, pk=customer_id)
     form = CustomerForm(request.POST or None, instance=Customer.objects.get(pk=customer.pk))
     if request.method == "POST" and form.is_valid():
         try:
-            _update_unless_stale(customer=customer, form=form, user=request.user)
-        except StaleEdit:
+            customer_update(
+                customer=customer,
+                values=form.values(),
+                user=request.user,
+                source=ChangeSource.WEB,
+                loaded_at=form.cleaned_data["loaded_updated_at"],
+            )
+        except CustomerChangedMeanwhile:
             return _stale_edit(request, customer=customer, form=form)
         except ValidationError as error:
             form.add_error(None, error)

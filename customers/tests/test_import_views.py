@@ -174,3 +174,10 @@ def test_cancelling_a_checked_import_deletes_its_file(client_as, make_person, dj
     import os
 
     assert not os.path.exists(path)
+
+
+@pytest.mark.parametrize(("role", "shown"), [(Role.ADMIN, True), (Role.SALES_REP, False), (Role.MEMBER, False)])
+def test_the_customer_list_offers_the_import_to_admins_only(client_as, role, shown):
+    response = client_as(role).get(reverse("customers:list"))
+
+    assert (reverse("customers:imports") in response.content.decode()) is shown

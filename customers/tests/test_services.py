@@ -120,3 +120,18 @@ def test_reseeding_the_demo_base_keeps_every_index_of_the_table():
     assert Customer.objects.count() == 50
     assert indexes() == before
     assert len(before) >= 9
+
+
+def test_an_update_from_a_stale_form_is_refused_and_writes_nothing():
+    from customers.services import CustomerChangedMeanwhile
+
+    customer = CustomerFactory(employees=10)
+    seen = customer.updated_at
+    customer_update(customer=customer, values={"employees": 11}, user=None)
+
+    with pytest.raises(CustomerChangedMeanwhile):
+        customer_update(customer=customer, values={"employees": 99}, user=None, loaded_at=seen)
+
+    customer.refresh_from_db()
+    assert customer.employees == 11
+    assert CustomerChange.objects.count() == 1
