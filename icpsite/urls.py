@@ -6,6 +6,7 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("people/", include("teams.urls")),
     path("customers/", include("customers.urls")),
+    path("rubrics/", include("rubrics.urls")),
     path("api/", include("customers.api_urls")),
     path("django-admin/", admin.site.urls),
 ]

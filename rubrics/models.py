@@ -1,1 +1,210 @@
-# Rubrics, criteria, scores and re-score jobs arrive with the rubrics issue.
+from django.conf import settings
+from django.db import models
+
+from customers.models import Customer
+from profiles.models import Profile
+
+
+class Rubric(models.Model):
+    """How one profile's fit is scored. A customer has one score per rubric."""
+
+    profile = models.ForeignKey(Profile, on_delete=models.PROTECT, related_name="rubrics")
+    name = models.CharField(max_length=120)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["profile__name", "name"]
+        constraints = [models.UniqueConstraint(fields=["profile", "name"], name="rubric_name_unique_per_profile")]
+
+    def __str__(self):
+        return f"{self.profile}: {self.name}"
+
+
+class VersionStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    PUBLISHED = "published", "Published"
+    RETIRED = "retired", "Retired"
+
+
+class RubricVersion(models.Model):
+    """One version of a rubric: a draft (at most one), the published one (at most one), or retired.
+
+    A published or retired version never changes, so a past score can always
+    be explained by the version that produced it. ``revision`` counts the
+    changes to a draft, so two admins editing it cannot overwrite each other.
+    """
+
+    rubric = models.ForeignKey(Rubric, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    status = models.CharField(max_length=10, choices=VersionStatus.choices, default=VersionStatus.DRAFT)
+    threshold = models.IntegerField(help_text="Points a customer needs to qualify.")
+    min_points = models.SmallIntegerField(default=-3)
+    max_points = models.SmallIntegerField(default=3)
+    grades = models.JSONField(default=list, blank=True, help_text='[{"label": "A", "min": 10}, ...]')
+    note = models.TextField(blank=True, help_text="What changed, and why.")
+    revision = models.PositiveIntegerField(default=1)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    published_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["rubric", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["rubric", "number"], name="rubric_version_number_unique"),
+            models.UniqueConstraint(fields=["rubric"], condition=models.Q(status="draft"), name="rubric_one_draft"),
+            models.UniqueConstraint(
+                fields=["rubric"], condition=models.Q(status="published"), name="rubric_one_published"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status__in=VersionStatus.values), name="rubric_version_status_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.rubric} v{self.number} ({self.get_status_display().lower()})"
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == VersionStatus.DRAFT
+
+
+class CriterionGroup(models.TextChoices):
+    FIT = "fit", "Fit"
+    ENGAGEMENT = "engagement", "Engagement"
+    QUALITATIVE = "qualitative", "Qualitative"
+
+
+class Operator(models.TextChoices):
+    IN = "in", "is one of"
+    NOT_IN = "not_in", "is not one of"
+    EMPTY = "empty", "is empty"
+    GTE = "gte", "is at least"
+    LTE = "lte", "is at most"
+    BETWEEN = "between", "is between"
+    BANDS = "bands", "falls in a band"
+    TRUE = "true", "is yes"
+    FALSE = "false", "is no"
+    CONTAINS_ANY = "contains_any", "contains any of"
+
+
+class Criterion(models.Model):
+    """One rule of a version; see rubrics/scoring.py for what each operator means.
+
+    ``field`` is a customer field name or ``extra.<key>``; ``values`` and
+    ``bands`` are JSON lists as scoring.Criterion takes them.
+    """
+
+    version = models.ForeignKey(RubricVersion, on_delete=models.CASCADE, related_name="criteria")
+    position = models.PositiveSmallIntegerField(default=0)
+    group = models.CharField(max_length=12, choices=CriterionGroup.choices, default=CriterionGroup.FIT)
+    label = models.CharField(max_length=200, blank=True, help_text="In plain words, e.g. “Industry fit”.")
+    field = models.CharField(max_length=100)
+    operator = models.CharField(max_length=12, choices=Operator.choices)
+    values = models.JSONField(default=list, blank=True)
+    bands = models.JSONField(
+        default=list, blank=True, help_text='[{"label": "high", "min": 10, "max": null, "points": 3}]'
+    )
+    points = models.SmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["version", "position", "id"]
+        verbose_name_plural = "criteria"
+
+    def __str__(self):
+        return self.label or f"{self.field} {self.get_operator_display()}"
+
+
+class Score(models.Model):
+    """A customer's score by a rubric, with the version that produced it and what matched.
+
+    ``matched`` and ``no_data`` are bitmasks of the version's criteria (one bit
+    per band of a banded criterion); scoring.explain turns them back into the
+    breakdown, so the total always equals the points shown beside it.
+    """
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="scores")
+    rubric = models.ForeignKey(Rubric, on_delete=models.CASCADE, related_name="scores")
+    version = models.ForeignKey(RubricVersion, on_delete=models.PROTECT, related_name="+")
+    total = models.IntegerField()
+    fit = models.IntegerField()
+    engagement = models.IntegerField()
+    qualitative = models.IntegerField()
+    qualified = models.BooleanField()
+    matched = models.BigIntegerField()
+    no_data = models.BigIntegerField()
+    scored_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["customer", "rubric"], name="score_one_per_customer_and_rubric")]
+        indexes = [
+            # The lead list: a rubric's qualified customers, best first.
+            models.Index(fields=["rubric", "qualified", "-total", "customer"], name="score_lead_list_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.customer_id} by {self.rubric_id}: {self.total}"
+
+
+class QualificationChange(models.Model):
+    """A customer entered or left qualification by a rubric (``was_qualified`` None: first score)."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="qualification_changes")
+    rubric = models.ForeignKey(Rubric, on_delete=models.CASCADE, related_name="qualification_changes")
+    version = models.ForeignKey(RubricVersion, on_delete=models.PROTECT, related_name="+")
+    was_qualified = models.BooleanField(null=True)
+    qualified = models.BooleanField()
+    total = models.IntegerField()
+    changed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-changed_at", "-id"]
+        indexes = [
+            models.Index(fields=["rubric", "-changed_at"], name="qualification_change_idx"),
+            models.Index(fields=["customer", "rubric", "-changed_at"], name="qualification_customer_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.customer_id} by {self.rubric_id}: {self.was_qualified} → {self.qualified}"
+
+
+class JobStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    DONE = "done", "Done"
+    FAILED = "failed", "Failed"
+    SUPERSEDED = "superseded", "Superseded"
+
+
+class RescoreJob(models.Model):
+    """Re-scoring a rubric's whole customer base with one version, chunk by chunk."""
+
+    rubric = models.ForeignKey(Rubric, on_delete=models.CASCADE, related_name="rescore_jobs")
+    version = models.ForeignKey(RubricVersion, on_delete=models.PROTECT, related_name="rescore_jobs")
+    reason = models.CharField(max_length=20, help_text="publish, nightly or manual")
+    status = models.CharField(max_length=12, choices=JobStatus.choices, default=JobStatus.QUEUED)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    chunks_total = models.PositiveIntegerField(default=0)
+    chunks_done = models.PositiveIntegerField(default=0)
+    rows_total = models.PositiveIntegerField(default=0)
+    rows_changed = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(status__in=JobStatus.values), name="rescore_job_status_valid")
+        ]
+
+    def __str__(self):
+        return f"Re-score {self.pk} of {self.rubric} v{self.version.number}"
