@@ -1,11 +1,15 @@
 """Which customer fields a criterion may read, and the kind of value each holds."""
 
+import re
+
 from django.db import models
 
 from customers.models import Customer
 
 from .scoring import EXTRA_PREFIX
 
+# Extra attribute names a criterion may read: what imports make of column names (letters, digits, _).
+EXTRA_KEY = re.compile(r"[A-Za-z0-9_]{1,60}")
 NOT_SCORED = {"id", "external_id", "owner", "extra", "created_at", "updated_at", "crm_created_on", "closed_on"}
 
 
@@ -32,8 +36,7 @@ FIELDS = {
 def field_kind(name: str) -> str | None:
     """ "category", "text", "number", "boolean", "extra" (for ``extra.<key>``), or None if unknown."""
     if name.startswith(EXTRA_PREFIX):
-        key = name.removeprefix(EXTRA_PREFIX)
-        return "extra" if key and len(key) <= 60 else None
+        return "extra" if EXTRA_KEY.fullmatch(name.removeprefix(EXTRA_PREFIX)) else None
     return FIELDS.get(name, (None, ""))[0]
 
 

@@ -60,8 +60,11 @@ class Band:
     max: float | None = None
     label: str = ""
 
-    def holds(self, value: float) -> bool:
-        return (self.min is None or value >= self.min) and (self.max is None or value <= self.max)
+    def holds(self, value: float, as_float: bool = False) -> bool:
+        low, high = self.min, self.max
+        if as_float:
+            low, high = (None if bound is None else float(bound) for bound in (low, high))
+        return (low is None or value >= low) and (high is None or value <= high)
 
 
 @dataclass(frozen=True)
@@ -200,9 +203,12 @@ def evaluate(criterion: Criterion, value: Any) -> tuple[str, int, Band | None]:
     if comparable is None:
         return NO_DATA, 0, None
     operator, values = criterion.operator, criterion.values
+    if criterion.kind == "extra" and operator in NUMBER_OPERATORS:
+        # Extra attributes compare as floating point numbers on both sides, as in SQL.
+        values = tuple(float(number) for number in values)
     if operator == "bands":
         for band in criterion.bands:
-            if band.holds(comparable):
+            if band.holds(comparable, as_float=criterion.kind == "extra"):
                 return MATCHED, band.points, band
         return MISSED, 0, None
     if operator == "in":
