@@ -77,3 +77,25 @@ def test_it_does_not_print_passwords_outside_development(settings):
 def test_it_refuses_a_negative_count():
     with pytest.raises(CommandError, match="zero or more"):
         _seed("--customers", "-1")
+
+
+@pytest.mark.django_db
+def test_it_scores_the_demo_base_by_the_published_classic_rubric():
+    from rubrics import scoring
+    from rubrics.models import Score
+    from rubrics.selectors import customer_attributes, version_spec
+
+    output = _seed("--customers", "120", "--seed", "4")
+
+    scores = Score.objects.select_related("customer", "version")
+    assert scores.count() == 120
+    assert "Scored 120 customers by “Core ICP: Lead score” v1" in output
+    spec = version_spec(scores.first().version)
+    for stored in scores:
+        expected = scoring.score(spec, customer_attributes(stored.customer))
+        assert (stored.total, stored.qualified, stored.matched) == (
+            expected.total,
+            expected.qualified,
+            expected.matched_mask,
+        )
+    assert 0 < scores.filter(qualified=True).count() < 120, "some qualify, not all"

@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from customers.models import Customer
 from customers.services import customer_demo_seed
+from rubrics.demo import demo_rubric_ensure, demo_scores_write
 from teams.models import Role
 from teams.services import DEMO_PEOPLE, demo_people_ensure
 
@@ -37,6 +38,11 @@ class Command(BaseCommand):
             count = customer_demo_seed(count=customers, seed=seed, owner_ids=owner_ids)
             elapsed = time.perf_counter() - started
             self.stdout.write(f"Seeded {count:,} customers in {elapsed:.1f} s (seed {seed}).")
+        version = demo_rubric_ensure()
+        started = time.perf_counter()
+        scored = demo_scores_write(version=version)
+        elapsed = time.perf_counter() - started
+        self.stdout.write(f"Scored {scored:,} customers by “{version.rubric}” v{version.number} in {elapsed:.1f} s.")
         self._print_logins(password)
 
     def _print_logins(self, password):
