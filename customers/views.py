@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 from django_htmx.http import push_url
 
+from rubrics.selectors import customer_scores
 from teams.access import ANY_ROLE, role_required
 from teams.models import Role
 
@@ -57,6 +58,7 @@ def customer_detail(request, customer_id):
         "customer": customer,
         "sections": selectors.customer_sections(customer),
         "history": selectors.customer_history(customer=customer),
+        "scores": customer_scores(customer=customer),
     }
     return render(request, "customers/customer_detail.html", context)
 

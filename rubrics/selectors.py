@@ -1,8 +1,10 @@
 """Reads about rubrics."""
 
+from dataclasses import dataclass
+
 from . import scoring
 from .fields import field_kind
-from .models import Criterion, RubricVersion
+from .models import Criterion, RubricVersion, Score
 
 
 def criterion_spec(criterion: Criterion) -> scoring.Criterion:
@@ -36,3 +38,36 @@ def version_spec(version: RubricVersion) -> scoring.Rubric:
 def customer_attributes(customer) -> dict:
     """A customer's values by field name, as the engine reads them."""
     return {field.name: getattr(customer, field.attname) for field in customer._meta.concrete_fields}
+
+
+@dataclass(frozen=True)
+class ScoreExplained:
+    """A stored score with the breakdown that produced it, decoded by the version that produced it."""
+
+    score: Score
+    grade: str | None
+    outcomes: list[scoring.Outcome]
+
+    @property
+    def matched(self) -> list[scoring.Outcome]:
+        return [outcome for outcome in self.outcomes if outcome.status == scoring.MATCHED]
+
+    @property
+    def no_data(self) -> list[scoring.Outcome]:
+        return [outcome for outcome in self.outcomes if outcome.status == scoring.NO_DATA]
+
+
+def customer_scores(*, customer) -> list[ScoreExplained]:
+    """The customer's score by each rubric, explained: what matched, with its points, and what had no data."""
+    explained = []
+    scores = Score.objects.filter(customer=customer).select_related("rubric__profile", "version")
+    for stored in scores.order_by("rubric__profile__name", "rubric__name"):
+        spec = version_spec(stored.version)
+        explained.append(
+            ScoreExplained(
+                score=stored,
+                grade=spec.grade_for(stored.total),
+                outcomes=scoring.explain(spec, stored.matched, stored.no_data),
+            )
+        )
+    return explained
