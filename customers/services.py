@@ -47,6 +47,7 @@ def customer_create(
     with transaction.atomic():
         customer.save()
         _change(customer, ChangeAction.CREATED, {}, user=user, source=source, source_ref=source_ref).save()
+        _rescore_after_commit([customer.pk])
     return customer
 
 
@@ -77,6 +78,7 @@ def customer_update(
         customer.full_clean()
         customer.save()
         _change(customer, ChangeAction.UPDATED, diff, user=user, source=source, source_ref=source_ref).save()
+        _rescore_after_commit([customer.pk])
     return customer
 
 
@@ -157,7 +159,15 @@ def _upsert_batch(rows: list[dict], *, user, source, source_ref, dry_run) -> Ups
         _change(c, ChangeAction.CREATED, {}, user=user, source=source, source_ref=source_ref) for c in to_create
     ]
     objects_insert(CustomerChange, changes)
+    _rescore_after_commit([customer.pk for customer in (*to_create, *to_update)])
     return result
+
+
+def _rescore_after_commit(customer_ids: list[int]) -> None:
+    """Once this commits, re-score these customers by every published rubric, in the worker."""
+    from rubrics.rescoring import customers_rescore_later  # rubrics imports customers
+
+    customers_rescore_later(customer_ids=customer_ids)
 
 
 def _only_writable(values: dict) -> dict:
@@ -274,4 +284,7 @@ def customer_base_clear() -> None:
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             cursor.execute(f"TRUNCATE {table} RESTART IDENTITY CASCADE")
         else:
+            # No TRUNCATE ... CASCADE here: empty the tables that point at customers first.
+            for relation in Customer._meta.related_objects:
+                cursor.execute(f"DELETE FROM {connection.ops.quote_name(relation.related_model._meta.db_table)}")
             cursor.execute(f"DELETE FROM {table}")

@@ -126,6 +126,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "teams.tasks.sessions_clear_expired",
         "schedule": crontab(hour=3, minute=15),
     },
+    # Catches up on anything a change missed; an unchanged score is not written again.
+    "rescore-published-rubrics": {
+        "task": "rubrics.tasks.rescore_nightly",
+        "schedule": crontab(hour=2, minute=30),
+    },
 }
 
 AUTH_USER_MODEL = "teams.User"

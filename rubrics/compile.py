@@ -20,23 +20,19 @@ from customers.models import Customer
 from . import scoring
 from .models import QualificationChange, RubricVersion, Score
 
-UPPER, LOWER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz"
-
 
 class AsciiLower(models.Func):
-    """Lower-case A-Z only: SQLite's LOWER() does exactly that; PostgreSQL's would do more."""
+    """Lower-case A-Z only. SQLite's LOWER() does just that; PostgreSQL's does it under the "C" collation.
+
+    (PostgreSQL's LOWER() in the database's own locale would fold É too; TRANSLATE
+    would be exact but costs five times as much.)
+    """
 
     function = "LOWER"
     output_field = models.TextField()
 
     def as_postgresql(self, compiler, connection, **extra_context):
-        return self.as_sql(
-            compiler,
-            connection,
-            function="TRANSLATE",
-            template=f"%(function)s(%(expressions)s, '{UPPER}', '{LOWER}')",
-            **extra_context,
-        )
+        return self.as_sql(compiler, connection, template='%(function)s(%(expressions)s COLLATE "C")', **extra_context)
 
 
 class Extra(models.Func):
@@ -98,15 +94,17 @@ def _conditions(criterion: scoring.Criterion) -> tuple[Q | None, list[tuple[Q, i
         source = _source(criterion, "text")
         present = Q(IsNull(source, False)) & ~Q(Exact(source, ""))
         folded = AsciiLower(source)
+        # A missing value (NULL or "") never equals or contains a value, which is never empty: only
+        # "is not one of" needs the presence test. Leaving it out elsewhere saves work on every row.
         if operator == "in":
             hit = Q(In(folded, [scoring.fold(text) for text in values]))
         elif operator == "not_in":
-            hit = ~Q(In(folded, [scoring.fold(text) for text in values]))
+            hit = present & ~Q(In(folded, [scoring.fold(text) for text in values]))
         else:
             hit = Q()
             for text in values:
                 hit |= Q(GreaterThan(StrIndex(folded, Value(scoring.fold(text))), 0))
-        return ~present, [(present & hit, criterion.points)]
+        return ~present, [(hit, criterion.points)]
     if operator in scoring.NUMBER_OPERATORS:
         source = _source(criterion, "number")
         present = Q(IsNull(source, False))
@@ -118,10 +116,11 @@ def _conditions(criterion: scoring.Criterion) -> tuple[Q | None, list[tuple[Q, i
         def at_most(bound):
             return Q(LessThanOrEqual(source, Value(number(bound))))
 
+        # A comparison with NULL is never true, so the comparisons need no presence test.
         if operator == "bands":
             branches = []
             for band in criterion.bands:
-                condition = present
+                condition = Q()
                 if band.min is not None:
                     condition &= at_least(band.min)
                 if band.max is not None:
@@ -134,7 +133,7 @@ def _conditions(criterion: scoring.Criterion) -> tuple[Q | None, list[tuple[Q, i
             hit = at_most(values[0])
         else:
             hit = at_least(values[0]) & at_most(values[1])
-        return ~present, [(present & hit, criterion.points)]
+        return ~present, [(hit, criterion.points)]
     source = _source(criterion, "boolean")
     return Q(IsNull(source, True)), [(Q(Exact(source, operator == "true")), criterion.points)]
 

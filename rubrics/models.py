@@ -1,3 +1,5 @@
+import datetime
+
 from django.conf import settings
 from django.db import models
 
@@ -208,3 +210,45 @@ class RescoreJob(models.Model):
 
     def __str__(self):
         return f"Re-score {self.pk} of {self.rubric} v{self.version.number}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in (JobStatus.QUEUED, JobStatus.RUNNING)
+
+    @property
+    def duration(self) -> datetime.timedelta | None:
+        if self.started_at is None or self.finished_at is None:
+            return None
+        return self.finished_at - self.started_at
+
+
+class ChunkStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    DONE = "done", "Done"
+    SKIPPED = "skipped", "Skipped"
+    FAILED = "failed", "Failed"
+
+
+class RescoreChunk(models.Model):
+    """One primary-key range of a re-score job; done once, whatever number of times its task runs."""
+
+    job = models.ForeignKey(RescoreJob, on_delete=models.CASCADE, related_name="chunks")
+    number = models.PositiveIntegerField()
+    low_id = models.BigIntegerField()
+    high_id = models.BigIntegerField()
+    status = models.CharField(max_length=10, choices=ChunkStatus.choices, default=ChunkStatus.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    rows_changed = models.PositiveIntegerField(default=0)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["job", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["job", "number"], name="rescore_chunk_number_unique"),
+            models.CheckConstraint(
+                condition=models.Q(status__in=ChunkStatus.values), name="rescore_chunk_status_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return f"Chunk {self.number} ({self.low_id}-{self.high_id}) of re-score {self.job_id}"

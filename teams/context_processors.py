@@ -8,6 +8,7 @@ NAVIGATION = [
     ("Home", "home", ANY_ROLE),
     ("Customers", "customers:list", ANY_ROLE),
     ("People", "teams:people", (Role.ADMIN,)),
+    ("Rubrics", "rubrics:list", (Role.ADMIN,)),
 ]
 
 

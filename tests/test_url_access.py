@@ -10,6 +10,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from customers.imports import import_job_create
 from customers.models import ImportJob, ImportStatus
+from profiles.models import Profile
 from teams.models import Role
 from teams.services import api_token_create
 
@@ -39,6 +40,35 @@ def _own_token(person):
     return api_token_create(user=person, name="access test")[0].pk
 
 
+def _draft(person):
+    from rubrics.tests.factories import rubric_with_draft
+
+    return rubric_with_draft().pk
+
+
+def _rescore_job(person):
+    from rubrics.rescoring import rescore_job_create
+    from rubrics.tests.factories import rubric_with_draft
+
+    return rescore_job_create(version=rubric_with_draft(), reason="manual", start=False).pk
+
+
+def _rubric(person):
+    from rubrics.tests.factories import rubric_with_draft
+
+    return rubric_with_draft().rubric_id
+
+
+def _profile(person):
+    return Profile.objects.create(name=f"Profile of {person.username}").pk
+
+
+def _criterion(person):
+    from rubrics.models import Criterion
+
+    return Criterion.objects.create(version_id=_draft(person), field="industry", operator="in", values=["Software"]).pk
+
+
 IMPORT = {"job_id": _checked_import}
 CUSTOMER = {"customer_id": _customer}
 
@@ -64,6 +94,24 @@ ACCESS = {
     "customers:delete": (ADMIN, ("GET", "POST"), CUSTOMER),
     "customers:export_csv": (ALL, ("GET",), {}),
     "customers:export_xlsx": (ALL, ("GET",), {}),
+    "rubrics:version_publish": (ADMIN, ("POST",), {"version_id": _draft}),
+    "rubrics:job_list": (ADMIN, ("GET",), {"rubric_id": _rubric}),
+    "rubrics:job_detail": (ADMIN, ("GET",), {"job_id": _rescore_job}),
+    "rubrics:job_progress": (ADMIN, ("GET",), {"job_id": _rescore_job}),
+    "rubrics:list": (ADMIN, ("GET",), {}),
+    "rubrics:profile_create": (ADMIN, ("POST",), {}),
+    "rubrics:rubric_create": (ADMIN, ("POST",), {"profile_id": _profile}),
+    "rubrics:rubric_detail": (ADMIN, ("GET",), {"rubric_id": _rubric}),
+    "rubrics:draft_create": (ADMIN, ("POST",), {"rubric_id": _rubric}),
+    "rubrics:version_diff": (ADMIN, ("GET",), {"rubric_id": _rubric}),
+    "rubrics:version_detail": (ADMIN, ("GET",), {"version_id": _draft}),
+    "rubrics:editor": (ADMIN, ("GET",), {"version_id": _draft}),
+    "rubrics:version_settings": (ADMIN, ("POST",), {"version_id": _draft}),
+    "rubrics:criterion_add": (ADMIN, ("POST",), {"version_id": _draft}),
+    "rubrics:version_preview": (ADMIN, ("GET",), {"version_id": _draft}),
+    "rubrics:criterion_edit": (ADMIN, ("GET", "POST"), {"criterion_id": _criterion}),
+    "rubrics:criterion_remove": (ADMIN, ("POST",), {"criterion_id": _criterion}),
+    "rubrics:criterion_move": (ADMIN, ("POST",), {"criterion_id": _criterion}),
 }
 
 # Open to anyone on purpose: monitoring, and signing in and out.

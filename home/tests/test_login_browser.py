@@ -17,7 +17,7 @@ def demo_people(settings):
     ("username", "heading", "navigation"),
     [
         ("rep", "Your accounts", ["Home", "Customers"]),
-        ("admin", "Admin home", ["Home", "Customers", "People"]),
+        ("admin", "Admin home", ["Home", "Customers", "People", "Rubrics"]),
         ("facilitator", "Facilitator home", ["Home", "Customers"]),
         ("marketing", "Your workshop home", ["Home", "Customers"]),
     ],

@@ -1,0 +1,250 @@
+"""Publishing a rubric version and re-scoring the customer base with it.
+
+A re-score job splits the base into primary-key ranges (chunks). Each chunk is
+written by ``compile.scores_write`` in one transaction that also marks the
+chunk done and counts it on the job, so a chunk run twice (a retry, a task
+delivered again after its worker died) writes its scores once. A newer job of
+the same rubric supersedes the older ones; their chunks then write nothing.
+"""
+
+from collections.abc import Callable, Iterable
+
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.db.models import Count, F, Max, Min
+from django.utils import timezone
+
+from customers.models import Customer
+from teams.models import User
+
+from . import scoring
+from .models import ChunkStatus, JobStatus, RescoreChunk, RescoreJob, Rubric, RubricVersion, VersionStatus
+from .selectors import version_spec
+
+CHUNK_SIZE = 20_000  # ids per chunk: a few seconds of work, far below the broker's visibility timeout
+CUSTOMER_TASK_SIZE = 1_000  # changed customers per re-score task
+CUSTOMER_RANGE_GAP = 50  # ids this close together are re-scored as one range
+ACTIVE = (JobStatus.QUEUED, JobStatus.RUNNING)
+
+
+class PublishConflict(Exception):
+    """The version is no longer a draft: someone (or a second click) published it already."""
+
+
+def rubric_publish(*, version: RubricVersion, user: User | None) -> RescoreJob:
+    """Publish a draft and start re-scoring the base with it.
+
+    1. lock the rubric, so two publishes of it run one after the other;
+    2. refuse a version that is no longer a draft (PublishConflict) or has problems (ValidationError);
+    3. retire the published version, publish this one;
+    4. create the re-score job (superseding older ones), started once this commits.
+    """
+    with transaction.atomic():
+        Rubric.objects.select_for_update().get(pk=version.rubric_id)
+        version = RubricVersion.objects.select_for_update().get(pk=version.pk)
+        if not version.is_draft:
+            raise PublishConflict(f"Version {version.number} is already {version.get_status_display().lower()}.")
+        problems = scoring.rubric_problems(version_spec(version))
+        if problems:
+            raise ValidationError(f"This draft cannot be published yet: {_problems_text(problems)}")
+        RubricVersion.objects.filter(rubric_id=version.rubric_id, status=VersionStatus.PUBLISHED).update(
+            status=VersionStatus.RETIRED
+        )
+        version.status = VersionStatus.PUBLISHED
+        version.published_by = user
+        version.published_at = timezone.now()
+        version.save(update_fields=["status", "published_by", "published_at", "updated_at"])
+        return rescore_job_create(version=version, reason="publish", user=user)
+
+
+def _problems_text(problems: scoring.Problems) -> str:
+    messages = list(problems.rubric)
+    for fields in problems.criteria.values():
+        for field_messages in fields.values():
+            messages.extend(field_messages)
+    return " ".join(messages)
+
+
+def rescore_job_create(
+    *, version: RubricVersion, reason: str, user: User | None = None, start: bool = True
+) -> RescoreJob:
+    """Create a job re-scoring the base with ``version``; older queued or running jobs of the rubric stop.
+
+    With ``start``, the job's first task is sent once the transaction commits.
+    """
+    with transaction.atomic():
+        Rubric.objects.select_for_update().get(pk=version.rubric_id)
+        RescoreJob.objects.filter(rubric_id=version.rubric_id, status__in=ACTIVE).update(
+            status=JobStatus.SUPERSEDED, finished_at=timezone.now()
+        )
+        job = RescoreJob.objects.create(rubric_id=version.rubric_id, version=version, reason=reason, requested_by=user)
+        if start:
+            from .tasks import rescore_job_start
+
+            transaction.on_commit(lambda: rescore_job_start.delay(job.pk))
+    return job
+
+
+def rescore_job_plan(*, job_id: int, chunk_size: int | None = None) -> list[int]:
+    """Start a queued job by splitting the base into chunks; return the ids of its chunks still to do.
+
+    Safe to run again: a running job is not planned twice, and its pending
+    chunks are returned again (a chunk sent twice is done once).
+    """
+    chunk_size = chunk_size or CHUNK_SIZE
+    with transaction.atomic():
+        claimed = RescoreJob.objects.filter(pk=job_id, status=JobStatus.QUEUED).update(
+            status=JobStatus.RUNNING, started_at=timezone.now()
+        )
+        if claimed:
+            bounds = Customer.objects.aggregate(low=Min("id"), high=Max("id"), count=Count("id"))
+            chunks = []
+            if bounds["count"]:
+                for number, low in enumerate(range(bounds["low"], bounds["high"] + 1, chunk_size)):
+                    chunks.append(RescoreChunk(job_id=job_id, number=number, low_id=low, high_id=low + chunk_size - 1))
+            RescoreChunk.objects.bulk_create(chunks)
+            RescoreJob.objects.filter(pk=job_id).update(chunks_total=len(chunks), rows_total=bounds["count"])
+            if not chunks:
+                RescoreJob.objects.filter(pk=job_id).update(status=JobStatus.DONE, finished_at=timezone.now())
+    return list(
+        RescoreChunk.objects.filter(job_id=job_id, job__status=JobStatus.RUNNING, status=ChunkStatus.PENDING)
+        .order_by("number")
+        .values_list("pk", flat=True)
+    )
+
+
+def rescore_chunk_run(*, chunk_id: int) -> int | None:
+    """Score one chunk's customers with its job's version, once; return the rows written (None: nothing to do).
+
+    1. hold off any publish of the rubric until this transaction ends, so a job
+       superseded meanwhile cannot write after the newer one started;
+    2. claim the chunk with a conditional UPDATE (pending → done): a second run
+       stops here; a run killed midway was rolled back and left it pending;
+    3. write nothing if the job no longer runs (superseded or failed);
+    4. write the scores and count the chunk on the job; the last chunk finishes the job.
+    """
+    from .compile import scores_write
+
+    chunk = RescoreChunk.objects.filter(pk=chunk_id).select_related("job").first()
+    if chunk is None or chunk.status != ChunkStatus.PENDING:
+        return None
+    RescoreChunk.objects.filter(pk=chunk_id).update(attempts=F("attempts") + 1)
+    with transaction.atomic():
+        _hold_off_publishing(chunk.job.rubric_id)
+        now = timezone.now()
+        if not RescoreChunk.objects.filter(pk=chunk_id, status=ChunkStatus.PENDING).update(
+            status=ChunkStatus.DONE, finished_at=now
+        ):
+            return None
+        job = RescoreJob.objects.select_related("version").get(pk=chunk.job_id)
+        if job.status != JobStatus.RUNNING:
+            RescoreChunk.objects.filter(pk=chunk_id).update(status=ChunkStatus.SKIPPED)
+            return None
+        rows = scores_write(
+            version=job.version, spec=version_spec(job.version), low_id=chunk.low_id, high_id=chunk.high_id
+        )
+        RescoreChunk.objects.filter(pk=chunk_id).update(rows_changed=rows)
+        RescoreJob.objects.filter(pk=job.pk).update(
+            chunks_done=F("chunks_done") + 1, rows_changed=F("rows_changed") + rows
+        )
+        RescoreJob.objects.filter(pk=job.pk, status=JobStatus.RUNNING, chunks_done__gte=F("chunks_total")).update(
+            status=JobStatus.DONE, finished_at=now
+        )
+    return rows
+
+
+def _hold_off_publishing(rubric_id: int) -> None:
+    """Share-lock the rubric row: chunks run side by side, a publish (FOR UPDATE) waits for them."""
+    if connection.vendor == "postgresql":
+        table = connection.ops.quote_name(Rubric._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT 1 FROM {table} WHERE id = %s FOR SHARE", [rubric_id])
+    else:
+        # SQLite has no row locks; a write takes the database's write lock until the transaction ends.
+        Rubric.objects.filter(pk=rubric_id).update(name=F("name"))
+
+
+def rescore_job_fail(*, job_id: int, message: str) -> None:
+    """Stop a job that cannot go on; its remaining chunks then write nothing."""
+    RescoreJob.objects.filter(pk=job_id, status__in=ACTIVE).update(
+        status=JobStatus.FAILED, error=message, finished_at=timezone.now()
+    )
+
+
+def rescore_jobs_running() -> list[int]:
+    return list(RescoreJob.objects.filter(status=JobStatus.RUNNING).values_list("pk", flat=True))
+
+
+def rescore_job_run(*, job: RescoreJob, on_chunk: Callable[[RescoreJob], None] | None = None) -> RescoreJob:
+    """Run a whole job here and now, chunk after chunk (the rescore command; no broker)."""
+    for chunk_id in rescore_job_plan(job_id=job.pk):
+        rescore_chunk_run(chunk_id=chunk_id)
+        job.refresh_from_db()
+        if on_chunk:
+            on_chunk(job)
+    job.refresh_from_db()
+    return job
+
+
+def rescore_nightly() -> list[RescoreJob]:
+    """A job per rubric with a published version, except where one is already queued or running."""
+    jobs = []
+    for version in RubricVersion.objects.filter(status=VersionStatus.PUBLISHED).order_by("rubric_id"):
+        with transaction.atomic():
+            Rubric.objects.select_for_update().get(pk=version.rubric_id)
+            if RescoreJob.objects.filter(rubric_id=version.rubric_id, status__in=ACTIVE).exists():
+                continue
+            if not RubricVersion.objects.filter(pk=version.pk, status=VersionStatus.PUBLISHED).exists():
+                continue
+            jobs.append(rescore_job_create(version=version, reason="nightly"))
+    return jobs
+
+
+def customers_rescore_later(*, customer_ids: Iterable[int]) -> None:
+    """Once the transaction commits, re-score these customers by every published rubric (in the worker)."""
+    from .tasks import customers_rescore
+
+    ids = sorted(set(customer_ids))
+    for start in range(0, len(ids), CUSTOMER_TASK_SIZE):
+        batch = ids[start : start + CUSTOMER_TASK_SIZE]
+        transaction.on_commit(lambda batch=batch: customers_rescore.delay(batch))
+
+
+def customers_rescore(*, customer_ids: Iterable[int]) -> int:
+    """Re-score these customers by each rubric's published version now; return the rows written."""
+    from .compile import scores_write
+
+    ranges = id_ranges(customer_ids)
+    written = 0
+    if not ranges:
+        return written
+    rubric_ids = RubricVersion.objects.filter(status=VersionStatus.PUBLISHED).values_list("rubric_id", flat=True)
+    for rubric_id in list(rubric_ids):
+        with transaction.atomic():
+            _hold_off_publishing(rubric_id)
+            version = RubricVersion.objects.filter(rubric_id=rubric_id, status=VersionStatus.PUBLISHED).first()
+            if version is None:
+                continue
+            spec = version_spec(version)
+            for low, high in ranges:
+                written += scores_write(version=version, spec=spec, low_id=low, high_id=high)
+    return written
+
+
+def id_ranges(ids: Iterable[int], gap: int = CUSTOMER_RANGE_GAP) -> list[tuple[int, int]]:
+    """Sorted ids as few (low, high) ranges; ids at most ``gap`` apart share one.
+
+    Re-scoring the few customers between them is harmless: an unchanged score is not written.
+    """
+    ranges: list[list[int]] = []
+    for customer_id in sorted(set(ids)):
+        if ranges and customer_id - ranges[-1][1] <= gap:
+            ranges[-1][1] = customer_id
+        else:
+            ranges.append([customer_id, customer_id])
+    return [(low, high) for low, high in ranges]
+
+
+def rescore_jobs_for(rubric: Rubric) -> list[RescoreJob]:
+    """The rubric's jobs, newest first, for the history table."""
+    return list(rubric.rescore_jobs.select_related("version", "requested_by")[:100])

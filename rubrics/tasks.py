@@ -1,0 +1,80 @@
+"""Celery entry points for re-scoring: they take ids and call the services in rescoring.py."""
+
+import logging
+
+from celery import group, shared_task
+from celery.signals import worker_ready
+from django.db import DatabaseError
+
+from . import rescoring
+from .models import RescoreChunk
+
+logger = logging.getLogger(__name__)
+
+RETRIES = 3
+RETRY_DELAY = 5
+
+
+@shared_task(bind=True, acks_late=True, max_retries=RETRIES, default_retry_delay=RETRY_DELAY)
+def rescore_job_start(self, job_id: int) -> None:
+    """Plan the job's chunks and send one task per chunk (again after a redelivery: chunks run once)."""
+    try:
+        chunk_ids = rescoring.rescore_job_plan(job_id=job_id)
+    except DatabaseError as error:
+        if self.request.retries < RETRIES:
+            raise self.retry(exc=error) from error
+        logger.exception("re-score %s could not start", job_id)
+        rescoring.rescore_job_fail(job_id=job_id, message="The re-score could not start: the database failed.")
+        return
+    if chunk_ids:
+        group(rescore_chunk.si(chunk_id) for chunk_id in chunk_ids).apply_async()
+
+
+@shared_task(bind=True, acks_late=True, max_retries=RETRIES, default_retry_delay=RETRY_DELAY)
+def rescore_chunk(self, chunk_id: int) -> None:
+    try:
+        rescoring.rescore_chunk_run(chunk_id=chunk_id)
+    except DatabaseError as error:
+        if self.request.retries < RETRIES:
+            raise self.retry(exc=error) from error
+        logger.exception("re-score chunk %s failed after %s retries", chunk_id, RETRIES)
+        _fail(chunk_id, f"Chunk {chunk_id} failed {RETRIES + 1} times on a database error: {error}")
+    except Exception as error:
+        logger.exception("re-score chunk %s failed", chunk_id)
+        _fail(chunk_id, f"Chunk {chunk_id} failed: {error.__class__.__name__}. The details are in the logs.")
+        raise
+
+
+def _fail(chunk_id: int, message: str) -> None:
+    job_id = RescoreChunk.objects.filter(pk=chunk_id).values_list("job_id", flat=True).first()
+    if job_id is not None:
+        rescoring.rescore_job_fail(job_id=job_id, message=message)
+
+
+@shared_task(acks_late=True)
+def rescore_nightly() -> None:
+    rescoring.rescore_nightly()
+
+
+@shared_task(acks_late=True)
+def rescore_jobs_resume() -> None:
+    """Send the pending chunks of running jobs again (a chunk already done skips itself)."""
+    for job_id in rescoring.rescore_jobs_running():
+        rescore_job_start.delay(job_id)
+
+
+@worker_ready.connect
+def _resume_after_a_restart(sender=None, **kwargs) -> None:
+    """A worker killed mid-chunk leaves its message unacknowledged until Redis's visibility timeout
+    (an hour); a worker that starts picks the job up again at once instead."""
+    rescore_jobs_resume.delay()
+
+
+@shared_task(bind=True, acks_late=True, max_retries=RETRIES, default_retry_delay=RETRY_DELAY)
+def customers_rescore(self, customer_ids: list[int]) -> None:
+    try:
+        rescoring.customers_rescore(customer_ids=customer_ids)
+    except DatabaseError as error:
+        if self.request.retries < RETRIES:
+            raise self.retry(exc=error) from error
+        logger.exception("re-scoring %s customers failed; the nightly re-score will catch up", len(customer_ids))

@@ -1,0 +1,115 @@
+from collections import Counter
+
+import pytest
+from django.urls import reverse
+
+from customers.models import Customer
+from customers.tests.factories import CustomerFactory
+from rubrics import scoring
+from rubrics.editing import criterion_add, draft_create, profile_create, rubric_create, version_settings_update
+from rubrics.models import RubricVersion, VersionStatus
+from rubrics.preview import version_preview
+from rubrics.selectors import customer_attributes, version_spec
+from teams.models import Role
+
+pytestmark = pytest.mark.django_db
+
+
+def _criterion(version, field, operator, values=(), points=0, bands=()):
+    version.refresh_from_db()
+    criterion_add(
+        version=version,
+        field=field,
+        operator=operator,
+        values=list(values),
+        bands=list(bands),
+        points=points,
+        group="fit",
+        label=field,
+        revision=version.revision,
+        user=None,
+    )
+
+
+def _threshold(version, threshold):
+    version.refresh_from_db()
+    version_settings_update(
+        version=version, threshold=threshold, min_points=-3, max_points=3, grades=[], note="",
+        revision=version.revision, user=None,
+    )  # fmt: skip
+
+
+@pytest.fixture
+def versions():
+    """Published: industry Software +3, threshold 3. Draft: + visits banded (10+: +3, 1-9: +1), threshold 4."""
+    published = rubric_create(profile=profile_create(name="SaaS", user=None), name="Fit", user=None).versions.get()
+    _criterion(published, "industry", "in", ["Software"], 3)
+    _threshold(published, 3)
+    RubricVersion.objects.filter(pk=published.pk).update(status=VersionStatus.PUBLISHED)
+    draft = draft_create(rubric=published.rubric, user=None)
+    bands = [{"label": "high", "min": 10, "max": None, "points": 3}, {"label": "low", "min": 1, "max": 9, "points": 1}]
+    _criterion(draft, "website_visits_30d", "bands", bands=bands)
+    _threshold(draft, 4)
+    draft.refresh_from_db()
+    return published, draft
+
+
+def _base():
+    CustomerFactory(name="Stays in", industry="Software", website_visits_30d=12)  # 6 / 3
+    CustomerFactory(name="Leaves", industry="Software", website_visits_30d=0)  # 3 / 3
+    CustomerFactory(name="Leaves too", industry="software", website_visits_30d=None)  # 3 / 3
+    CustomerFactory(name="Stays out", industry="Retail", website_visits_30d=12)  # 3 / 0
+    CustomerFactory(name="Out", industry="", website_visits_30d=5)  # 1 / 0
+
+
+def test_it_counts_totals_and_who_enters_and_leaves(versions):
+    _base()
+    published, draft = versions
+
+    preview = version_preview(version=draft)
+
+    assert [(bar.total, bar.count, bar.qualified) for bar in preview.bars] == [
+        (1, 1, False),
+        (3, 3, False),
+        (6, 1, True),
+    ]
+    assert (preview.customers, preview.qualified, preview.published_qualified) == (5, 1, 3)
+    assert (preview.entering, preview.leaving) == (0, 2)
+    assert [customer["name"] for customer in preview.leaving_sample] == ["Leaves", "Leaves too"]
+    assert preview.entering_sample == []
+
+
+def test_it_agrees_with_the_scoring_engine(versions):
+    _base()
+    for visits in (None, 0, 1, 9, 10, 40):
+        CustomerFactory(industry="Software" if visits else "Retail", website_visits_30d=visits)
+    _, draft = versions
+    spec = version_spec(draft)
+    expected = Counter(scoring.score(spec, customer_attributes(c)).total for c in Customer.objects.all())
+
+    preview = version_preview(version=draft)
+
+    assert {bar.total: bar.count for bar in preview.bars} == expected
+    assert preview.qualified == sum(count for total, count in expected.items() if total >= draft.threshold)
+
+
+def test_it_previews_a_rubric_with_nothing_published(db):
+    draft = rubric_create(profile=profile_create(name="SaaS", user=None), name="Fit", user=None).versions.get()
+    CustomerFactory.create_batch(2)
+
+    preview = version_preview(version=draft)
+
+    assert (preview.customers, preview.qualified, preview.entering, preview.published) == (2, 2, None, None)
+
+
+def test_it_shows_the_preview_page_with_bars_and_samples(client_as, versions):
+    _base()
+    _, draft = versions
+
+    response = client_as(Role.ADMIN).get(reverse("rubrics:version_preview", kwargs={"version_id": draft.pk}))
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "width: 100.0%" in page
+    assert "Leaves too" in page
+    assert "<script>" not in page
