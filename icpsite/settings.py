@@ -120,6 +120,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 60 * 60}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_RESULT_EXPIRES = 60 * 60
 CELERY_TIMEZONE = "UTC"
+# Customer ids per re-score task: a few seconds of work, far below the broker's visibility timeout.
+RESCORE_CHUNK_SIZE = env.int("RESCORE_CHUNK_SIZE", default=20_000)
 # Every periodic job is declared here, and nowhere else.
 CELERY_BEAT_SCHEDULE = {
     "clear-expired-sessions": {

@@ -3,8 +3,11 @@
 ``score_annotations`` turns a rubric into expressions for a Customer queryset
 (total, subtotals, qualified, and the matched / no-data bitmasks), following
 the rules of ``rubrics/scoring.py`` exactly; a property-based test checks the
-two agree on PostgreSQL and SQLite. ``scores_write`` stores them for a range of
-customers in one set-based statement.
+two agree on PostgreSQL and SQLite. ``scored_sql`` computes the same for bulk
+work with each criterion's conditions evaluated once per customer (as an
+outcome code, from which points and bits are integer arithmetic), and
+``scores_write`` stores them for a range of customers in one set-based
+statement.
 """
 
 import datetime
@@ -184,19 +187,72 @@ def _sum(parts, zero):
 SCORE_COLUMNS = ("total", "fit", "engagement", "qualitative", "qualified", "matched", "no_data")
 
 
+NO_DATA_CODE, MISSED_CODE = -1, -2
+
+
+def outcome_annotations(rubric: scoring.Rubric) -> dict[str, models.Expression]:
+    """One small integer per criterion (``c0``, ``c1``, ...): the branch that matched (a band's index, or 0),
+    NO_DATA_CODE, or MISSED_CODE. Each criterion's conditions are evaluated once per customer."""
+    codes = {}
+    for index, criterion in enumerate(rubric.criteria):
+        missing, branches = _conditions(criterion)
+        whens = [When(missing, then=Value(NO_DATA_CODE))] if missing is not None else []
+        whens += [When(condition, then=Value(branch)) for branch, (condition, _) in enumerate(branches)]
+        codes[f"c{index}"] = Case(*whens, default=Value(MISSED_CODE), output_field=models.IntegerField())
+    return codes
+
+
+def _code_sum(rubric: scoring.Rubric, value_of_branch, only=lambda criterion: True) -> str:
+    """SQL summing, over the criteria, an integer chosen by each criterion's code (0 when none applies)."""
+    terms = []
+    for index, criterion in enumerate(rubric.criteria):
+        if not only(criterion):
+            continue
+        whens = " ".join(
+            f"WHEN {int(code)} THEN CAST({int(value)} AS BIGINT)" for code, value in value_of_branch(criterion) if value
+        )
+        if whens:
+            terms.append(f"(CASE c{index} {whens} ELSE 0 END)")
+    return " + ".join(terms) or "0"
+
+
 def scored_sql(spec: scoring.Rubric, customers: models.QuerySet) -> tuple[str, list]:
     """A SELECT of (id, fit, engagement, qualitative, matched, no_data, total, qualified) for ``customers``.
 
-    Each criterion's CASE is evaluated once: the total and the qualified flag
-    are derived from the subtotals in an outer query.
+    1. the innermost query gives each criterion's outcome code, behind an optimisation fence
+       (OFFSET 0) so that neither database inlines the conditions into every use of them;
+    2. the subtotals and masks are integer arithmetic on the codes;
+    3. the total and the qualified flag come from the subtotals.
     """
-    annotations = score_annotations(spec)
-    components = ("fit", "engagement", "qualitative", "matched", "no_data")
-    inner = customers.annotate(**{name: annotations[name] for name in components}).values("id", *components)
-    inner_sql, inner_params = inner.query.sql_with_params()
+    codes = outcome_annotations(spec)
+    inner_sql, inner_params = customers.order_by().annotate(**codes).values("id", *codes).query.sql_with_params()
+    fence = " OFFSET 0" if connection.vendor == "postgresql" else " LIMIT -1 OFFSET 0"
+    slots = spec.first_slots()
+
+    def points(criterion):
+        if criterion.operator == "bands":
+            return [(branch, band.points) for branch, band in enumerate(criterion.bands)]
+        return [(0, criterion.points)]
+
+    def matched_bits(criterion):
+        return [(branch, 1 << (slots[criterion.id] + branch)) for branch in range(criterion.slot_count)]
+
+    def no_data_bit(criterion):
+        return [(NO_DATA_CODE, 1 << slots[criterion.id])]
+
+    columns = [
+        *(
+            f"CAST({_code_sum(spec, points, lambda criterion, group=group: criterion.group == group)} AS INTEGER)"
+            f" AS {group}"
+            for group in scoring.GROUPS
+        ),
+        f"{_code_sum(spec, matched_bits)} AS matched",
+        f"{_code_sum(spec, no_data_bit)} AS no_data",
+    ]
+    subtotals = f"SELECT codes.id, {', '.join(columns)} FROM ({inner_sql}{fence}) AS codes"
     sql = (
         "SELECT t.*, t.total >= %s AS qualified FROM"
-        f" (SELECT c.*, c.fit + c.engagement + c.qualitative AS total FROM ({inner_sql}) AS c) AS t"
+        f" (SELECT s.*, s.fit + s.engagement + s.qualitative AS total FROM ({subtotals}) AS s) AS t"
     )
     return sql, [spec.threshold, *inner_params]
 
@@ -214,10 +270,10 @@ def scores_write(*, version: RubricVersion, spec: scoring.Rubric, low_id: int, h
     with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute("SET LOCAL jit = off")  # the large CASE runs ~2.5x slower with JIT
-            sql, params = _postgresql_statement(select_sql, select_params, version, now)
+            sql, params = _postgresql_statement(select_sql, select_params, version, now, low_id, high_id)
             cursor.execute(sql, params)
             return cursor.rowcount
-        for sql, params in _sqlite_statements(select_sql, select_params, version, now):
+        for sql, params in _sqlite_statements(select_sql, select_params, version, now, low_id, high_id):
             cursor.execute(sql, params)
         return cursor.rowcount
 
@@ -227,14 +283,17 @@ def _names():
     return quote(Score._meta.db_table), quote(QualificationChange._meta.db_table)
 
 
-def _changes_select(computed: str, version: RubricVersion, now: datetime.datetime):
+def _changes_select(computed: str, version: RubricVersion, now: datetime.datetime, low_id: int, high_id: int):
+    """The scores whose qualification changes. The old scores are bounded to the range, so the
+    join reads them through the (customer, rubric) index instead of the whole table."""
     score_table, _ = _names()
     sql = (
         f"SELECT s.id, %s, %s, old.qualified, s.qualified, s.total, %s FROM {computed} AS s"
         f" LEFT JOIN {score_table} AS old ON old.customer_id = s.id AND old.rubric_id = %s"
+        " AND old.customer_id BETWEEN %s AND %s"
         " WHERE (old.id IS NULL AND s.qualified) OR (old.id IS NOT NULL AND old.qualified <> s.qualified)"
     )
-    return sql, [version.rubric_id, version.pk, now, version.rubric_id]
+    return sql, [version.rubric_id, version.pk, now, version.rubric_id, low_id, high_id]
 
 
 def _upsert(computed: str, version: RubricVersion, now: datetime.datetime, distinct: str):
@@ -256,10 +315,10 @@ def _change_columns() -> str:
     return "(customer_id, rubric_id, version_id, was_qualified, qualified, total, changed_at)"
 
 
-def _postgresql_statement(select_sql, select_params, version, now):
+def _postgresql_statement(select_sql, select_params, version, now, low_id, high_id):
     """One statement: the scores computed once (a CTE), the history and the upsert from them."""
     _, change_table = _names()
-    changes_sql, changes_params = _changes_select("computed", version, now)
+    changes_sql, changes_params = _changes_select("computed", version, now, low_id, high_id)
     upsert_sql, upsert_params = _upsert("computed", version, now, "IS DISTINCT FROM")
     sql = (
         f"WITH computed AS MATERIALIZED ({select_sql}),"
@@ -269,10 +328,10 @@ def _postgresql_statement(select_sql, select_params, version, now):
     return sql, [*select_params, *changes_params, *upsert_params]
 
 
-def _sqlite_statements(select_sql, select_params, version, now):
+def _sqlite_statements(select_sql, select_params, version, now, low_id, high_id):
     """SQLite has no writing CTEs: the history first (it reads the old scores), then the upsert."""
     _, change_table = _names()
-    changes_sql, changes_params = _changes_select(f"({select_sql})", version, now)
+    changes_sql, changes_params = _changes_select(f"({select_sql})", version, now, low_id, high_id)
     upsert_sql, upsert_params = _upsert(f"({select_sql})", version, now, "IS NOT")
     return [
         (

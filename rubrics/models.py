@@ -130,9 +130,12 @@ class Score(models.Model):
     breakdown, so the total always equals the points shown beside it.
     """
 
-    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="scores")
-    rubric = models.ForeignKey(Rubric, on_delete=models.CASCADE, related_name="scores")
-    version = models.ForeignKey(RubricVersion, on_delete=models.PROTECT, related_name="+")
+    # No index of their own on the three keys: the unique (customer, rubric) and the lead-list
+    # (rubric, ...) indexes serve customer and rubric, and versions are never deleted one by one.
+    # Every re-scored row would otherwise write three more index entries.
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="scores", db_index=False)
+    rubric = models.ForeignKey(Rubric, on_delete=models.CASCADE, related_name="scores", db_index=False)
+    version = models.ForeignKey(RubricVersion, on_delete=models.PROTECT, related_name="+", db_index=False)
     total = models.IntegerField()
     fit = models.IntegerField()
     engagement = models.IntegerField()

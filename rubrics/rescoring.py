@@ -9,6 +9,7 @@ the same rubric supersedes the older ones; their chunks then write nothing.
 
 from collections.abc import Callable, Iterable
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import Count, F, Max, Min
@@ -21,7 +22,6 @@ from . import scoring
 from .models import ChunkStatus, JobStatus, RescoreChunk, RescoreJob, Rubric, RubricVersion, VersionStatus
 from .selectors import version_spec
 
-CHUNK_SIZE = 20_000  # ids per chunk: a few seconds of work, far below the broker's visibility timeout
 CUSTOMER_TASK_SIZE = 1_000  # changed customers per re-score task
 CUSTOMER_RANGE_GAP = 50  # ids this close together are re-scored as one range
 ACTIVE = (JobStatus.QUEUED, JobStatus.RUNNING)
@@ -91,7 +91,7 @@ def rescore_job_plan(*, job_id: int, chunk_size: int | None = None) -> list[int]
     Safe to run again: a running job is not planned twice, and its pending
     chunks are returned again (a chunk sent twice is done once).
     """
-    chunk_size = chunk_size or CHUNK_SIZE
+    chunk_size = chunk_size or settings.RESCORE_CHUNK_SIZE
     with transaction.atomic():
         claimed = RescoreJob.objects.filter(pk=job_id, status=JobStatus.QUEUED).update(
             status=JobStatus.RUNNING, started_at=timezone.now()

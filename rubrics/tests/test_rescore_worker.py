@@ -16,8 +16,8 @@ def _job_status(job):
     return RescoreJob.objects.values_list("status", flat=True).get(pk=job.pk)
 
 
-def test_a_publish_rescores_the_base_through_the_worker(real_worker, make_person, monkeypatch):
-    monkeypatch.setattr(rescoring, "CHUNK_SIZE", 3)
+def test_a_publish_rescores_the_base_through_the_worker(real_worker, make_person, settings):
+    settings.RESCORE_CHUNK_SIZE = 3
     software = CustomerFactory.create_batch(5, industry="Software")
     retail = CustomerFactory.create_batch(3, industry="Retail")
     version = rubric_with_draft()
