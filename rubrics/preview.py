@@ -5,6 +5,8 @@ expressions the re-score job writes (``compile.score_annotations``), in one
 aggregate query, and fetches two small samples; no customer is scored in Python.
 """
 
+import dataclasses
+from collections import Counter
 from dataclasses import dataclass, field
 
 from django.db import connection, transaction
@@ -158,20 +160,61 @@ def _scored(version: RubricVersion, published: RubricVersion | None):
     return customers
 
 
+def _points(spec: scoring.Rubric, criteria: list[scoring.Criterion]):
+    """The points these criteria of ``spec`` give a customer, as one expression."""
+    parts = score_annotations(dataclasses.replace(spec, criteria=tuple(criteria)))
+    return parts["fit"] + parts["engagement"] + parts["qualitative"]
+
+
+def _rule(criterion: scoring.Criterion) -> tuple:
+    return (criterion.field, criterion.kind, criterion.operator, criterion.points, criterion.values, criterion.bands)
+
+
+def _split(draft: scoring.Rubric, published: scoring.Rubric):
+    """The criteria both versions share (same rule, same points), and those only one of them has."""
+    remaining, shared, draft_only = list(published.criteria), [], []
+    for criterion in draft.criteria:
+        twin = next((other for other in remaining if _rule(other) == _rule(criterion)), None)
+        if twin is None:
+            draft_only.append(criterion)
+        else:
+            remaining.remove(twin)
+            shared.append(criterion)
+    return shared, draft_only, remaining
+
+
 def _pairs(version: RubricVersion, published: RubricVersion | None) -> list[tuple[int, int | None, int]]:
     """How many customers have each (draft total, published total): one pass over the base.
 
-    Grouping by the two totals evaluates each rubric once per customer, in a
-    plan PostgreSQL can run in parallel; the histogram and the customers who
-    would enter or leave qualification are sums over these few groups.
+    A draft is mostly its published version with a few criteria changed, so the
+    pass sums the shared criteria once and groups by (shared, draft-only,
+    published-only) points: every criterion is evaluated once per customer, in
+    a plan PostgreSQL can run in parallel, and the two totals are additions
+    over the few dozen groups.
     """
-    columns = ["draft_total", "published_total"] if published else ["draft_total"]
-    grouped = (
-        _scored(version, published).values(*columns).annotate(customers=Count("pk")).values_list(*columns, "customers")
-    )
+    draft = version_spec(version)
     if published is None:
-        return [(draft, None, count) for draft, count in grouped]
-    return list(grouped)
+        grouped = Customer.objects.order_by().annotate(total=_points(draft, list(draft.criteria)))
+        return [
+            (total, None, count)
+            for total, count in grouped.values("total").annotate(n=Count("pk")).values_list("total", "n")
+        ]
+    shared, draft_only, published_only = _split(draft, version_spec(published))
+    grouped = (
+        Customer.objects.order_by()
+        .annotate(
+            shared=_points(draft, shared),
+            draft_only=_points(draft, draft_only),
+            published_only=_points(version_spec(published), published_only),
+        )
+        .values("shared", "draft_only", "published_only")
+        .annotate(n=Count("pk"))
+        .values_list("shared", "draft_only", "published_only", "n")
+    )
+    pairs: Counter = Counter()
+    for common, new, old, count in grouped:
+        pairs[common + new, common + old] += count
+    return [(new, old, count) for (new, old), count in pairs.items()]
 
 
 def _sample(customers, **conditions) -> list[dict]:
@@ -198,6 +241,11 @@ def version_preview(*, version: RubricVersion) -> Preview:
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("SET LOCAL jit = off")  # compiling the wide CASE costs more than running it
+                # The planner expects about a group per customer (it cannot see that totals are a few
+                # dozen values), so it would sort every row before grouping; hashing the rows the
+                # parallel workers send is ~25% faster at a million customers.
+                cursor.execute("SET LOCAL enable_sort = off")
+                cursor.execute("SET LOCAL parallel_tuple_cost = 0")
         pairs = _pairs(version, published)
         per_total: dict[int, int] = {}
         for draft, _, count in pairs:

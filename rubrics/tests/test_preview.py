@@ -113,3 +113,41 @@ def test_it_shows_the_preview_page_with_bars_and_samples(client_as, versions):
     assert "width: 100.0%" in page
     assert "Leaves too" in page
     assert "<script>" not in page
+
+
+def test_it_counts_both_totals_right_when_the_draft_changes_drops_and_adds_criteria():
+    from rubrics.editing import criterion_remove, criterion_update
+    from rubrics.preview import _pairs
+
+    published = rubric_create(profile=profile_create(name="Mixed", user=None), name="Fit", user=None).versions.get()
+    _criterion(published, "industry", "in", ["Software"], 3)
+    _criterion(published, "employees", "gte", [50], 2)
+    _criterion(published, "email_opens_30d", "gte", [1], 1)
+    _threshold(published, 3)
+    RubricVersion.objects.filter(pk=published.pk).update(status=VersionStatus.PUBLISHED)
+    draft = draft_create(rubric=published.rubric, user=None)
+    employees, opens = draft.criteria.get(field="employees"), draft.criteria.get(field="email_opens_30d")
+    draft.refresh_from_db()
+    criterion_update(
+        criterion=employees, field="employees", operator="gte", values=[50], bands=[], points=-1, group="fit",
+        label="employees", revision=draft.revision, user=None,
+    )  # fmt: skip
+    draft.refresh_from_db()
+    criterion_remove(criterion=opens, revision=draft.revision, user=None)
+    _criterion(draft, "has_case_study", "true", points=2)
+    draft.refresh_from_db()
+    for n in range(40):
+        CustomerFactory(
+            industry=["Software", "Retail"][n % 2], employees=[10, 80, None][n % 3], email_opens_30d=n % 4,
+            has_case_study=[True, False, None][n % 3],
+        )  # fmt: skip
+
+    pairs = {(new, old): count for new, old, count in _pairs(draft, published)}
+
+    new_spec, old_spec = version_spec(draft), version_spec(published)
+    expected = Counter(
+        (scoring.score(new_spec, customer_attributes(c)).total, scoring.score(old_spec, customer_attributes(c)).total)
+        for c in Customer.objects.all()
+    )
+    assert pairs == dict(expected)
+    assert len(pairs) > 3, "the base spreads over several pairs of totals"
