@@ -277,6 +277,10 @@ def customer_demo_seed(*, count: int, seed: int, owner_ids: list[int]) -> int:
 
 
 def customer_base_clear() -> None:
+    """Delete the whole customer base with everything that points at it (scores, history).
+
+    For reloading demo data and benchmarks only: nothing is recorded.
+    """
     table = connection.ops.quote_name(Customer._meta.db_table)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
