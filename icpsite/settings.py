@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "profiles",
     "customers",
     "rubrics",
+    "leads",
     "feedback",
 ]
 

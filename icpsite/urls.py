@@ -7,6 +7,7 @@ urlpatterns = [
     path("people/", include("teams.urls")),
     path("customers/", include("customers.urls")),
     path("rubrics/", include("rubrics.urls")),
+    path("leads/", include("leads.urls")),
     path("api/", include("customers.api_urls")),
     path("django-admin/", admin.site.urls),
 ]

@@ -70,10 +70,37 @@ def _criterion(person):
 
 
 IMPORT = {"job_id": _checked_import}
+
+
+def _lead(person):
+    """A qualified lead owned by ``person`` when a rep (so a rep may use it), with its rubric."""
+    from customers.tests.factories import CustomerFactory
+    from rubrics.compile import scores_write
+    from rubrics.models import RubricVersion
+    from rubrics.selectors import version_spec
+    from rubrics.tests.factories import rubric_with_draft
+
+    version = rubric_with_draft(industries=("Software",), threshold=0)
+    RubricVersion.objects.filter(pk=version.pk).update(status="published")
+    customer = CustomerFactory(owner=person if person.role == Role.SALES_REP else None, industry="Software")
+    scores_write(version=version, spec=version_spec(version), low_id=customer.pk, high_id=customer.pk)
+    return version.rubric_id, customer.pk
+
+
+def _lead_kwargs(person):
+    rubric_id, customer_id = _lead(person)
+    return {"rubric_id": rubric_id, "customer_id": customer_id}
+
+
+LEAD_ROLES = (Role.ADMIN, Role.SALES_REP)
 CUSTOMER = {"customer_id": _customer}
 
 # url name: (roles allowed, methods to try, url kwargs: values or makers)
 ACCESS = {
+    "leads:list": (LEAD_ROLES, ("GET",), {}),
+    "leads:detail": (LEAD_ROLES, ("GET",), _lead_kwargs),
+    "leads:disposition": (LEAD_ROLES, ("POST",), _lead_kwargs),
+    "leads:disqualifications": (ADMIN, ("GET",), {"rubric_id": lambda person: _lead(person)[0]}),
     "home": (ALL, ("GET",), {}),
     "teams:people": (ADMIN, ("GET",), {}),
     "teams:person_new": (ADMIN, ("GET", "POST"), {}),
@@ -151,6 +178,9 @@ def _cases(allowed: bool):
 
 
 def _url(name, kwargs, person):
+    """The URL, its kwargs made for ``person``: a maker per value, or one maker for all of them."""
+    if callable(kwargs):
+        kwargs = kwargs(person)
     kwargs = {key: (value(person) if callable(value) else value) for key, value in kwargs.items()}
     return reverse(name, kwargs=kwargs)
 

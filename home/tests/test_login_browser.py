@@ -16,8 +16,8 @@ def demo_people(settings):
 @pytest.mark.parametrize(
     ("username", "heading", "navigation"),
     [
-        ("rep", "Your accounts", ["Home", "Customers"]),
-        ("admin", "Admin home", ["Home", "Customers", "People", "Rubrics"]),
+        ("rep", "Your accounts", ["Home", "Customers", "Leads"]),
+        ("admin", "Admin home", ["Home", "Customers", "Leads", "People", "Rubrics"]),
         ("facilitator", "Facilitator home", ["Home", "Customers"]),
         ("marketing", "Your workshop home", ["Home", "Customers"]),
     ],

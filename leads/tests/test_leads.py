@@ -1,0 +1,174 @@
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
+
+from customers.tests.factories import CustomerFactory
+from leads.models import DisqualificationReason, LeadDisposition, LeadDispositionChange
+from leads.selectors import LeadFilters, disqualification_report, lead_list
+from leads.services import lead_disposition_set
+from rubrics.compile import scores_write
+from rubrics.models import RubricVersion
+from rubrics.selectors import version_spec
+from rubrics.tests.factories import rubric_with_draft
+from teams.models import Role
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def base(make_person):
+    """A published rubric (Software +3, threshold 3); two reps with qualified leads; one lead not qualified."""
+    version = rubric_with_draft(industries=("Software",), threshold=3)
+    RubricVersion.objects.filter(pk=version.pk).update(status="published")
+    riley = make_person(Role.SALES_REP, username="riley")
+    rowan = make_person(Role.SALES_REP, username="rowan")
+    leads = {
+        "riley_big": CustomerFactory(owner=riley, industry="Software", name="Big"),
+        "riley_small": CustomerFactory(owner=riley, industry="Software", name="Small"),
+        "riley_retail": CustomerFactory(owner=riley, industry="Retail", name="Shop"),
+        "rowan_one": CustomerFactory(owner=rowan, industry="Software", name="Rowan's"),
+    }
+    ids = sorted(customer.pk for customer in leads.values())
+    scores_write(version=version, spec=version_spec(version), low_id=ids[0], high_id=ids[-1])
+    return version.rubric, riley, rowan, leads
+
+
+def _names(scores):
+    return [score.customer.name for score in scores]
+
+
+def test_a_rep_sees_only_their_own_qualified_leads_and_an_admin_sees_all(base, make_person):
+    rubric, riley, rowan, _ = base
+
+    assert sorted(_names(lead_list(user=riley, rubric=rubric, filters=LeadFilters()))) == ["Big", "Small"]
+    assert _names(lead_list(user=rowan, rubric=rubric, filters=LeadFilters())) == ["Rowan's"]
+    everyone = lead_list(user=make_person(Role.ADMIN), rubric=rubric, filters=LeadFilters())
+    assert sorted(_names(everyone)) == ["Big", "Rowan's", "Small"]
+    assert list(lead_list(user=make_person(Role.MEMBER), rubric=rubric, filters=LeadFilters())) == []
+
+
+def test_leads_come_best_first(base, make_person):
+    rubric, riley, _, leads = base
+    from rubrics.models import Score
+
+    Score.objects.filter(customer=leads["riley_small"]).update(total=9)
+
+    assert _names(lead_list(user=riley, rubric=rubric, filters=LeadFilters())) == ["Small", "Big"]
+
+
+def test_a_disqualified_lead_leaves_the_list_and_is_counted_with_what_it_matched(base, make_person):
+    rubric, riley, _, leads = base
+    wrong_size = DisqualificationReason.objects.get(label="Wrong size")
+
+    lead_disposition_set(
+        customer=leads["riley_big"], rubric=rubric, status="disqualified", reason=wrong_size, note="", user=riley
+    )
+
+    assert _names(lead_list(user=riley, rubric=rubric, filters=LeadFilters())) == ["Small"]
+    assert _names(lead_list(user=riley, rubric=rubric, filters=LeadFilters(disposition="disqualified"))) == ["Big"]
+    report = disqualification_report(rubric=rubric)
+    assert (report.total, report.by_reason) == (1, [("Wrong size", 1)])
+    assert report.by_criterion == [("industry", 1)]
+    change = LeadDispositionChange.objects.get()
+    assert (change.changed_by, change.total, change.reason) == (riley, 3, wrong_size)
+
+
+@pytest.mark.parametrize(
+    ("reason", "note", "field", "message"),
+    [
+        (None, "", "reason", "Say why the lead is disqualified."),
+        ("Other", "  ", "note", "“Other” needs a few words of explanation."),
+    ],
+)
+def test_it_refuses_a_disqualification_without_its_reason_or_note(base, reason, note, field, message):
+    rubric, riley, _, leads = base
+    reason = DisqualificationReason.objects.get(label=reason) if reason else None
+
+    with pytest.raises(ValidationError) as refused:
+        lead_disposition_set(
+            customer=leads["riley_big"], rubric=rubric, status="disqualified", reason=reason, note=note, user=riley
+        )
+
+    assert refused.value.message_dict == {field: [message]}
+    assert not LeadDisposition.objects.exists()
+
+
+def test_a_rep_cannot_change_another_reps_lead(base):
+    rubric, riley, _, leads = base
+
+    with pytest.raises(PermissionDenied):
+        lead_disposition_set(
+            customer=leads["rowan_one"], rubric=rubric, status="accepted", reason=None, note="", user=riley
+        )
+
+    assert not LeadDisposition.objects.exists()
+
+
+def test_the_pages_hide_other_reps_leads_and_refuse_their_changes(base, client):
+    rubric, riley, _, leads = base
+    client.force_login(riley)
+    other = leads["rowan_one"]
+
+    listing = client.get(reverse("leads:list"), {"rubric": rubric.pk})
+    page = client.get(reverse("leads:detail", args=[rubric.pk, other.pk]))
+    change = client.post(reverse("leads:disposition", args=[rubric.pk, other.pk]), {"status": "accepted"})
+
+    assert "Rowan&#x27;s" not in listing.content.decode()
+    assert "Big" in listing.content.decode()
+    assert (page.status_code, change.status_code) == (404, 404)
+    assert not LeadDisposition.objects.exists()
+
+
+def test_a_rep_disqualifies_a_lead_on_its_page_and_sees_why_it_scored(base, client):
+    rubric, riley, _, leads = base
+    client.force_login(riley)
+    lead = leads["riley_big"]
+
+    page = client.get(reverse("leads:detail", args=[rubric.pk, lead.pk]))
+    assert page.status_code == 200
+    assert 'data-testid="lead-total">3<' in page.content.decode()
+    reason = DisqualificationReason.objects.get(label="Competitor")
+    response = client.post(
+        reverse("leads:disposition", args=[rubric.pk, lead.pk]), {"status": "disqualified", "reason": reason.pk}
+    )
+
+    assert response.status_code == 302
+    assert LeadDisposition.objects.get().reason == reason
+    listing = client.get(response.url).content.decode()
+    assert reverse("leads:detail", args=[rubric.pk, lead.pk]) not in listing
+    assert reverse("leads:detail", args=[rubric.pk, leads["riley_small"].pk]) in listing
+
+
+def test_a_bad_disposition_gets_a_400_with_the_field_message(base, client):
+    rubric, riley, _, leads = base
+    client.force_login(riley)
+
+    response = client.post(
+        reverse("leads:disposition", args=[rubric.pk, leads["riley_big"].pk]), {"status": "disqualified"}
+    )
+
+    assert response.status_code == 400
+    assert "Say why the lead is disqualified." in response.content.decode()
+    assert not LeadDisposition.objects.exists()
+
+
+def test_the_list_page_runs_the_same_queries_whatever_the_page_size(base, client, django_assert_max_num_queries):
+    rubric, riley, _, _ = base
+    for _ in range(30):
+        CustomerFactory(owner=riley, industry="Software")
+    from customers.models import Customer
+
+    ids = sorted(Customer.objects.values_list("pk", flat=True))
+    version = rubric.versions.get(status="published")
+    scores_write(version=version, spec=version_spec(version), low_id=ids[0], high_id=ids[-1])
+    client.force_login(riley)
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as few:
+        client.get(reverse("leads:list"), {"rubric": rubric.pk, "q": "zzz-nothing"})
+    with CaptureQueriesContext(connection) as many:
+        response = client.get(reverse("leads:list"), {"rubric": rubric.pk})
+
+    assert response.content.decode().count('data-testid="lead-score"') == 32
+    assert len(many) <= len(few) + 1  # the only extra one may be the "about N" estimate
