@@ -27,6 +27,13 @@ class LeadFilterForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["rubric"].queryset = lead_rubrics()
+        for field in self.fields.values():
+            css = (
+                "form-select form-select-sm"
+                if isinstance(field.widget, forms.Select)
+                else "form-control form-control-sm"
+            )
+            field.widget.attrs["class"] = css
 
     def _value(self, name):
         return self.cleaned_data.get(name) if self.is_valid() else None
