@@ -7,7 +7,7 @@ from django.views.decorators.http import require_GET, require_POST
 from customers.selectors import customer_page
 from rubrics import scoring
 from rubrics.models import Rubric
-from rubrics.selectors import version_spec
+from rubrics.selectors import score_explain
 from teams.access import role_required
 from teams.models import Role
 
@@ -41,16 +41,15 @@ def lead_detail(request, rubric_id, customer_id):
 def _detail(request, rubric_id, customer_id, form, status=200):
     rubric = get_object_or_404(Rubric, pk=rubric_id)
     score = lead_get(user=request.user, rubric=rubric, customer_id=customer_id)
-    spec = version_spec(score.version)
-    outcomes = scoring.explain(spec, score.matched, score.no_data)
+    explained = score_explain(score)
     context = {
         "score": score,
         "customer": score.customer,
         "rubric": rubric,
-        "grade": spec.grade_for(score.total),
-        "matched": [outcome for outcome in outcomes if outcome.status == scoring.MATCHED],
-        "could_add": _could_add(outcomes),
-        "threshold": spec.threshold,
+        "grade": explained.grade,
+        "matched": explained.matched,
+        "could_add": _could_add(explained.outcomes),
+        "threshold": explained.threshold,
         "disposition": LeadDisposition.objects.filter(customer=score.customer, rubric=rubric).first(),
         "history": lead_disposition_history(customer=score.customer, rubric=rubric),
         "form": form,

@@ -47,6 +47,7 @@ class ScoreExplained:
     score: Score
     grade: str | None
     outcomes: list[scoring.Outcome]
+    threshold: int
 
     @property
     def matched(self) -> list[scoring.Outcome]:
@@ -59,15 +60,16 @@ class ScoreExplained:
 
 def customer_scores(*, customer) -> list[ScoreExplained]:
     """The customer's score by each rubric, explained: what matched, with its points, and what had no data."""
-    explained = []
     scores = Score.objects.filter(customer=customer).select_related("rubric__profile", "version")
-    for stored in scores.order_by("rubric__profile__name", "rubric__name"):
-        spec = version_spec(stored.version)
-        explained.append(
-            ScoreExplained(
-                score=stored,
-                grade=spec.grade_for(stored.total),
-                outcomes=scoring.explain(spec, stored.matched, stored.no_data),
-            )
-        )
-    return explained
+    return [score_explain(score) for score in scores.order_by("rubric__profile__name", "rubric__name")]
+
+
+def score_explain(score: Score) -> ScoreExplained:
+    """One stored score with its grade and breakdown, by the version that produced it."""
+    spec = version_spec(score.version)
+    return ScoreExplained(
+        score=score,
+        grade=spec.grade_for(score.total),
+        outcomes=scoring.explain(spec, score.matched, score.no_data),
+        threshold=spec.threshold,
+    )
