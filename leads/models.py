@@ -75,3 +75,55 @@ class LeadDispositionChange(models.Model):
 
     def __str__(self):
         return f"{self.customer_id} by {self.rubric_id}: {self.status} at {self.changed_at:%Y-%m-%d}"
+
+
+class LeadListVisit(models.Model):
+    """When a person last looked at a rubric's leads, for the "new since your last visit" markers.
+
+    ``new_since`` is the visit before the current stretch of work: it moves on
+    only after a pause (LEAD_VISIT_GAP), so the markers stay put while the rep
+    pages through the list on one morning.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    rubric = models.ForeignKey(Rubric, on_delete=models.CASCADE, related_name="+")
+    seen_at = models.DateTimeField()
+    new_since = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "rubric"], name="lead_visit_one_per_list")]
+
+    def __str__(self):
+        return f"{self.user_id} saw {self.rubric_id} at {self.seen_at:%Y-%m-%d %H:%M}"
+
+
+class SavedLeadView(models.Model):
+    """A person's named set of lead-list filters (the query string), to come back to in one click."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_lead_views")
+    name = models.CharField(max_length=80)
+    query = models.CharField(max_length=1000, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["user", "name"], name="saved_lead_view_unique_name")]
+
+    def __str__(self):
+        return self.name
+
+
+class LeadDigest(models.Model):
+    """One daily digest sent to one rep: the leads newly qualified in (previous ``through``, ``through``]."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    through = models.DateTimeField()
+    lead_count = models.PositiveIntegerField(default=0)
+    sent_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-through"]
+        constraints = [models.UniqueConstraint(fields=["user", "through"], name="lead_digest_once_per_window")]
+
+    def __str__(self):
+        return f"digest for {self.user_id} through {self.through:%Y-%m-%d %H:%M}"

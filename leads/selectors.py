@@ -1,5 +1,6 @@
 """Reads about leads: the qualified customers of a rubric, as a rep or an admin may see them."""
 
+import datetime
 from collections import Counter
 from dataclasses import dataclass
 
@@ -8,7 +9,7 @@ from django.http import Http404
 
 from customers.models import Customer
 from rubrics import scoring
-from rubrics.models import Rubric, RubricVersion, Score, VersionStatus
+from rubrics.models import QualificationChange, Rubric, RubricVersion, Score, VersionStatus
 from rubrics.selectors import version_spec
 from teams.models import Role, User
 
@@ -16,6 +17,22 @@ from .models import DispositionStatus, LeadDisposition, LeadDispositionChange
 
 OPEN = "open"  # every lead but the disqualified ones
 NONE = "none"  # leads nobody has dispositioned yet
+MINE = "mine"  # owner filter: the person's own accounts
+UNOWNED = "unowned"  # owner filter: accounts nobody owns yet, for a rep to claim
+ANY = "any"  # owner filter: every lead the person may see
+
+LOW, MEDIUM, HIGH = "low", "medium", "high"
+ENGAGEMENT_LEVELS = ((LOW, "Low"), (MEDIUM, "Medium"), (HIGH, "High"))
+NO_GRADE = "-"  # qualified, but below every grade's minimum
+
+# Sort orders: each ends on the customer id, so pages never overlap or skip.
+SORTS = {
+    "best": ("Best first", ("-total", "customer_id")),
+    "fit": ("Best fit", ("-fit", "-total", "customer_id")),
+    "engagement": ("Most engaged", ("-engagement", "-total", "customer_id")),
+    "name": ("Name", ("customer__name", "customer_id")),
+}
+DEFAULT_SORT = "best"
 
 
 @dataclass(frozen=True)
@@ -23,10 +40,18 @@ class LeadFilters:
     q: str = ""
     industry: str = ""
     country: str = ""
+    region: str = ""
     stage: str = ""
     disposition: str = OPEN
     min_score: int | None = None
     max_score: int | None = None
+    grade: str = ""
+    engagement: str = ""
+    # "" means the default: a rep's own leads, or every lead for an admin.
+    owner: str = ""
+    # Only leads that (re)qualified after this moment: "new since your last visit".
+    qualified_since: datetime.datetime | None = None
+    sort: str = DEFAULT_SORT
 
 
 def lead_rubrics() -> QuerySet[Rubric]:
@@ -35,26 +60,124 @@ def lead_rubrics() -> QuerySet[Rubric]:
     return Rubric.objects.filter(Exists(published)).select_related("profile").order_by("profile__name", "name")
 
 
-def _visible(user: User) -> Q:
+def lead_scope(user: User) -> Q:
+    """The leads a person may see, on any page, export or API.
+
+    Admins see every lead. A rep sees the leads of the accounts they own and of
+    unowned ones (to claim them), and every rep's when an admin allowed it
+    (``sees_team_leads``). Nobody else sees leads.
+    """
     if user.role == Role.ADMIN:
         return Q()
     if user.role == Role.SALES_REP:
-        return Q(customer__owner=user)
+        if user.sees_team_leads:
+            return Q()
+        return Q(customer__owner=user) | Q(customer__owner__isnull=True)
     return Q(pk__in=[])
 
 
-def lead_list(*, user: User, rubric: Rubric, filters: LeadFilters) -> QuerySet[Score]:
-    """The rubric's qualified customers the user may see, best first, with their disposition."""
+@dataclass(frozen=True)
+class RubricScale:
+    """How a published version turns totals into grades and engagement subtotals into levels."""
+
+    grades: tuple[scoring.Grade, ...]  # highest minimum first
+    threshold: int
+    engagement_top: int  # the most engagement points a customer can get
+
+    @classmethod
+    def of(cls, spec: scoring.Rubric) -> "RubricScale":
+        top = sum(max(c.point_options) for c in spec.criteria if c.group == "engagement")
+        return cls(
+            grades=tuple(sorted(spec.grades, key=lambda grade: -grade.min)),
+            threshold=spec.threshold,
+            engagement_top=top,
+        )
+
+    def grade_range(self, label: str) -> tuple[int | None, int | None] | None:
+        """The totals (low, high; None for open) a grade covers among qualified leads; None if unknown."""
+        if label == NO_GRADE:
+            lowest = self.grades[-1].min if self.grades else None
+            return (None, lowest - 1 if lowest is not None else None)
+        for position, grade in enumerate(self.grades):
+            if grade.label == label:
+                above = self.grades[position - 1].min - 1 if position else None
+                return (grade.min, above)
+        return None
+
+    def engagement_range(self, level: str) -> tuple[int | None, int | None] | None:
+        """Engagement subtotals of a level: low below a third of the top, high from two thirds."""
+        lower, upper = self.engagement_cuts
+        return {LOW: (None, lower - 1), MEDIUM: (lower, upper - 1), HIGH: (upper, None)}.get(level)
+
+    @property
+    def engagement_cuts(self) -> tuple[int, int]:
+        top = max(self.engagement_top, 1)
+        return max(1, -(-top // 3)), max(2, -(-2 * top // 3))
+
+    def engagement_level(self, engagement: int) -> str:
+        lower, upper = self.engagement_cuts
+        return HIGH if engagement >= upper else MEDIUM if engagement >= lower else LOW
+
+    def grade_labels(self) -> list[str]:
+        """Every grade a qualified lead can have, best first ("-" when some qualify below every grade)."""
+        labels = [grade.label for grade in self.grades]
+        if not self.grades or self.grades[-1].min > self.threshold:
+            labels.append(NO_GRADE)
+        return labels
+
+
+def rubric_scale(rubric: Rubric) -> RubricScale | None:
+    version = rubric.versions.filter(status=VersionStatus.PUBLISHED).first()
+    return RubricScale.of(version_spec(version)) if version else None
+
+
+def _range(leads: QuerySet, field: str, bounds) -> QuerySet:
+    if bounds is None:
+        return leads.none()
+    low, high = bounds
+    if low is not None:
+        leads = leads.filter(**{f"{field}__gte": low})
+    if high is not None:
+        leads = leads.filter(**{f"{field}__lte": high})
+    return leads
+
+
+def lead_owner_scope(user: User, owner: str) -> Q | None:
+    """The owner filter: "mine", "unowned", "any", or a person's id (admins, or reps who see the team)."""
+    if owner == MINE or (owner == "" and user.role == Role.SALES_REP):
+        return Q(customer__owner=user)
+    if owner == UNOWNED:
+        return Q(customer__owner__isnull=True)
+    if owner in ("", ANY):
+        return Q()
+    if owner.isdigit():
+        return Q(customer__owner_id=int(owner))
+    return None
+
+
+def lead_list(*, user: User, rubric: Rubric, filters: LeadFilters, scale: RubricScale | None = None) -> QuerySet[Score]:
+    """The rubric's qualified customers the user may see, filtered and sorted, with their disposition
+    and when they last qualified (``qualified_at``)."""
     dispositions = LeadDisposition.objects.filter(customer=OuterRef("customer_id"), rubric=rubric)
-    leads = (
-        Score.objects.filter(_visible(user), rubric=rubric, qualified=True)
-        .select_related("customer", "customer__owner", "version")
-        .annotate(disposition=Subquery(dispositions.values("status")[:1]))
-        .order_by("-total", "customer_id")
+    qualified_changes = QualificationChange.objects.filter(
+        customer=OuterRef("customer_id"), rubric=rubric, qualified=True
     )
+    leads = (
+        Score.objects.filter(lead_scope(user), rubric=rubric, qualified=True)
+        .select_related("customer", "customer__owner", "version")
+        .annotate(
+            disposition=Subquery(dispositions.values("status")[:1]),
+            qualified_at=Subquery(qualified_changes.order_by("-changed_at").values("changed_at")[:1]),
+        )
+        .order_by(*SORTS.get(filters.sort, SORTS[DEFAULT_SORT])[1])
+    )
+    owner = lead_owner_scope(user, filters.owner)
+    if owner is None:
+        return leads.none()
+    leads = leads.filter(owner)
     if filters.q:
         leads = leads.filter(Q(customer__name__icontains=filters.q) | Q(customer__domain__icontains=filters.q))
-    for name in ("industry", "country"):
+    for name in ("industry", "country", "region"):
         if getattr(filters, name):
             leads = leads.filter(**{f"customer__{name}": getattr(filters, name)})
     if filters.stage:
@@ -63,6 +186,16 @@ def lead_list(*, user: User, rubric: Rubric, filters: LeadFilters) -> QuerySet[S
         leads = leads.filter(total__gte=filters.min_score)
     if filters.max_score is not None:
         leads = leads.filter(total__lte=filters.max_score)
+    if filters.grade or filters.engagement:
+        scale = scale or rubric_scale(rubric)
+        if scale is None:
+            return leads.none()
+        if filters.grade:
+            leads = _range(leads, "total", scale.grade_range(filters.grade))
+        if filters.engagement:
+            leads = _range(leads, "engagement", scale.engagement_range(filters.engagement))
+    if filters.qualified_since is not None:
+        leads = leads.filter(Exists(qualified_changes.filter(changed_at__gt=filters.qualified_since)))
     if filters.disposition == OPEN:
         leads = leads.exclude(Exists(dispositions.filter(status=DispositionStatus.DISQUALIFIED)))
     elif filters.disposition == NONE:
@@ -75,7 +208,7 @@ def lead_list(*, user: User, rubric: Rubric, filters: LeadFilters) -> QuerySet[S
 def lead_get(*, user: User, rubric: Rubric, customer_id: int) -> Score:
     """One lead the user may see (qualified or not any more), or 404: no guessing at other reps' leads."""
     score = (
-        Score.objects.filter(_visible(user), rubric=rubric, customer_id=customer_id)
+        Score.objects.filter(lead_scope(user), rubric=rubric, customer_id=customer_id)
         .select_related("customer", "customer__owner", "version", "rubric__profile")
         .first()
     )

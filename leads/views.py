@@ -14,7 +14,7 @@ from teams.models import Role
 from .forms import DispositionForm, LeadFilterForm
 from .models import DispositionStatus, LeadDisposition
 from .selectors import disqualification_report, lead_disposition_history, lead_get, lead_list
-from .services import lead_disposition_set
+from .services import lead_disposition_set, lead_visit_record
 
 LEAD_ROLES = (Role.ADMIN, Role.SALES_REP)
 PER_PAGE = 50
@@ -23,11 +23,12 @@ PER_PAGE = 50
 @role_required(*LEAD_ROLES)
 @require_GET
 def leads(request):
-    form = LeadFilterForm(request.GET or None)
+    form = LeadFilterForm(request.GET or None, user=request.user)
     rubric = form.chosen_rubric()
     context = {"form": form, "rubric": rubric, "page": None}
     if rubric is not None:
-        found = lead_list(user=request.user, rubric=rubric, filters=form.filters())
+        visit = lead_visit_record(user=request.user, rubric=rubric)
+        found = lead_list(user=request.user, rubric=rubric, filters=form.filters(new_since=visit.new_since))
         context["page"] = customer_page(customers=found, number=form.page_number(), per_page=PER_PAGE)
     return render(request, "leads/lead_list.html", context)
 

@@ -45,8 +45,8 @@ class PersonEditForm(PersonFormMixin, forms.ModelForm):
 
     class Meta:
         model = User
-        fields = ["first_name", "last_name", "email", "team", "role", "is_active"]
-        labels = {"is_active": "Active (can sign in)"}
+        fields = ["first_name", "last_name", "email", "team", "role", "sees_team_leads", "is_active"]
+        labels = {"is_active": "Active (can sign in)", "sees_team_leads": "Sees every rep's leads (sales reps)"}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -35,6 +35,11 @@ class User(AbstractUser):
 
     team = models.ForeignKey(Team, on_delete=models.PROTECT, null=True, blank=True, related_name="people")
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.MEMBER)
+    sees_team_leads = models.BooleanField(
+        "sees the whole team's leads",
+        default=False,
+        help_text="A sales rep may see every rep's leads (read only); else only their own and unowned ones.",
+    )
 
     class Meta:
         ordering = ["username"]

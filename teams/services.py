@@ -58,8 +58,12 @@ def person_update(
     team: Team | None,
     role: str,
     is_active: bool,
+    sees_team_leads: bool = False,
 ) -> User:
-    """Change a person's details, keeping at least one active admin."""
+    """Change a person's details, keeping at least one active admin.
+
+    ``sees_team_leads`` lets a sales rep see every rep's leads; it means nothing for other roles.
+    """
     person = User.objects.select_for_update().get(pk=person.pk)
     losing_admin = person.role == Role.ADMIN and person.is_active and (role != Role.ADMIN or not is_active)
     if losing_admin and not _active_admins().exclude(pk=person.pk).exists():
@@ -72,6 +76,7 @@ def person_update(
     person.team = team
     person.role = role
     person.is_active = is_active
+    person.sees_team_leads = sees_team_leads and role == Role.SALES_REP
     person.full_clean()
     person.save()
     return person
