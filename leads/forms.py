@@ -1,9 +1,10 @@
 from django import forms
+from django.http import QueryDict
 
 from customers.models import LifecycleStage
 from teams.models import Role, User
 
-from .models import DispositionStatus, DisqualificationReason
+from .models import DispositionStatus, DisqualificationReason, SavedLeadView
 from .selectors import (
     ANY,
     DEFAULT_SORT,
@@ -15,6 +16,7 @@ from .selectors import (
     LeadFilters,
     lead_rubrics,
 )
+from .services import BULK_ACTIONS
 
 DISPOSITION_FILTERS = [
     (OPEN, "Open (not disqualified)"),
@@ -104,3 +106,85 @@ class DispositionForm(forms.Form):
         queryset=DisqualificationReason.objects.filter(is_active=True), required=False, label="Reason (to disqualify)"
     )
     note = forms.CharField(required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+FILTER_KEYS = tuple(name for name in LeadFilterForm.base_fields if name != "page")
+
+
+def filter_query(query) -> str:
+    """The list's filters from a query string (the page number and anything unknown left out), encoded."""
+    kept = QueryDict(mutable=True)
+    for key in FILTER_KEYS:
+        values = [value for value in query.getlist(key) if value]
+        if values:
+            kept.setlist(key, values[:1])
+    return kept.urlencode()
+
+
+def _active_reps():
+    return User.objects.filter(role=Role.SALES_REP, is_active=True).order_by("first_name", "last_name", "username")
+
+
+class LeadIdsField(forms.Field):
+    """Customer ids of the selected leads (checkboxes named ``lead``)."""
+
+    widget = forms.MultipleHiddenInput
+
+    def to_python(self, value):
+        values = value if isinstance(value, list | tuple) else [value] if value else []
+        try:
+            return [int(item) for item in values]
+        except (TypeError, ValueError):
+            raise forms.ValidationError("The selection is not a list of leads.") from None
+
+
+class BulkActionForm(forms.Form):
+    """One action for the leads selected on the list: a disposition, claiming them, or giving them to a rep."""
+
+    rubric = forms.ModelChoiceField(queryset=lead_rubrics(), widget=forms.HiddenInput)
+    lead = LeadIdsField(required=False)
+    action = forms.ChoiceField(label="With the selected leads")
+    reason = forms.ModelChoiceField(
+        queryset=DisqualificationReason.objects.filter(is_active=True),
+        required=False,
+        label="Reason (to disqualify)",
+    )
+    note = forms.CharField(required=False, max_length=1000)
+    owner = forms.ModelChoiceField(queryset=_active_reps(), required=False, label="Assign to", empty_label="Nobody")
+
+    def __init__(self, *args, user: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["rubric"].queryset = lead_rubrics()
+        self.fields["owner"].queryset = _active_reps()
+        actions = ["accepted", "contacted", "disqualified", "assign" if user.role == Role.ADMIN else "claim"]
+        self.fields["action"].choices = [("", "Choose…"), *((action, BULK_ACTIONS[action]) for action in actions)]
+        if user.role != Role.ADMIN:
+            del self.fields["owner"]
+        for field in self.fields.values():
+            if isinstance(field.widget, forms.Select):
+                field.widget.attrs["class"] = "form-select form-select-sm"
+            elif not field.widget.is_hidden:
+                field.widget.attrs["class"] = "form-control form-control-sm"
+
+    def clean(self):
+        cleaned = super().clean()
+        cleaned.setdefault("owner", None)
+        return cleaned
+
+
+class OwnerForm(forms.Form):
+    owner = forms.ModelChoiceField(queryset=_active_reps(), required=False, empty_label="Nobody", label="Owner")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = _active_reps()
+        self.fields["owner"].widget.attrs["class"] = "form-select form-select-sm"
+
+
+class SavedViewForm(forms.Form):
+    name = forms.CharField(max_length=SavedLeadView._meta.get_field("name").max_length, label="Save these filters as")
+    query = forms.CharField(required=False, max_length=1000, widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["name"].widget.attrs.update({"class": "form-control form-control-sm", "placeholder": "Name"})

@@ -1,10 +1,11 @@
 """Reads about leads: the qualified customers of a rubric, as a rep or an admin may see them."""
 
+import dataclasses
 import datetime
 from collections import Counter
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Case, CharField, Count, Exists, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.http import Http404
 
 from customers.models import Customer
@@ -114,6 +115,12 @@ class RubricScale:
         top = max(self.engagement_top, 1)
         return max(1, -(-top // 3)), max(2, -(-2 * top // 3))
 
+    def grade_of(self, total: int) -> str:
+        for grade in self.grades:
+            if total >= grade.min:
+                return grade.label
+        return NO_GRADE
+
     def engagement_level(self, engagement: int) -> str:
         lower, upper = self.engagement_cuts
         return HIGH if engagement >= upper else MEDIUM if engagement >= lower else LOW
@@ -155,22 +162,11 @@ def lead_owner_scope(user: User, owner: str) -> Q | None:
     return None
 
 
-def lead_list(*, user: User, rubric: Rubric, filters: LeadFilters, scale: RubricScale | None = None) -> QuerySet[Score]:
-    """The rubric's qualified customers the user may see, filtered and sorted, with their disposition
-    and when they last qualified (``qualified_at``)."""
-    dispositions = LeadDisposition.objects.filter(customer=OuterRef("customer_id"), rubric=rubric)
-    qualified_changes = QualificationChange.objects.filter(
-        customer=OuterRef("customer_id"), rubric=rubric, qualified=True
-    )
-    leads = (
-        Score.objects.filter(lead_scope(user), rubric=rubric, qualified=True)
-        .select_related("customer", "customer__owner", "version")
-        .annotate(
-            disposition=Subquery(dispositions.values("status")[:1]),
-            qualified_at=Subquery(qualified_changes.order_by("-changed_at").values("changed_at")[:1]),
-        )
-        .order_by(*SORTS.get(filters.sort, SORTS[DEFAULT_SORT])[1])
-    )
+def _leads_filtered(
+    *, user: User, rubric: Rubric, filters: LeadFilters, scale: RubricScale | None = None
+) -> QuerySet[Score]:
+    """The rubric's qualified customers the user may see, filtered; not yet sorted or annotated."""
+    leads = Score.objects.filter(lead_scope(user), rubric=rubric, qualified=True)
     owner = lead_owner_scope(user, filters.owner)
     if owner is None:
         return leads.none()
@@ -195,7 +191,8 @@ def lead_list(*, user: User, rubric: Rubric, filters: LeadFilters, scale: Rubric
         if filters.engagement:
             leads = _range(leads, "engagement", scale.engagement_range(filters.engagement))
     if filters.qualified_since is not None:
-        leads = leads.filter(Exists(qualified_changes.filter(changed_at__gt=filters.qualified_since)))
+        leads = leads.filter(Exists(_qualified_changes(rubric).filter(changed_at__gt=filters.qualified_since)))
+    dispositions = _dispositions(rubric)
     if filters.disposition == OPEN:
         leads = leads.exclude(Exists(dispositions.filter(status=DispositionStatus.DISQUALIFIED)))
     elif filters.disposition == NONE:
@@ -203,6 +200,72 @@ def lead_list(*, user: User, rubric: Rubric, filters: LeadFilters, scale: Rubric
     elif filters.disposition in DispositionStatus.values:
         leads = leads.filter(Exists(dispositions.filter(status=filters.disposition)))
     return leads
+
+
+def _dispositions(rubric: Rubric) -> QuerySet[LeadDisposition]:
+    return LeadDisposition.objects.filter(customer=OuterRef("customer_id"), rubric=rubric)
+
+
+def _qualified_changes(rubric: Rubric) -> QuerySet[QualificationChange]:
+    return QualificationChange.objects.filter(customer=OuterRef("customer_id"), rubric=rubric, qualified=True)
+
+
+def lead_list(*, user: User, rubric: Rubric, filters: LeadFilters, scale: RubricScale | None = None) -> QuerySet[Score]:
+    """The rubric's qualified customers the user may see, filtered and sorted, with their disposition
+    and when they last qualified (``qualified_at``)."""
+    return (
+        _leads_filtered(user=user, rubric=rubric, filters=filters, scale=scale)
+        .select_related("customer", "customer__owner", "version")
+        .annotate(
+            disposition=Subquery(_dispositions(rubric).values("status")[:1]),
+            qualified_at=Subquery(_qualified_changes(rubric).order_by("-changed_at").values("changed_at")[:1]),
+        )
+        .order_by(*SORTS.get(filters.sort, SORTS[DEFAULT_SORT])[1])
+    )
+
+
+@dataclass(frozen=True)
+class LeadMatrix:
+    """Qualified leads counted by grade (rows, best first) and engagement level (columns)."""
+
+    grades: list[str]
+    levels: tuple[tuple[str, str], ...]
+    counts: dict[tuple[str, str], int]
+
+    @property
+    def rows(self) -> list[tuple[str, list[tuple[str, int]]]]:
+        return [
+            (grade, [(level, self.counts.get((grade, level), 0)) for level, _ in self.levels]) for grade in self.grades
+        ]
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+
+def lead_matrix(*, user: User, rubric: Rubric, filters: LeadFilters, scale: RubricScale) -> LeadMatrix:
+    """The fit × engagement overview of the leads the list shows (its grade and engagement filters aside)."""
+    overview = dataclasses.replace(filters, grade="", engagement="")
+    grade = Case(
+        *(When(total__gte=g.min, then=Value(g.label)) for g in scale.grades),
+        default=Value(NO_GRADE),
+        output_field=CharField(),
+    )
+    lower, upper = scale.engagement_cuts
+    level = Case(
+        When(engagement__gte=upper, then=Value(HIGH)),
+        When(engagement__gte=lower, then=Value(MEDIUM)),
+        default=Value(LOW),
+        output_field=CharField(),
+    )
+    rows = (
+        _leads_filtered(user=user, rubric=rubric, filters=overview, scale=scale)
+        .order_by()
+        .values(grade_label=grade, level=level)
+        .annotate(count=Count("pk"))
+    )
+    counts = {(row["grade_label"], row["level"]): row["count"] for row in rows}
+    return LeadMatrix(grades=scale.grade_labels(), levels=ENGAGEMENT_LEVELS, counts=counts)
 
 
 def lead_get(*, user: User, rubric: Rubric, customer_id: int) -> Score:

@@ -58,6 +58,9 @@ def lead_disposition_set(
             raise ValidationError({"note": f"“{reason.label}” needs a few words of explanation."})
     else:
         reason = None
+    current = LeadDisposition.objects.select_for_update().filter(customer=customer, rubric=rubric).first()
+    if current and (current.status, current.reason_id, current.note) == (status, reason and reason.pk, note):
+        return current  # the same word again (a double submit): nothing to record
     now = timezone.now()
     disposition, _ = LeadDisposition.objects.update_or_create(
         customer=customer,

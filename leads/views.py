@@ -1,20 +1,39 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from customers.selectors import customer_page
 from rubrics import scoring
-from rubrics.models import Rubric
-from rubrics.selectors import score_explain
+from rubrics.models import QualificationChange, Rubric
+from rubrics.selectors import customer_attributes, score_explain
 from teams.access import role_required
-from teams.models import Role
+from teams.models import Role, User
 
-from .forms import DispositionForm, LeadFilterForm
-from .models import DispositionStatus, LeadDisposition
-from .selectors import disqualification_report, lead_disposition_history, lead_get, lead_list
-from .services import lead_disposition_set, lead_visit_record
+from .forms import BulkActionForm, DispositionForm, LeadFilterForm, OwnerForm, SavedViewForm, filter_query
+from .models import DispositionStatus, LeadDisposition, LeadListVisit, SavedLeadView
+from .selectors import (
+    DEFAULT_SORT,
+    SORTS,
+    disqualification_report,
+    lead_disposition_history,
+    lead_get,
+    lead_list,
+    lead_matrix,
+    rubric_scale,
+)
+from .services import (
+    BULK_ACTIONS,
+    lead_disposition_set,
+    lead_may_change,
+    lead_owner_may_set,
+    lead_owner_set,
+    lead_visit_record,
+    leads_bulk_apply,
+    saved_view_save,
+)
 
 LEAD_ROLES = (Role.ADMIN, Role.SALES_REP)
 PER_PAGE = 50
@@ -23,14 +42,105 @@ PER_PAGE = 50
 @role_required(*LEAD_ROLES)
 @require_GET
 def leads(request):
-    form = LeadFilterForm(request.GET or None, user=request.user)
+    return _list(request, request.GET)
+
+
+def _list(request, query: QueryDict, *, bulk_form=None, status=200):
+    form = LeadFilterForm(query or None, user=request.user)
     rubric = form.chosen_rubric()
-    context = {"form": form, "rubric": rubric, "page": None}
+    context = {
+        "form": form,
+        "rubric": rubric,
+        "page": None,
+        "query": filter_query(query),
+        "saved_views": SavedLeadView.objects.filter(user=request.user),
+        "save_form": SavedViewForm(),
+    }
     if rubric is not None:
         visit = lead_visit_record(user=request.user, rubric=rubric)
-        found = lead_list(user=request.user, rubric=rubric, filters=form.filters(new_since=visit.new_since))
-        context["page"] = customer_page(customers=found, number=form.page_number(), per_page=PER_PAGE)
-    return render(request, "leads/lead_list.html", context)
+        scale = rubric_scale(rubric)
+        filters = form.filters(new_since=visit.new_since)
+        found = lead_list(user=request.user, rubric=rubric, filters=filters, scale=scale)
+        page = customer_page(customers=found, number=form.page_number(), per_page=PER_PAGE)
+        for lead in page.customers:
+            lead.grade = scale.grade_of(lead.total)
+            lead.is_new = bool(visit.new_since and lead.qualified_at and lead.qualified_at > visit.new_since)
+        context.update(
+            page=page,
+            new_since=visit.new_since,
+            sort_label=SORTS.get(filters.sort, SORTS[DEFAULT_SORT])[0],
+            bulk_form=bulk_form or BulkActionForm(user=request.user),
+        )
+    return render(request, "leads/lead_list.html", context, status=status)
+
+
+@role_required(*LEAD_ROLES)
+@require_GET
+def matrix(request):
+    """The fit × engagement overview of the list's leads (an htmx fragment; each cell filters the list)."""
+    form = LeadFilterForm(request.GET or None, user=request.user)
+    rubric = form.chosen_rubric()
+    scale = rubric_scale(rubric) if rubric else None
+    others = request.GET.copy()
+    for key in ("grade", "engagement", "page"):
+        others.pop(key, None)
+    context = {"matrix": None, "query": filter_query(others), "rubric": rubric}
+    if scale is not None:
+        visit = LeadListVisit.objects.filter(user=request.user, rubric=rubric).first()
+        filters = form.filters(new_since=visit.new_since if visit else None)
+        context["matrix"] = lead_matrix(user=request.user, rubric=rubric, filters=filters, scale=scale)
+        context["chosen"] = (filters.grade, filters.engagement)
+    return render(request, "leads/fragment_matrix.html", context)
+
+
+@role_required(*LEAD_ROLES)
+@require_POST
+def bulk(request):
+    """One action on the selected leads, all or nothing; back to the same filtered list."""
+    query = QueryDict(request.POST.get("query", ""))
+    form = BulkActionForm(request.POST, user=request.user)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            count = leads_bulk_apply(
+                user=request.user,
+                rubric=data["rubric"],
+                customer_ids=data["lead"],
+                action=data["action"],
+                reason=data["reason"],
+                note=data["note"],
+                owner=data["owner"],
+            )
+        except ValidationError as error:
+            _field_errors(form, error)
+        else:
+            action = BULK_ACTIONS[data["action"]].lower()
+            messages.success(request, f"{action.capitalize()}: done for {count} lead{'s' if count != 1 else ''}.")
+            return redirect(f"{reverse('leads:list')}?{filter_query(query)}")
+    messages.error(request, "Nothing was changed: " + "; ".join(_error_texts(form)))
+    return _list(request, query, bulk_form=form, status=400)
+
+
+@role_required(*LEAD_ROLES)
+@require_POST
+def view_save(request):
+    form = SavedViewForm(request.POST)
+    if form.is_valid():
+        query = filter_query(QueryDict(form.cleaned_data["query"]))
+        view = saved_view_save(user=request.user, name=form.cleaned_data["name"], query=query)
+        messages.success(request, f"Saved the view “{view.name}”.")
+        return redirect(f"{reverse('leads:list')}?{query}")
+    messages.error(request, "The view was not saved: " + "; ".join(_error_texts(form)))
+    return _list(request, QueryDict(request.POST.get("query", "")), status=400)
+
+
+@role_required(*LEAD_ROLES)
+@require_POST
+def view_delete(request, view_id):
+    view = get_object_or_404(SavedLeadView, pk=view_id, user=request.user)
+    view.delete()
+    messages.success(request, f"Deleted the view “{view.name}”.")
+    return redirect("leads:list")
 
 
 @role_required(*LEAD_ROLES)
@@ -39,35 +149,51 @@ def lead_detail(request, rubric_id, customer_id):
     return _detail(request, rubric_id, customer_id, DispositionForm())
 
 
-def _detail(request, rubric_id, customer_id, form, status=200):
+def _detail(request, rubric_id, customer_id, form, status=200, owner_form=None):
     rubric = get_object_or_404(Rubric, pk=rubric_id)
     score = lead_get(user=request.user, rubric=rubric, customer_id=customer_id)
+    customer = score.customer
     explained = score_explain(score)
+    attributes = customer_attributes(customer)
     context = {
         "score": score,
-        "customer": score.customer,
+        "customer": customer,
         "rubric": rubric,
         "grade": explained.grade,
-        "matched": explained.matched,
-        "could_add": _could_add(explained.outcomes),
+        "matched": [(outcome, _value(attributes, outcome)) for outcome in explained.matched],
+        "unmatched": _unmatched(explained.outcomes, attributes),
         "threshold": explained.threshold,
-        "disposition": LeadDisposition.objects.filter(customer=score.customer, rubric=rubric).first(),
-        "history": lead_disposition_history(customer=score.customer, rubric=rubric),
+        "disposition": LeadDisposition.objects.filter(customer=customer, rubric=rubric).first(),
+        "history": lead_disposition_history(customer=customer, rubric=rubric),
+        "score_history": QualificationChange.objects.filter(customer=customer, rubric=rubric).select_related("version")[
+            :20
+        ],
+        "may_change": lead_may_change(user=request.user, customer=customer),
+        "may_claim": lead_owner_may_set(user=request.user, customer=customer, owner=request.user),
+        "owner_form": owner_form or (OwnerForm() if request.user.is_admin else None),
         "form": form,
     }
     return render(request, "leads/lead_detail.html", context, status=status)
 
 
-def _could_add(outcomes) -> list[tuple[scoring.Outcome, int]]:
-    """The criteria that did not give points but could, with the most each could add: what would raise the score."""
-    gains = []
+def _value(attributes: dict, outcome: scoring.Outcome):
+    value = scoring.value_of(attributes, outcome.criterion.field)
+    return "no data" if value in (None, "") else value
+
+
+def _unmatched(outcomes, attributes) -> list[tuple[scoring.Outcome, object, int]]:
+    """Criteria that gave no points, with the customer's value and the most each could change the
+    score (positive: what would raise it; negative: what would lower it), biggest gains first."""
+    rows = []
     for outcome in outcomes:
         if outcome.status == scoring.MATCHED:
             continue
-        best = max(outcome.criterion.point_options)
-        if best > 0:
-            gains.append((outcome, best))
-    return sorted(gains, key=lambda gain: -gain[1])
+        options = [points for points in outcome.criterion.point_options if points]
+        if not options:
+            continue
+        change = max(options) if max(options) > 0 else min(options)
+        rows.append((outcome, _value({**attributes}, outcome), change))
+    return sorted(rows, key=lambda row: -row[2])
 
 
 @role_required(*LEAD_ROLES)
@@ -98,12 +224,35 @@ def lead_disposition(request, rubric_id, customer_id):
     return _detail(request, rubric_id, customer_id, form, status=400)
 
 
+@role_required(*LEAD_ROLES)
+@require_POST
+def lead_owner(request, rubric_id, customer_id):
+    """Claim an unowned lead (a rep, for themselves) or give it to a rep or nobody (an admin)."""
+    rubric = get_object_or_404(Rubric, pk=rubric_id)
+    score = lead_get(user=request.user, rubric=rubric, customer_id=customer_id)
+    if request.user.is_admin:
+        owner_form = OwnerForm(request.POST)
+        if not owner_form.is_valid():
+            return _detail(request, rubric_id, customer_id, DispositionForm(), status=400, owner_form=owner_form)
+        owner: User | None = owner_form.cleaned_data["owner"]
+    else:
+        owner = request.user
+    lead_owner_set(customer=score.customer, owner=owner, user=request.user)
+    who = "you" if owner == request.user else owner.display_name if owner else "nobody"
+    messages.success(request, f"{score.customer.name} now belongs to {who}.")
+    return redirect("leads:detail", rubric_id=rubric.pk, customer_id=score.customer_id)
+
+
 def _field_errors(form, error: ValidationError) -> None:
     if not hasattr(error, "error_dict"):
         form.add_error(None, error)
         return
     for field, field_messages in error.message_dict.items():
         form.add_error(field if field in form.fields else None, field_messages)
+
+
+def _error_texts(form) -> list[str]:
+    return [str(message) for messages_ in form.errors.values() for message in messages_]
 
 
 @role_required(Role.ADMIN)

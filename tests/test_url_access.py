@@ -92,6 +92,12 @@ def _lead_kwargs(person):
     return {"rubric_id": rubric_id, "customer_id": customer_id}
 
 
+def _saved_view(person):
+    from leads.models import SavedLeadView
+
+    return SavedLeadView.objects.create(user=person, name="Mine", query="grade=A").pk
+
+
 LEAD_ROLES = (Role.ADMIN, Role.SALES_REP)
 CUSTOMER = {"customer_id": _customer}
 
@@ -101,6 +107,11 @@ ACCESS = {
     "leads:detail": (LEAD_ROLES, ("GET",), _lead_kwargs),
     "leads:disposition": (LEAD_ROLES, ("POST",), _lead_kwargs),
     "leads:disqualifications": (ADMIN, ("GET",), {"rubric_id": lambda person: _lead(person)[0]}),
+    "leads:matrix": (LEAD_ROLES, ("GET",), {}),
+    "leads:bulk": (LEAD_ROLES, ("POST",), {}),
+    "leads:view_save": (LEAD_ROLES, ("POST",), {}),
+    "leads:view_delete": (LEAD_ROLES, ("POST",), {"view_id": _saved_view}),
+    "leads:owner": (LEAD_ROLES, ("POST",), _lead_kwargs),
     "home": (ALL, ("GET",), {}),
     "teams:people": (ADMIN, ("GET",), {}),
     "teams:person_new": (ADMIN, ("GET", "POST"), {}),
