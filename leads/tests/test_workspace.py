@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils import timezone
 
-from customers.models import CustomerChange
+from customers.models import Customer, CustomerChange
 from customers.tests.factories import CustomerFactory
 from leads.models import (
     DisqualificationReason,
@@ -205,9 +205,10 @@ def test_new_since_the_last_visit_comes_from_the_score_history(graded, client):
 
     visit = LeadListVisit.objects.get(user=riley, rubric=rubric)
     assert visit.new_since == morning
-    rows = [row for row in response.content.decode().split('data-testid="lead-row"')[1:]]
+    rows = response.content.decode().split('data-testid="lead-row"')[1:]
     marked = [row for row in rows if 'data-testid="new-marker"' in row]
-    assert len(marked) == 1 and "Foxtrot" in marked[0]
+    assert len(marked) == 1
+    assert "Foxtrot" in marked[0]
     only_new = client.get(reverse("leads:list"), {"rubric": rubric.pk, "new": "on"})
     assert only_new.content.decode().count('data-testid="lead-row"') == 1
 
@@ -330,7 +331,8 @@ def test_a_rep_cannot_assign_in_bulk_but_an_admin_can(graded, client, make_perso
     )
 
     assert response.status_code == 302
-    assert {c.owner_id for c in (customers["a_engaged"], customers["unowned"]) if not c.refresh_from_db()} == {rowan.pk}
+    owners = Customer.objects.filter(pk__in=[customers["a_engaged"].pk, customers["unowned"].pk])
+    assert set(owners.values_list("owner_id", flat=True)) == {rowan.pk}
 
 
 def test_saved_views_keep_only_the_filters_and_belong_to_their_person(graded, client, make_person):
@@ -363,7 +365,12 @@ def test_the_lead_page_shows_each_value_that_matched_what_did_not_and_the_histor
     html = response.content.decode()
     matched = html.split('data-testid="matched-criterion"')[1:]
     unmatched = html.split('data-testid="unmatched-criterion"')[1:]
-    assert len(matched) == 2 and "Software" in matched[0] and "500" in matched[1]
-    assert len(unmatched) == 1 and "website_visits_30d" in unmatched[0] and "+3" in unmatched[0]
-    assert "Score history" in html and "qualified" in html
+    assert len(matched) == 2
+    assert "Software" in matched[0]
+    assert "500" in matched[1]
+    assert len(unmatched) == 1
+    assert "website_visits_30d" in unmatched[0]
+    assert "+3" in unmatched[0]
+    assert "Score history" in html
+    assert "qualified" in html
     assert 'data-testid="lead-total">4<' in html
