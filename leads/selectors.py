@@ -127,7 +127,11 @@ class RubricScale:
 
     def grade_labels(self) -> list[str]:
         """Every grade a qualified lead can have, best first ("-" when some qualify below every grade)."""
-        labels = [grade.label for grade in self.grades]
+        labels = []
+        for position, grade in enumerate(self.grades):
+            top = self.grades[position - 1].min - 1 if position else None
+            if top is None or top >= self.threshold:
+                labels.append(grade.label)
         if not self.grades or self.grades[-1].min > self.threshold:
             labels.append(NO_GRADE)
         return labels

@@ -1,3 +1,6 @@
+from decimal import Decimal
+
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import QueryDict
@@ -59,6 +62,8 @@ def _list(request, query: QueryDict, *, bulk_form=None, status=200):
     if rubric is not None:
         visit = lead_visit_record(user=request.user, rubric=rubric)
         scale = rubric_scale(rubric)
+        grades = [("", "Any grade"), *((label, label) for label in scale.grade_labels())]
+        form.fields["grade"].widget = forms.Select(choices=grades, attrs={"class": "form-select form-select-sm"})
         filters = form.filters(new_since=visit.new_since)
         found = lead_list(user=request.user, rubric=rubric, filters=filters, scale=scale)
         page = customer_page(customers=found, number=form.page_number(), per_page=PER_PAGE)
@@ -176,9 +181,16 @@ def _detail(request, rubric_id, customer_id, form, status=200, owner_form=None):
     return render(request, "leads/lead_detail.html", context, status=status)
 
 
-def _value(attributes: dict, outcome: scoring.Outcome):
+def _value(attributes: dict, outcome: scoring.Outcome) -> str:
+    """The account's value for a criterion, as a person reads it."""
     value = scoring.value_of(attributes, outcome.criterion.field)
-    return "no data" if value in (None, "") else value
+    if value is None or value == "":
+        return "no data"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int | float | Decimal):
+        return f"{value:,}"
+    return str(value)
 
 
 def _unmatched(outcomes, attributes) -> list[tuple[scoring.Outcome, object, int]]:
@@ -192,7 +204,7 @@ def _unmatched(outcomes, attributes) -> list[tuple[scoring.Outcome, object, int]
         if not options:
             continue
         change = max(options) if max(options) > 0 else min(options)
-        rows.append((outcome, _value({**attributes}, outcome), change))
+        rows.append((outcome, _value(attributes, outcome), change))
     return sorted(rows, key=lambda row: -row[2])
 
 

@@ -16,9 +16,10 @@ from leads.models import (
     LeadListVisit,
     SavedLeadView,
 )
-from leads.selectors import ANY, UNOWNED, LeadFilters, lead_list, lead_matrix, rubric_scale
+from leads.selectors import ANY, UNOWNED, LeadFilters, RubricScale, lead_list, lead_matrix, rubric_scale
 from leads.services import LEAD_VISIT_GAP, lead_owner_set, lead_visit_record
 from profiles.models import Profile
+from rubrics import scoring
 from rubrics.compile import scores_write
 from rubrics.models import Criterion, QualificationChange, Rubric, RubricVersion
 from rubrics.selectors import version_spec
@@ -374,3 +375,20 @@ def test_the_lead_page_shows_each_value_that_matched_what_did_not_and_the_histor
     assert "Score history" in html
     assert "qualified" in html
     assert 'data-testid="lead-total">4<' in html
+
+
+@pytest.mark.parametrize(
+    ("grades", "threshold", "labels"),
+    [
+        ([("A", 6), ("B", 3), ("C", 1)], 3, ["A", "B"]),  # C ends below the threshold: no lead has it
+        ([("A", 14), ("B", 8)], 12, ["A", "B"]),  # 12 and 13 qualify as B
+        ([("A", 14)], 12, ["A", "-"]),  # 12 and 13 qualify without a grade
+        ([], 3, ["-"]),
+    ],
+)
+def test_the_matrix_rows_are_the_grades_a_qualified_lead_can_have(grades, threshold, labels):
+    spec = scoring.Rubric(
+        criteria=(), threshold=threshold, grades=tuple(scoring.Grade(label=label, min=low) for label, low in grades)
+    )
+
+    assert RubricScale.of(spec).grade_labels() == labels
