@@ -1,8 +1,11 @@
-"""The API: /api/customers/ for CRM sync, /api/schema/ (OpenAPI 3) and /api/docs/ (Swagger UI)."""
+"""The API: /api/customers/ for CRM sync, /api/leads/ (qualified leads), /api/schema/ (OpenAPI 3) and
+/api/docs/ (Swagger UI)."""
 
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import SimpleRouter
+
+from leads.api import LeadViewSet
 
 from .api import CustomerViewSet
 
@@ -10,6 +13,7 @@ app_name = "api"
 
 router = SimpleRouter()
 router.register("customers", CustomerViewSet, basename="customer")
+router.register("leads", LeadViewSet, basename="lead")
 
 urlpatterns = [
     *router.urls,

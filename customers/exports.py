@@ -1,4 +1,4 @@
-"""Streamed exports of customers to CSV and Excel.
+"""Streamed exports of customers to CSV and Excel (the building blocks serve the lead exports too).
 
 Rows flow from the database cursor to the response a chunk at a time, so a
 million-row export never holds its rows in memory:
@@ -8,7 +8,8 @@ million-row export never holds its rows in memory:
    database does not materialise first);
 2. ``csv_chunks`` turns rows into CSV bytes, a few hundred rows per chunk;
    ``xlsx_chunks`` writes them with openpyxl's write-only workbook to a
-   temporary file and streams the file.
+   temporary file and streams the file;
+3. ``streamed_download`` sends the chunks as an attachment.
 
 Text that a spreadsheet would run as a formula is neutralised with a leading
 apostrophe; numbers, dates and booleans stay typed.
@@ -24,12 +25,12 @@ from itertools import islice
 
 from django.db import transaction
 from django.db.models import QuerySet
+from django.http import StreamingHttpResponse
+from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
-
-from .models import Customer
 
 # (column header, values_list lookup). Headers are the field names, so a file exported here
 # can be imported back.
@@ -68,17 +69,25 @@ COLUMNS = [
     ("updated_at", "updated_at"),
 ]
 HEADER = tuple(header for header, _ in COLUMNS)
+LOOKUPS = tuple(lookup for _, lookup in COLUMNS)
 CHUNK_SIZE = 2_000
 CSV_ROWS_PER_CHUNK = 500
 FILE_CHUNK_BYTES = 64 * 1024
 # Excel's last row is 1,048,576; one of them is the header.
 XLSX_MAX_ROWS = 1_048_575
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+CONTENT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
 
 
-def export_rows(customers: QuerySet[Customer], *, chunk_size: int = CHUNK_SIZE) -> Iterator[tuple]:
-    """The export's columns of ``customers``, in its order, read a chunk at a time."""
-    rows = customers.values_list(*(lookup for _, lookup in COLUMNS))
+def export_rows(
+    queryset: QuerySet, *, lookups: tuple[str, ...] = LOOKUPS, chunk_size: int = CHUNK_SIZE
+) -> Iterator[tuple]:
+    """The ``lookups`` (by default the customer export's columns) of ``queryset``, in its order,
+    read a chunk at a time."""
+    rows = queryset.values_list(*lookups)
     # Outside a transaction Django declares PostgreSQL cursors WITH HOLD, which
     # makes the server compute every row before the first one is fetched.
     with transaction.atomic():
@@ -110,11 +119,13 @@ def _csv_text(value) -> str:
     return str(value)
 
 
-def csv_chunks(rows: Iterable[tuple], *, rows_per_chunk: int = CSV_ROWS_PER_CHUNK) -> Iterator[bytes]:
+def csv_chunks(
+    rows: Iterable[tuple], *, header: tuple[str, ...] = HEADER, rows_per_chunk: int = CSV_ROWS_PER_CHUNK
+) -> Iterator[bytes]:
     """CSV bytes (UTF-8 with a byte order mark, so Excel reads accents): the header, then rows in chunks."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(HEADER)
+    writer.writerow(header)
     yield ("\ufeff" + buffer.getvalue()).encode()
     rows = iter(rows)
     while batch := list(islice(rows, rows_per_chunk)):
@@ -134,22 +145,37 @@ def _xlsx_value(value):
     return value
 
 
-def xlsx_chunks(rows: Iterable[tuple], *, chunk_bytes: int = FILE_CHUNK_BYTES) -> Iterator[bytes]:
+def xlsx_chunks(
+    rows: Iterable[tuple],
+    *,
+    header: tuple[str, ...] = HEADER,
+    sheet_title: str = "Customers",
+    chunk_bytes: int = FILE_CHUNK_BYTES,
+) -> Iterator[bytes]:
     """An Excel workbook of ``rows`` (at most XLSX_MAX_ROWS), built on disk, then read back in chunks."""
     with tempfile.TemporaryFile(suffix=".xlsx") as file:
         workbook = Workbook(write_only=True)
-        sheet = workbook.create_sheet("Customers")
+        sheet = workbook.create_sheet(sheet_title)
         sheet.freeze_panes = "A2"
         bold = Font(bold=True)
-        header = []
-        for title in HEADER:
+        header_cells = []
+        for title in header:
             cell = WriteOnlyCell(sheet, value=title)
             cell.font = bold
-            header.append(cell)
-        sheet.append(header)
+            header_cells.append(cell)
+        sheet.append(header_cells)
         for row in islice(rows, XLSX_MAX_ROWS):
             sheet.append([_xlsx_value(value) for value in row])
         workbook.save(file)
         file.seek(0)
         while chunk := file.read(chunk_bytes):
             yield chunk
+
+
+def streamed_download(chunks: Iterator[bytes], *, name: str, extension: str) -> StreamingHttpResponse:
+    """The chunks as a file to save, named ``<name>-<local date and time>.<extension>``; never cached."""
+    response = StreamingHttpResponse(chunks, content_type=CONTENT_TYPES[extension])
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    response["Content-Disposition"] = f'attachment; filename="{name}-{stamp}.{extension}"'
+    response["Cache-Control"] = "no-store"
+    return response

@@ -2,10 +2,8 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_GET
 from django_htmx.http import push_url
 
@@ -120,14 +118,6 @@ def customer_delete_confirm(request, customer_id):
     return render(request, "customers/customer_delete.html", {"customer": customer, "changes": changes})
 
 
-def _export_response(request, *, chunks, content_type: str, extension: str) -> StreamingHttpResponse:
-    response = StreamingHttpResponse(chunks, content_type=content_type)
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    response["Content-Disposition"] = f'attachment; filename="customers-{stamp}.{extension}"'
-    response["Cache-Control"] = "no-store"
-    return response
-
-
 def _exported_rows(request):
     return exports.export_rows(selectors.customer_list(filters=_filter_form(request, with_choices=False).filters()))
 
@@ -135,13 +125,10 @@ def _exported_rows(request):
 @role_required(*ANY_ROLE)
 @require_GET
 def customer_export_csv(request):
-    chunks = exports.csv_chunks(_exported_rows(request))
-    return _export_response(request, chunks=chunks, content_type="text/csv; charset=utf-8", extension="csv")
+    return exports.streamed_download(exports.csv_chunks(_exported_rows(request)), name="customers", extension="csv")
 
 
 @role_required(*ANY_ROLE)
 @require_GET
 def customer_export_xlsx(request):
-    chunks = exports.xlsx_chunks(_exported_rows(request))
-    content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    return _export_response(request, chunks=chunks, content_type=content_type, extension="xlsx")
+    return exports.streamed_download(exports.xlsx_chunks(_exported_rows(request)), name="customers", extension="xlsx")

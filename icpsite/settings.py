@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "rubrics",
     "leads",
     "feedback",
+    "webhooks",
 ]
 
 MIDDLEWARE = [
@@ -123,6 +124,8 @@ CELERY_RESULT_EXPIRES = 60 * 60
 CELERY_TIMEZONE = "UTC"
 # Customer ids per re-score task: a few seconds of work, far below the broker's visibility timeout.
 RESCORE_CHUNK_SIZE = env.int("RESCORE_CHUNK_SIZE", default=20_000)
+# The daily digest of newly qualified leads goes out at this hour (UTC, as every periodic job below).
+LEAD_DIGEST_HOUR = env.int("LEAD_DIGEST_HOUR", default=7)
 # Every periodic job is declared here, and nowhere else.
 CELERY_BEAT_SCHEDULE = {
     "clear-expired-sessions": {
@@ -134,7 +137,29 @@ CELERY_BEAT_SCHEDULE = {
         "task": "rubrics.tasks.rescore_nightly",
         "schedule": crontab(hour=2, minute=30),
     },
+    # Each sales rep's newly qualified leads, by email; a second run the same day sends nothing.
+    "send-lead-digests": {
+        "task": "leads.tasks.lead_digests_send",
+        "schedule": crontab(hour=LEAD_DIGEST_HOUR, minute=0),
+    },
+    # Turns new qualifications into webhook deliveries and sends those due (first tries and retries).
+    "dispatch-webhooks": {
+        "task": "webhooks.tasks.webhooks_dispatch",
+        "schedule": crontab(minute="*"),
+    },
 }
+
+# Outgoing webhooks (webhooks/): a failed delivery is tried again after base, 2 x base, 4 x base... seconds,
+# WEBHOOK_MAX_ATTEMPTS times in all, then marked failed for an admin to retry.
+WEBHOOK_RETRY_BASE_SECONDS = env.int("WEBHOOK_RETRY_BASE_SECONDS", default=30)
+WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=8)
+WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=5.0)
+# Leads per delivery: a publish that qualifies 300,000 customers makes 3,000 requests, not 300,000.
+WEBHOOK_BATCH_SIZE = env.int("WEBHOOK_BATCH_SIZE", default=100)
+# Plain http:// webhook URLs are refused unless this is on (by default only with DEBUG).
+WEBHOOK_ALLOW_HTTP = env.bool("WEBHOOK_ALLOW_HTTP", default=DEBUG)
+# The address people open the site at, e.g. https://icp.example.com: links sent outside (webhooks) start with it.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000" if DEBUG else "")
 
 AUTH_USER_MODEL = "teams.User"
 AUTH_PASSWORD_VALIDATORS = [
@@ -196,6 +221,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # One name for a choice set that several serializers use (customers' lifecycle_stage, leads' stage).
+    "ENUM_NAME_OVERRIDES": {"LifecycleStageEnum": "customers.models.LifecycleStage"},
 }
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"

@@ -8,6 +8,7 @@ urlpatterns = [
     path("customers/", include("customers.urls")),
     path("rubrics/", include("rubrics.urls")),
     path("leads/", include("leads.urls")),
+    path("webhooks/", include("webhooks.urls")),
     path("api/", include("customers.api_urls")),
     path("django-admin/", admin.site.urls),
 ]

@@ -114,7 +114,10 @@ class SavedLeadView(models.Model):
 
 
 class LeadDigest(models.Model):
-    """One daily digest sent to one rep: the leads newly qualified in (previous ``through``, ``through``]."""
+    """One daily digest sent to one rep: the leads newly qualified in (previous ``through``, ``through``].
+
+    A window with nothing new is recorded too (``lead_count`` 0, no email sent), so the next one starts after it.
+    """
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     through = models.DateTimeField()

@@ -1,11 +1,13 @@
 from django.urls import path
 
-from . import views
+from . import export_views, views
 
 app_name = "leads"
 
 urlpatterns = [
     path("", views.leads, name="list"),
+    path("export.csv", export_views.lead_export_csv, name="export_csv"),
+    path("export.xlsx", export_views.lead_export_xlsx, name="export_xlsx"),
     path("matrix/", views.matrix, name="matrix"),
     path("bulk/", views.bulk, name="bulk"),
     path("views/", views.view_save, name="view_save"),

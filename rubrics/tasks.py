@@ -6,6 +6,8 @@ from celery import group, shared_task
 from celery.signals import worker_ready
 from django.db import DatabaseError
 
+from webhooks.dispatch import webhooks_dispatch_later
+
 from . import rescoring
 from .models import RescoreChunk
 
@@ -33,7 +35,7 @@ def rescore_job_start(self, job_id: int) -> None:
 @shared_task(bind=True, acks_late=True, max_retries=RETRIES, default_retry_delay=RETRY_DELAY)
 def rescore_chunk(self, chunk_id: int) -> None:
     try:
-        rescoring.rescore_chunk_run(chunk_id=chunk_id)
+        rows = rescoring.rescore_chunk_run(chunk_id=chunk_id)
     except DatabaseError as error:
         if self.request.retries < RETRIES:
             raise self.retry(exc=error) from error
@@ -43,6 +45,9 @@ def rescore_chunk(self, chunk_id: int) -> None:
         logger.exception("re-score chunk %s failed", chunk_id)
         _fail(chunk_id, f"Chunk {chunk_id} failed: {error.__class__.__name__}. The details are in the logs.")
         raise
+    else:
+        if rows:
+            webhooks_dispatch_later()  # new qualifications go out to the rubric's webhook
 
 
 def _fail(chunk_id: int, message: str) -> None:
@@ -73,8 +78,11 @@ def _resume_after_a_restart(sender=None, **kwargs) -> None:
 @shared_task(bind=True, acks_late=True, max_retries=RETRIES, default_retry_delay=RETRY_DELAY)
 def customers_rescore(self, customer_ids: list[int]) -> None:
     try:
-        rescoring.customers_rescore(customer_ids=customer_ids)
+        written = rescoring.customers_rescore(customer_ids=customer_ids)
     except DatabaseError as error:
         if self.request.retries < RETRIES:
             raise self.retry(exc=error) from error
         logger.exception("re-scoring %s customers failed; the nightly re-score will catch up", len(customer_ids))
+    else:
+        if written:
+            webhooks_dispatch_later()

@@ -10,6 +10,7 @@ NAVIGATION = [
     ("Leads", "leads:list", (Role.ADMIN, Role.SALES_REP)),
     ("People", "teams:people", (Role.ADMIN,)),
     ("Rubrics", "rubrics:list", (Role.ADMIN,)),
+    ("Webhooks", "webhooks:list", (Role.ADMIN,)),
 ]
 
 

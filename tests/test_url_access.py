@@ -98,12 +98,30 @@ def _saved_view(person):
     return SavedLeadView.objects.create(user=person, name="Mine", query="grade=A").pk
 
 
+def _webhook_rubric(person):
+    """A rubric with a webhook (to a closed local port: nothing leaves the machine)."""
+    from rubrics.models import Rubric
+    from webhooks.services import webhook_save
+
+    rubric = Rubric.objects.get(pk=_rubric(person))
+    return webhook_save(rubric=rubric, url="https://127.0.0.1:9/hooks", is_active=True, user=None).rubric_id
+
+
+def _failed_delivery(person):
+    from webhooks.models import Delivery, DeliveryStatus, Webhook
+
+    webhook = Webhook.objects.get(rubric_id=_webhook_rubric(person))
+    return Delivery.objects.create(webhook=webhook, payload={"leads": []}, status=DeliveryStatus.FAILED).pk
+
+
 LEAD_ROLES = (Role.ADMIN, Role.SALES_REP)
 CUSTOMER = {"customer_id": _customer}
 
 # url name: (roles allowed, methods to try, url kwargs: values or makers)
 ACCESS = {
     "leads:list": (LEAD_ROLES, ("GET",), {}),
+    "leads:export_csv": (LEAD_ROLES, ("GET",), {}),
+    "leads:export_xlsx": (LEAD_ROLES, ("GET",), {}),
     "leads:detail": (LEAD_ROLES, ("GET",), _lead_kwargs),
     "leads:disposition": (LEAD_ROLES, ("POST",), _lead_kwargs),
     "leads:disqualifications": (ADMIN, ("GET",), {"rubric_id": lambda person: _lead(person)[0]}),
@@ -150,6 +168,13 @@ ACCESS = {
     "rubrics:criterion_edit": (ADMIN, ("GET", "POST"), {"criterion_id": _criterion}),
     "rubrics:criterion_remove": (ADMIN, ("POST",), {"criterion_id": _criterion}),
     "rubrics:criterion_move": (ADMIN, ("POST",), {"criterion_id": _criterion}),
+    "webhooks:list": (ADMIN, ("GET",), {}),
+    "webhooks:detail": (ADMIN, ("GET",), {"rubric_id": _rubric}),
+    "webhooks:save": (ADMIN, ("POST",), {"rubric_id": _rubric}),
+    "webhooks:rotate_secret": (ADMIN, ("POST",), {"rubric_id": _webhook_rubric}),
+    "webhooks:send_test": (ADMIN, ("POST",), {"rubric_id": _webhook_rubric}),
+    "webhooks:delivery": (ADMIN, ("GET",), {"delivery_id": _failed_delivery}),
+    "webhooks:retry": (ADMIN, ("POST",), {"delivery_id": _failed_delivery}),
 }
 
 # Open to anyone on purpose: monitoring, and signing in and out.
@@ -246,6 +271,7 @@ API_ACCESS = {
     "api:customer-list": ({}, {"GET": ALL, "POST": ADMIN}),
     "api:customer-detail": ({"external_id": "CRM-1"}, {"GET": ALL, "PATCH": ADMIN, "DELETE": ADMIN}),
     "api:customer-bulk": ({}, {"POST": ADMIN}),
+    "api:lead-list": ({}, {"GET": LEAD_ROLES}),
 }
 
 

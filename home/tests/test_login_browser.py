@@ -17,7 +17,7 @@ def demo_people(settings):
     ("username", "heading", "navigation"),
     [
         ("rep", "Your accounts", ["Home", "Customers", "Leads"]),
-        ("admin", "Admin home", ["Home", "Customers", "Leads", "People", "Rubrics"]),
+        ("admin", "Admin home", ["Home", "Customers", "Leads", "People", "Rubrics", "Webhooks"]),
         ("facilitator", "Facilitator home", ["Home", "Customers"]),
         ("marketing", "Your workshop home", ["Home", "Customers"]),
     ],

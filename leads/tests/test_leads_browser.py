@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from customers.tests.factories import CustomerFactory
-from leads.models import LeadDisposition
+from leads.models import DisqualificationReason, LeadDisposition
 from profiles.models import Profile
 from rubrics.compile import scores_write
 from rubrics.models import Criterion, Rubric, RubricVersion, Score
@@ -27,6 +27,8 @@ def _sign_in(page, person):
 def test_a_rep_reviews_and_disqualifies_a_lead_and_the_admin_sees_the_reason_counted(
     transactional_db, browser, live_server, page, make_person
 ):
+    # The reasons come from a data migration, which an earlier transactional test's flush may have emptied.
+    DisqualificationReason.objects.get_or_create(label="Competitor")
     rubric = Rubric.objects.create(profile=Profile.objects.create(name="Mid-market SaaS"), name="Fit")
     version = RubricVersion.objects.create(
         rubric=rubric, number=1, threshold=3, status="published", grades=[{"label": "A", "min": 5}]

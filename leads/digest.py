@@ -1,0 +1,165 @@
+"""The daily digest: each sales rep's newly qualified leads, by email, once per window.
+
+A digest covers the leads whose latest qualification falls in (start, through]:
+
+- ``through`` is the day's digest time (LEAD_DIGEST_HOUR, UTC) at or before now,
+  so every run on one day computes the same window, whenever it starts;
+- ``start`` is the ``through`` of the rep's previous digest (24 hours earlier for a
+  first one), so the windows follow each other with no gap and no overlap, even
+  after days without a run.
+
+The leads are the rep's own (``lead_list`` with owner "mine", across every rubric
+with a published version), still qualified and not disqualified; the email also
+counts the new unowned leads the rep could claim. Only the rep's own leads make an
+email worth sending: unowned ones are the same for every rep.
+
+Once per window: the LeadDigest row (unique per rep and ``through``) is the claim.
+It is inserted, then the email sent, in one transaction:
+
+- a second run finds the row and stops; a run in parallel blocks on the insert
+  until the first commits, then fails it and sends nothing;
+- the mail server refusing or unreachable rolls the row back, so a retry sends;
+- the one gap left, the mail server accepting and the commit then failing, sends
+  that digest again on the retry: rather twice than never.
+
+With nothing new of the rep's own the row is recorded anyway (``lead_count`` 0,
+no email): the window moves on, so a lead claimed or reassigned days after it
+qualified does not come back later as new.
+"""
+
+import datetime
+import logging
+from dataclasses import dataclass, replace
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from rubrics.models import Rubric
+from teams.models import Role, User
+
+from .exports import lead_grade
+from .models import LeadDigest
+from .selectors import MINE, UNOWNED, LeadFilters, lead_list, lead_rubrics, rubric_scale
+
+logger = logging.getLogger(__name__)
+
+FIRST_WINDOW = datetime.timedelta(hours=24)
+# Leads listed per rubric in one email; the rest are a link to the list away.
+LISTED_PER_RUBRIC = 25
+
+
+@dataclass(frozen=True)
+class DigestLead:
+    name: str
+    score: int
+    grade: str | None
+    url: str
+
+
+@dataclass(frozen=True)
+class DigestSection:
+    """One rubric's part of a digest: the rep's new leads (best first, the first few) and the unowned count."""
+
+    rubric: Rubric
+    leads: list[DigestLead]
+    lead_count: int
+    unowned_count: int
+    list_url: str
+    unowned_url: str
+
+    @property
+    def more_count(self) -> int:
+        return self.lead_count - len(self.leads)
+
+
+def digest_through(now: datetime.datetime) -> datetime.datetime:
+    """The end of the digest window of ``now``: today's digest time, or yesterday's before it."""
+    cut = now.astimezone(datetime.UTC).replace(hour=settings.LEAD_DIGEST_HOUR, minute=0, second=0, microsecond=0)
+    return cut if cut <= now else cut - datetime.timedelta(days=1)
+
+
+def digest_recipients() -> QuerySet[User]:
+    return User.objects.filter(role=Role.SALES_REP, is_active=True).exclude(email="").order_by("pk")
+
+
+def digest_start(*, user: User, through: datetime.datetime) -> datetime.datetime:
+    previous = LeadDigest.objects.filter(user=user, through__lt=through).values_list("through", flat=True).first()
+    return previous or through - FIRST_WINDOW
+
+
+def _link(path: str, **query) -> str:
+    return settings.SITE_URL + path + (f"?{urlencode(query)}" if query else "")
+
+
+def digest_sections(*, user: User, since: datetime.datetime, through: datetime.datetime) -> list[DigestSection]:
+    """Per rubric with new leads for the rep: their own that (re)qualified in (since, through], and the
+    unowned ones they could claim."""
+    sections = []
+    own = LeadFilters(owner=MINE, qualified_since=since)
+    for rubric in lead_rubrics():
+        scale = rubric_scale(rubric)
+        mine = lead_list(user=user, rubric=rubric, filters=own, scale=scale).filter(qualified_at__lte=through)
+        unowned = lead_list(user=user, rubric=rubric, filters=replace(own, owner=UNOWNED), scale=scale)
+        lead_count, unowned_count = mine.count(), unowned.filter(qualified_at__lte=through).count()
+        if not lead_count and not unowned_count:
+            continue
+        listed = [
+            DigestLead(
+                name=lead.customer.name,
+                score=lead.total,
+                grade=lead_grade(scale, lead.total),
+                url=_link(reverse("leads:detail", args=[rubric.pk, lead.customer_id])),
+            )
+            for lead in mine[:LISTED_PER_RUBRIC]
+        ]
+        sections.append(
+            DigestSection(
+                rubric=rubric,
+                leads=listed,
+                lead_count=lead_count,
+                unowned_count=unowned_count,
+                list_url=_link(reverse("leads:list"), rubric=rubric.pk),
+                unowned_url=_link(reverse("leads:list"), rubric=rubric.pk, owner=UNOWNED),
+            )
+        )
+    return sections
+
+
+def _email(*, user: User, sections: list[DigestSection], lead_count: int) -> EmailMultiAlternatives:
+    context = {"person": user, "sections": sections, "lead_count": lead_count}
+    subject = f"{lead_count} new lead{'' if lead_count == 1 else 's'} for you"
+    message = EmailMultiAlternatives(
+        subject=subject, body=render_to_string("leads/email/digest.txt", context), to=[user.email]
+    )
+    message.attach_alternative(render_to_string("leads/email/digest.html", context), "text/html")
+    return message
+
+
+def lead_digest_send(*, user: User, through: datetime.datetime) -> LeadDigest | None:
+    """Email the rep their leads newly qualified up to ``through``, once; None if another run did it already.
+
+    1. stop if a digest through this moment (or a later one) is recorded;
+    2. collect the window's leads;
+    3. record the digest and send the email in one transaction (see the module's docstring).
+    """
+    if LeadDigest.objects.filter(user=user, through__gte=through).exists():
+        return None
+    sections = digest_sections(user=user, since=digest_start(user=user, through=through), through=through)
+    lead_count = sum(section.lead_count for section in sections)
+    try:
+        with transaction.atomic():
+            digest = LeadDigest.objects.create(
+                user=user, through=through, lead_count=lead_count, sent_at=timezone.now()
+            )
+            if lead_count:
+                _email(user=user, sections=sections, lead_count=lead_count).send()
+    except IntegrityError:
+        logger.info("lead digest for %s through %s: another run recorded it first", user.pk, through)
+        return None
+    return digest

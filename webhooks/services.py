@@ -1,0 +1,116 @@
+"""Setting up a rubric's webhook: its URL, on or off, its secret; a test event; retrying a failed delivery."""
+
+import datetime
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+from django.db import transaction
+from django.utils import timezone
+
+from rubrics.models import Rubric
+from teams.models import User
+
+from . import signing
+from .dispatch import hold_off_scoring, newest_change_id
+from .models import WEBHOOK_TEST, Delivery, DeliveryStatus, Webhook
+
+SECRET_GRACE = datetime.timedelta(hours=24)  # the previous secret still signs this long after a rotation
+
+
+class DeliveryNotRetryable(Exception):
+    """Only a failed delivery is retried by hand: a delivered one is never sent twice."""
+
+
+def webhook_url_clean(url: str) -> str:
+    """The URL, stripped, or a ValidationError saying what is wrong with it.
+
+    https only, unless WEBHOOK_ALLOW_HTTP (on by default with DEBUG) allows plain http too.
+    """
+    url = (url or "").strip()
+    allowed = ("https", "http") if settings.WEBHOOK_ALLOW_HTTP else ("https",)
+    if url.lower().startswith("http://") and "http" not in allowed:
+        raise ValidationError("Use an https:// address: leads are personal data and must not travel in clear text.")
+    try:
+        URLValidator(schemes=allowed)(url)
+        parts = urlsplit(url)
+    except (ValidationError, ValueError):
+        starts = " or ".join(f"{scheme}://" for scheme in allowed)
+        raise ValidationError(f"Enter a full web address starting with {starts}.") from None
+    if parts.username or parts.password:
+        raise ValidationError("Leave the user name and password out of the address; the signature proves the sender.")
+    return url
+
+
+def webhook_save(*, rubric: Rubric, url: str, is_active: bool, user: User | None) -> Webhook:
+    """Create or change the rubric's webhook.
+
+    A new webhook, or one switched back on, starts after the newest
+    qualification: it sends what qualifies from now on, never the past.
+    """
+    url = webhook_url_clean(url)
+    with transaction.atomic():
+        hold_off_scoring(rubric.pk)
+        webhook = Webhook.objects.select_for_update(of=("self",)).filter(rubric=rubric).first()
+        if webhook is None:
+            return Webhook.objects.create(
+                rubric=rubric,
+                url=url,
+                is_active=is_active,
+                secret=signing.secret_new(),
+                cursor=newest_change_id(),
+                created_by=user,
+            )
+        if is_active and not webhook.is_active:
+            webhook.cursor = newest_change_id()
+        webhook.url, webhook.is_active = url, is_active
+        webhook.save(update_fields=["url", "is_active", "cursor", "updated_at"])
+    return webhook
+
+
+def webhook_secret_rotate(*, webhook: Webhook) -> Webhook:
+    """A new secret; the old one still signs for SECRET_GRACE, so the receiver can switch without refusing events."""
+    with transaction.atomic():
+        webhook = Webhook.objects.select_for_update(of=("self",)).get(pk=webhook.pk)
+        webhook.previous_secret = webhook.secret
+        webhook.previous_secret_expires_at = timezone.now() + SECRET_GRACE
+        webhook.secret = signing.secret_new()
+        webhook.save(update_fields=["secret", "previous_secret", "previous_secret_expires_at", "updated_at"])
+    return webhook
+
+
+def webhook_test_send(*, webhook: Webhook) -> Delivery:
+    """A test event (no leads) sent once, at once, even to an inactive webhook; it is not retried."""
+    from .tasks import webhook_deliver
+
+    delivery = Delivery(webhook=webhook, event=WEBHOOK_TEST, lead_count=0)
+    delivery.payload = {
+        "event": WEBHOOK_TEST,
+        "id": str(delivery.event_id),
+        "created_at": timezone.now().isoformat(),
+        "rubric": {"id": webhook.rubric_id, "name": webhook.rubric.name},
+        "leads": [],
+    }
+    delivery.save()
+    transaction.on_commit(lambda: webhook_deliver.delay(delivery.pk))
+    return delivery
+
+
+def delivery_retry(*, delivery: Delivery) -> Delivery:
+    """Send a failed delivery again, with a fresh round of attempts (its earlier attempts stay in the log)."""
+    from .tasks import webhook_deliver
+
+    if not delivery.webhook.is_active and not delivery.is_test:
+        raise DeliveryNotRetryable("The webhook is off: switch it on first, then retry.")
+    retried = Delivery.objects.filter(pk=delivery.pk, status=DeliveryStatus.FAILED).update(
+        status=DeliveryStatus.PENDING, attempts=0, next_attempt_at=timezone.now(), last_error=""
+    )
+    if not retried:
+        delivery.refresh_from_db()
+        raise DeliveryNotRetryable(
+            f"This delivery is {delivery.get_status_display().lower()}: only a failed one can be retried."
+        )
+    transaction.on_commit(lambda: webhook_deliver.delay(delivery.pk))
+    delivery.refresh_from_db()
+    return delivery
