@@ -142,6 +142,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "leads.tasks.lead_digests_send",
         "schedule": crontab(hour=LEAD_DIGEST_HOUR, minute=0),
     },
+    # Emails admins and facilitators once when a profile's review date is reached.
+    "remind-profile-reviews": {
+        "task": "profiles.tasks.profile_reviews_remind",
+        "schedule": crontab(hour=6, minute=0),
+    },
     # Turns new qualifications into webhook deliveries and sends those due (first tries and retries).
     "dispatch-webhooks": {
         "task": "webhooks.tasks.webhooks_dispatch",

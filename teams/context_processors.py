@@ -7,6 +7,7 @@ from .models import Role
 NAVIGATION = [
     ("Home", "home", ANY_ROLE),
     ("Customers", "customers:list", ANY_ROLE),
+    ("Profiles", "profiles:list", ANY_ROLE),
     ("Leads", "leads:list", (Role.ADMIN, Role.SALES_REP)),
     ("People", "teams:people", (Role.ADMIN,)),
     ("Rubrics", "rubrics:list", (Role.ADMIN,)),

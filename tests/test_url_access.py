@@ -63,6 +63,26 @@ def _profile(person):
     return Profile.objects.create(name=f"Profile of {person.username}").pk
 
 
+def _own_item(person):
+    """A proposed item of ``person``'s (so a member may edit it too)."""
+    from profiles.tests.factories import make_item
+
+    return make_item(author=person).pk
+
+
+def _own_exemplar(person):
+    """A proposed exemplar of ``person``'s (so a member may remove it too)."""
+    from customers.tests.factories import CustomerFactory
+    from profiles.services import exemplar_add
+
+    profile = Profile.objects.get(pk=_profile(person))
+    return exemplar_add(profile=profile, customer=CustomerFactory(), reason="clv", user=person, status="proposed").pk
+
+
+PROFILE = {"profile_id": _profile}
+DECIDERS = (Role.ADMIN, Role.FACILITATOR)
+
+
 def _criterion(person):
     from rubrics.models import Criterion
 
@@ -114,6 +134,9 @@ def _failed_delivery(person):
     return Delivery.objects.create(webhook=webhook, payload={"leads": []}, status=DeliveryStatus.FAILED).pk
 
 
+FACILITATORS = (Role.ADMIN, Role.FACILITATOR)
+
+
 LEAD_ROLES = (Role.ADMIN, Role.SALES_REP)
 CUSTOMER = {"customer_id": _customer}
 
@@ -131,6 +154,21 @@ ACCESS = {
     "leads:view_delete": (LEAD_ROLES, ("POST",), {"view_id": _saved_view}),
     "leads:owner": (LEAD_ROLES, ("POST",), _lead_kwargs),
     "home": (ALL, ("GET",), {}),
+    "profiles:list": (ALL, ("GET",), {}),
+    "profiles:create": (DECIDERS, ("POST",), {}),
+    "profiles:detail": (ALL, ("GET",), PROFILE),
+    "profiles:customer_search": (ALL, ("GET",), PROFILE),
+    "profiles:review_set": (DECIDERS, ("POST",), PROFILE),
+    "profiles:checklist_mark": (DECIDERS, ("POST",), PROFILE),
+    "profiles:item_add": (ALL, ("POST",), {"profile_id": _profile, "section": "needs"}),
+    "profiles:exemplar_add": (ALL, ("POST",), PROFILE),
+    "profiles:print": (ALL, ("GET",), PROFILE),
+    "profiles:export_markdown": (ALL, ("GET",), PROFILE),
+    "profiles:item_edit": (ALL, ("GET", "POST"), {"item_id": _own_item}),
+    "profiles:item_status": (DECIDERS, ("POST",), {"item_id": _own_item}),
+    "profiles:item_history": (ALL, ("GET",), {"item_id": _own_item}),
+    "profiles:exemplar_status": (DECIDERS, ("POST",), {"exemplar_id": _own_exemplar}),
+    "profiles:exemplar_remove": (ALL, ("POST",), {"exemplar_id": _own_exemplar}),
     "teams:people": (ADMIN, ("GET",), {}),
     "teams:person_new": (ADMIN, ("GET", "POST"), {}),
     "teams:person_edit": (ADMIN, ("GET", "POST"), {"person_id": _self}),

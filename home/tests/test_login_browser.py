@@ -16,10 +16,14 @@ def demo_people(settings):
 @pytest.mark.parametrize(
     ("username", "heading", "navigation"),
     [
-        ("rep", "Your accounts", ["Home", "Customers", "Leads"]),
-        ("admin", "Admin home", ["Home", "Customers", "Leads", "People", "Rubrics", "Webhooks"]),
-        ("facilitator", "Facilitator home", ["Home", "Customers"]),
-        ("marketing", "Your workshop home", ["Home", "Customers"]),
+        ("rep", "Your accounts", ["Home", "Customers", "Profiles", "Leads"]),
+        (
+            "admin",
+            "Admin home",
+            ["Home", "Customers", "Profiles", "Leads", "People", "Rubrics", "Webhooks"],
+        ),
+        ("facilitator", "Facilitator home", ["Home", "Customers", "Profiles", "Workshops"]),
+        ("marketing", "Your workshop home", ["Home", "Customers", "Profiles", "Workshops"]),
     ],
 )
 def test_it_signs_a_demo_person_in_to_their_home(page, demo_people, username, heading, navigation):

@@ -6,96 +6,229 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('customers', '0004_customer_list_indexes'),
-        ('profiles', '0001_initial'),
+        ("customers", "0004_customer_list_indexes"),
+        ("profiles", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='profile',
-            name='agreed_at',
-            field=models.DateTimeField(blank=True, help_text='When the teams last agreed on it.', null=True),
+            model_name="profile",
+            name="agreed_at",
+            field=models.DateTimeField(blank=True, help_text="When the teams last agreed on it.", null=True),
         ),
         migrations.AddField(
-            model_name='profile',
-            name='review_on',
-            field=models.DateField(blank=True, help_text='When to look at it again (a year after agreement).', null=True),
+            model_name="profile",
+            name="review_on",
+            field=models.DateField(
+                blank=True, help_text="When to look at it again (a year after agreement).", null=True
+            ),
         ),
         migrations.AddField(
-            model_name='profile',
-            name='review_reminded_on',
+            model_name="profile",
+            name="review_reminded_on",
             field=models.DateField(blank=True, null=True),
         ),
         migrations.CreateModel(
-            name='ProfileItem',
+            name="ProfileItem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('section', models.CharField(choices=[('firmographics', 'Firmographics (industry, size, revenue)'), ('geography', 'Geography'), ('characteristics', 'Characteristics'), ('motivations', 'Motivations'), ('triggers', 'Buying triggers'), ('attitudes', 'Attitudes and beliefs'), ('interests', 'Interests'), ('pain_points', 'Pain points'), ('needs', 'Needs'), ('objections', 'Objections'), ('disqualifiers', 'Disqualifiers'), ('channels', 'Where and how they like to be engaged'), ('value_proposition', 'Value proposition and messaging'), ('messaging_matrix', 'Product messaging (pain point → feature → benefit)'), ('personas', 'Buyer personas')], max_length=24)),
-                ('text', models.TextField()),
-                ('details', models.JSONField(blank=True, default=dict)),
-                ('status', models.CharField(choices=[('proposed', 'Proposed'), ('agreed', 'Agreed'), ('rejected', 'Rejected')], default='proposed', max_length=10)),
-                ('position', models.PositiveIntegerField(default=0)),
-                ('revision', models.PositiveIntegerField(default=1)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('author', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('profile', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='items', to='profiles.profile')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "section",
+                    models.CharField(
+                        choices=[
+                            ("firmographics", "Firmographics (industry, size, revenue)"),
+                            ("geography", "Geography"),
+                            ("characteristics", "Characteristics"),
+                            ("motivations", "Motivations"),
+                            ("triggers", "Buying triggers"),
+                            ("attitudes", "Attitudes and beliefs"),
+                            ("interests", "Interests"),
+                            ("pain_points", "Pain points"),
+                            ("needs", "Needs"),
+                            ("objections", "Objections"),
+                            ("disqualifiers", "Disqualifiers"),
+                            ("channels", "Where and how they like to be engaged"),
+                            ("value_proposition", "Value proposition and messaging"),
+                            ("messaging_matrix", "Product messaging (pain point → feature → benefit)"),
+                            ("personas", "Buyer personas"),
+                        ],
+                        max_length=24,
+                    ),
+                ),
+                ("text", models.TextField()),
+                ("details", models.JSONField(blank=True, default=dict)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("proposed", "Proposed"), ("agreed", "Agreed"), ("rejected", "Rejected")],
+                        default="proposed",
+                        max_length=10,
+                    ),
+                ),
+                ("position", models.PositiveIntegerField(default=0)),
+                ("revision", models.PositiveIntegerField(default=1)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "author",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "profile",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="items", to="profiles.profile"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['section', 'position', 'id'],
+                "ordering": ["section", "position", "id"],
             },
         ),
         migrations.CreateModel(
-            name='ProfileItemChange',
+            name="ProfileItemChange",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('changed_at', models.DateTimeField(auto_now_add=True)),
-                ('status', models.CharField(choices=[('proposed', 'Proposed'), ('agreed', 'Agreed'), ('rejected', 'Rejected')], max_length=10)),
-                ('text', models.TextField()),
-                ('details', models.JSONField(blank=True, default=dict)),
-                ('note', models.CharField(blank=True, help_text='e.g. “agreed in workshop 3”', max_length=200)),
-                ('changed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('item', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='changes', to='profiles.profileitem')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("changed_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("proposed", "Proposed"), ("agreed", "Agreed"), ("rejected", "Rejected")],
+                        max_length=10,
+                    ),
+                ),
+                ("text", models.TextField()),
+                ("details", models.JSONField(blank=True, default=dict)),
+                ("note", models.CharField(blank=True, help_text="e.g. “agreed in workshop 3”", max_length=200)),
+                (
+                    "changed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "item",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="changes", to="profiles.profileitem"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-changed_at', '-id'],
+                "ordering": ["-changed_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='ChecklistMark',
+            name="ChecklistMark",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('step', models.CharField(choices=[('data_gathered', 'Data gathered (best customers picked)'), ('commonalities', 'Commonalities found (firmographics, characteristics)'), ('segments', 'Segments made (personas, value proposition per industry)'), ('pain_points', 'Pain points defined'), ('needs', 'Needs and motivations defined'), ('scoring', 'Scoring weights agreed')], max_length=16)),
-                ('marked_at', models.DateTimeField(auto_now_add=True)),
-                ('marked_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('profile', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='checklist_marks', to='profiles.profile')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "step",
+                    models.CharField(
+                        choices=[
+                            ("data_gathered", "Data gathered (best customers picked)"),
+                            ("commonalities", "Commonalities found (firmographics, characteristics)"),
+                            ("segments", "Segments made (personas, value proposition per industry)"),
+                            ("pain_points", "Pain points defined"),
+                            ("needs", "Needs and motivations defined"),
+                            ("scoring", "Scoring weights agreed"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("marked_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "marked_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "profile",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="checklist_marks",
+                        to="profiles.profile",
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('profile', 'step'), name='checklist_mark_once')],
+                "constraints": [models.UniqueConstraint(fields=("profile", "step"), name="checklist_mark_once")],
             },
         ),
         migrations.CreateModel(
-            name='Exemplar',
+            name="Exemplar",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reason', models.CharField(choices=[('clv', 'High lifetime value'), ('loyalty', 'Loyal for years'), ('referrals', 'Refers others'), ('advocacy', 'Advocate (case study, reviews)'), ('brand', 'Prominent brand')], max_length=10)),
-                ('note', models.CharField(blank=True, max_length=300)),
-                ('status', models.CharField(choices=[('proposed', 'Proposed'), ('agreed', 'Agreed'), ('rejected', 'Rejected')], default='proposed', max_length=10)),
-                ('added_at', models.DateTimeField(auto_now_add=True)),
-                ('added_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('customer', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='customers.customer')),
-                ('profile', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='exemplars', to='profiles.profile')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "reason",
+                    models.CharField(
+                        choices=[
+                            ("clv", "High lifetime value"),
+                            ("loyalty", "Loyal for years"),
+                            ("referrals", "Refers others"),
+                            ("advocacy", "Advocate (case study, reviews)"),
+                            ("brand", "Prominent brand"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("note", models.CharField(blank=True, max_length=300)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("proposed", "Proposed"), ("agreed", "Agreed"), ("rejected", "Rejected")],
+                        default="proposed",
+                        max_length=10,
+                    ),
+                ),
+                ("added_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "added_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="customers.customer"
+                    ),
+                ),
+                (
+                    "profile",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="exemplars", to="profiles.profile"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['added_at', 'id'],
-                'constraints': [models.UniqueConstraint(fields=('profile', 'customer'), name='exemplar_once_per_profile')],
+                "ordering": ["added_at", "id"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("profile", "customer"), name="exemplar_once_per_profile")
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='profileitem',
-            index=models.Index(fields=['profile', 'section', 'status'], name='profile_item_section_idx'),
+            model_name="profileitem",
+            index=models.Index(fields=["profile", "section", "status"], name="profile_item_section_idx"),
         ),
     ]

@@ -1,0 +1,78 @@
+import pytest
+from django.urls import reverse
+
+from customers.tests.factories import CustomerFactory
+from profiles.models import ItemStatus
+from profiles.services import exemplar_add, profile_item_add
+from profiles.tests.factories import make_item, make_profile
+from teams.models import Role
+
+
+@pytest.fixture
+def profile(db):
+    profile = make_profile(name="Mid-market SaaS")
+    make_item(profile, section="pain_points", text="Manual reporting", status=ItemStatus.AGREED)
+    make_item(profile, section="firmographics", text="50–500 employees", status=ItemStatus.AGREED)
+    make_item(profile, section="needs", text="Still only proposed", status=ItemStatus.PROPOSED)
+    make_item(profile, section="needs", text="Was rejected", status=ItemStatus.REJECTED)
+    profile_item_add(
+        profile=profile,
+        section="personas",
+        text="Head of RevOps",
+        details={"title": "Head of RevOps", "goals": "Clean pipeline"},
+        author=None,
+        status=ItemStatus.AGREED,
+    )
+    exemplar_add(profile=profile, customer=CustomerFactory(name="Acme GmbH"), reason="clv", user=None, status="agreed")
+    exemplar_add(
+        profile=profile, customer=CustomerFactory(name="Proposed Co"), reason="clv", user=None, status="proposed"
+    )
+    return profile
+
+
+def _print(client, profile):
+    return client.get(reverse("profiles:print", kwargs={"profile_id": profile.pk})).content.decode()
+
+
+def _markdown(client, profile):
+    return client.get(reverse("profiles:export_markdown", kwargs={"profile_id": profile.pk}))
+
+
+@pytest.mark.parametrize("export", [_print, lambda client, profile: _markdown(client, profile).content.decode()])
+def test_it_shows_only_agreed_items_and_exemplars(client_as, profile, export):
+    text = export(client_as(Role.SALES_REP), profile)
+
+    assert "Manual reporting" in text
+    assert "50–500 employees" in text
+    assert "Head of RevOps" in text
+    assert "Clean pipeline" in text
+    assert "Acme GmbH" in text
+    assert "Still only proposed" not in text
+    assert "Was rejected" not in text
+    assert "Proposed Co" not in text
+    assert "Needs" not in text, "a section without agreed items is left out"
+
+
+@pytest.mark.parametrize("export", [_print, lambda client, profile: _markdown(client, profile).content.decode()])
+def test_it_keeps_the_sections_in_order(client_as, profile, export):
+    text = export(client_as(Role.MEMBER), profile)
+
+    assert text.index("Firmographics") < text.index("Pain points") < text.index("Buyer personas")
+
+
+def test_it_downloads_markdown(client_as, profile):
+    response = _markdown(client_as(Role.MEMBER), profile)
+
+    assert response["Content-Type"] == "text/markdown; charset=utf-8"
+    assert response["Content-Disposition"] == 'attachment; filename="mid-market-saas.md"'
+    assert response.content.decode().startswith("# Mid-market SaaS\n")
+    assert "## Pain points\n\n- Manual reporting\n" in response.content.decode()
+
+
+def test_it_keeps_an_items_lines_inside_its_list_item(client_as, db):
+    profile = make_profile()
+    make_item(profile, text="First line\n# not a heading", status=ItemStatus.AGREED)
+
+    text = _markdown(client_as(Role.MEMBER), profile).content.decode()
+
+    assert "- First line\n  # not a heading" in text
