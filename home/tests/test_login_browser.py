@@ -22,8 +22,8 @@ def demo_people(settings):
             "Admin home",
             ["Home", "Customers", "Profiles", "Leads", "People", "Rubrics", "Webhooks"],
         ),
-        ("facilitator", "Facilitator home", ["Home", "Customers", "Profiles", "Workshops"]),
-        ("marketing", "Your workshop home", ["Home", "Customers", "Profiles", "Workshops"]),
+        ("facilitator", "Facilitator home", ["Home", "Customers", "Profiles"]),
+        ("marketing", "Your workshop home", ["Home", "Customers", "Profiles"]),
     ],
 )
 def test_it_signs_a_demo_person_in_to_their_home(page, demo_people, username, heading, navigation):
