@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "leads",
     "feedback",
     "webhooks",
+    "workshops",
 ]
 
 MIDDLEWARE = [

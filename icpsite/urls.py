@@ -10,6 +10,7 @@ urlpatterns = [
     path("rubrics/", include("rubrics.urls")),
     path("leads/", include("leads.urls")),
     path("webhooks/", include("webhooks.urls")),
+    path("workshops/", include("workshops.urls")),
     path("api/", include("customers.api_urls")),
     path("django-admin/", admin.site.urls),
 ]

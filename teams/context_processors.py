@@ -8,6 +8,7 @@ NAVIGATION = [
     ("Home", "home", ANY_ROLE),
     ("Customers", "customers:list", ANY_ROLE),
     ("Profiles", "profiles:list", ANY_ROLE),
+    ("Workshops", "workshops:list", ANY_ROLE),
     ("Leads", "leads:list", (Role.ADMIN, Role.SALES_REP)),
     ("People", "teams:people", (Role.ADMIN,)),
     ("Rubrics", "rubrics:list", (Role.ADMIN,)),

@@ -134,6 +134,28 @@ def _failed_delivery(person):
     return Delivery.objects.create(webhook=webhook, payload={"leads": []}, status=DeliveryStatus.FAILED).pk
 
 
+def _workshop_step(person):
+    """An open step of a workshop ``person`` runs (a facilitator or admin) or is invited to (anyone else)."""
+    from workshops.tests.factories import open_step_for
+
+    return open_step_for(person).pk
+
+
+def _workshop(person):
+    from workshops.models import Step
+
+    return Step.objects.get(pk=_workshop_step(person)).workshop_id
+
+
+def _workshop_proposal(person):
+    from workshops.tests.factories import proposal_for
+
+    return proposal_for(person).pk
+
+
+WORKSHOP = {"workshop_id": _workshop}
+WORKSHOP_STEP = {"step_id": _workshop_step}
+WORKSHOP_PROPOSAL = {"proposal_id": _workshop_proposal}
 FACILITATORS = (Role.ADMIN, Role.FACILITATOR)
 
 
@@ -213,6 +235,26 @@ ACCESS = {
     "webhooks:send_test": (ADMIN, ("POST",), {"rubric_id": _webhook_rubric}),
     "webhooks:delivery": (ADMIN, ("GET",), {"delivery_id": _failed_delivery}),
     "webhooks:retry": (ADMIN, ("POST",), {"delivery_id": _failed_delivery}),
+    "workshops:list": (ALL, ("GET",), {}),
+    "workshops:create": (FACILITATORS, ("GET", "POST"), {}),
+    "workshops:detail": (ALL, ("GET",), WORKSHOP),
+    "workshops:step": (ALL, ("GET",), WORKSHOP_STEP),
+    "workshops:proposals": (ALL, ("GET",), WORKSHOP_STEP),
+    "workshops:bar": (ALL, ("GET",), WORKSHOP_STEP),
+    "workshops:propose": (ALL, ("POST",), WORKSHOP_STEP),
+    "workshops:proposal_edit": (ALL, ("GET", "POST"), WORKSHOP_PROPOSAL),
+    "workshops:comment": (ALL, ("GET", "POST"), WORKSHOP_PROPOSAL),
+    "workshops:vote": (ALL, ("POST",), WORKSHOP_PROPOSAL),
+    "workshops:unvote": (ALL, ("POST",), WORKSHOP_PROPOSAL),
+    "workshops:board": (FACILITATORS, ("GET",), WORKSHOP_STEP),
+    "workshops:board_live": (FACILITATORS, ("GET",), WORKSHOP_STEP),
+    "workshops:step_open": (FACILITATORS, ("POST",), WORKSHOP_STEP),
+    "workshops:step_close": (FACILITATORS, ("POST",), WORKSHOP_STEP),
+    "workshops:step_timer": (FACILITATORS, ("POST",), WORKSHOP_STEP),
+    "workshops:decide": (FACILITATORS, ("POST",), WORKSHOP_PROPOSAL),
+    "workshops:close": (FACILITATORS, ("POST",), WORKSHOP),
+    "workshops:summary": (ALL, ("GET",), WORKSHOP),
+    "workshops:summary_export": (ALL, ("GET",), WORKSHOP),
 }
 
 # Open to anyone on purpose: monitoring, and signing in and out.

@@ -16,14 +16,14 @@ def demo_people(settings):
 @pytest.mark.parametrize(
     ("username", "heading", "navigation"),
     [
-        ("rep", "Your accounts", ["Home", "Customers", "Profiles", "Leads"]),
+        ("rep", "Your accounts", ["Home", "Customers", "Profiles", "Workshops", "Leads"]),
         (
             "admin",
             "Admin home",
-            ["Home", "Customers", "Profiles", "Leads", "People", "Rubrics", "Webhooks"],
+            ["Home", "Customers", "Profiles", "Workshops", "Leads", "People", "Rubrics", "Webhooks"],
         ),
-        ("facilitator", "Facilitator home", ["Home", "Customers", "Profiles"]),
-        ("marketing", "Your workshop home", ["Home", "Customers", "Profiles"]),
+        ("facilitator", "Facilitator home", ["Home", "Customers", "Profiles", "Workshops"]),
+        ("marketing", "Your workshop home", ["Home", "Customers", "Profiles", "Workshops"]),
     ],
 )
 def test_it_signs_a_demo_person_in_to_their_home(page, demo_people, username, heading, navigation):

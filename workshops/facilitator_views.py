@@ -1,0 +1,173 @@
+"""The facilitator's side: the board made to be projected, running the steps, deciding, closing; the summary."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.text import slugify
+from django.views.decorators.http import require_GET, require_POST
+
+from teams.access import ANY_ROLE, role_required
+from teams.models import Role
+
+from . import access
+from .closing import workshop_close
+from .forms import DecideForm, TimerForm
+from .live import POLL_TRIGGER, live_etag, not_modified, with_etag
+from .models import Proposal, Step, Workshop
+from .selectors import item_splits, weight_groups, workshop_teams
+from .services import WorkshopRefused, proposal_decide, step_close, step_open, step_timer_set
+from .summary import summary_build, summary_markdown
+from .views import bar_context
+
+FACILITATORS = (Role.ADMIN, Role.FACILITATOR)
+
+
+def _step(step_id) -> Step:
+    return get_object_or_404(Step.objects.select_related("workshop__profile", "workshop__facilitator"), pk=step_id)
+
+
+def _board_context(request, step: Step, etag: str, **extra) -> dict:
+    """What the board shows; ``etag`` was read before ``step`` was loaded (see live.py)."""
+    workshop = step.workshop
+    teams = workshop_teams(workshop)
+    context = {
+        "step": step,
+        "workshop": workshop,
+        "teams": teams,
+        "etag": etag,
+        "poll_trigger": POLL_TRIGGER,
+        "attendance": workshop.participants.select_related("user", "team"),
+        **extra,
+    }
+    if step.is_weights:
+        context["groups"] = weight_groups(step, teams)
+    else:
+        context["splits"] = item_splits(step, request.user, teams)
+    return context
+
+
+@role_required(*FACILITATORS)
+@require_GET
+def board(request, step_id):
+    board_etag = live_etag(request, step_id, "board", facilitator_only=True)
+    bar_etag = live_etag(request, step_id, "bar")
+    step = _step(step_id)
+    context = {**_board_context(request, step, board_etag), "bar": bar_context(request, step, bar_etag)}
+    return render(request, "workshops/board.html", context)
+
+
+@role_required(*FACILITATORS)
+@require_GET
+def board_fragment(request, step_id):
+    etag = live_etag(request, step_id, "board", facilitator_only=True)
+    if (response := not_modified(request, etag)) is not None:
+        return response
+    context = _board_context(request, _step(step_id), etag)
+    return with_etag(render(request, "workshops/fragment_board.html", context), etag)
+
+
+def _back_to_board(request, step: Step, refusal: Exception | None = None) -> HttpResponse:
+    if refusal is not None:
+        text = " ".join(refusal.messages) if isinstance(refusal, ValidationError) else str(refusal)
+        messages.warning(request, text)
+    return redirect("workshops:board", step_id=step.pk)
+
+
+@role_required(*FACILITATORS)
+@require_POST
+def step_open_view(request, step_id):
+    step = _step(step_id)
+    try:
+        step_open(step=step, user=request.user)
+    except WorkshopRefused as refusal:
+        return _back_to_board(request, step, refusal)
+    return _back_to_board(request, step)
+
+
+@role_required(*FACILITATORS)
+@require_POST
+def step_close_view(request, step_id):
+    step = _step(step_id)
+    step_close(step=step, user=request.user)
+    return _back_to_board(request, step)
+
+
+@role_required(*FACILITATORS)
+@require_POST
+def step_timer(request, step_id):
+    step = _step(step_id)
+    access.require_facilitator(step.workshop, request.user)
+    form = TimerForm(request.POST)
+    if not form.is_valid():
+        messages.warning(request, "A timer runs from 1 to 180 minutes.")
+        return _back_to_board(request, step)
+    step_timer_set(step=step, user=request.user, minutes=form.cleaned_data["minutes"])
+    return _back_to_board(request, step)
+
+
+@role_required(*FACILITATORS)
+@require_POST
+def decide(request, proposal_id):
+    proposal = get_object_or_404(Proposal.objects.select_related("step__workshop"), pk=proposal_id)
+    step = proposal.step
+    access.require_facilitator(step.workshop, request.user)
+    form = DecideForm(request.POST)
+    refusal, status = None, 200
+    if not form.is_valid():
+        refusal, status = "Agreed, rejected or open again.", 400
+    else:
+        try:
+            proposal_decide(proposal=proposal, user=request.user, status=form.cleaned_data["status"])
+        except WorkshopRefused as error:
+            refusal, status = str(error), 409
+    if not request.htmx:
+        if refusal:
+            messages.warning(request, refusal)
+        return _back_to_board(request, step)
+    etag = live_etag(request, step.pk, "board", facilitator_only=True)
+    context = _board_context(request, _step(step.pk), etag, refusal=refusal)
+    response = render(request, "workshops/fragment_board.html", context, status=status)
+    return with_etag(response, etag) if status == 200 else response
+
+
+@role_required(*FACILITATORS)
+@require_POST
+def close(request, workshop_id):
+    workshop = get_object_or_404(Workshop, pk=workshop_id)
+    try:
+        workshop = workshop_close(workshop=workshop, user=request.user)
+    except (WorkshopRefused, ValidationError) as refusal:
+        text = " ".join(refusal.messages) if isinstance(refusal, ValidationError) else str(refusal)
+        messages.warning(request, text)
+    else:
+        messages.success(request, "The workshop is closed: the agreed items are in the profile.")
+    return redirect("workshops:summary", workshop_id=workshop.pk)
+
+
+def _summary(request, workshop_id) -> tuple[Workshop, dict]:
+    workshop = get_object_or_404(Workshop.objects.select_related("profile", "facilitator"), pk=workshop_id)
+    access.require_view(workshop, request.user)
+    return workshop, (workshop.summary if workshop.is_closed else summary_build(workshop))
+
+
+@role_required(*ANY_ROLE)
+@require_GET
+def summary(request, workshop_id):
+    workshop, outcome = _summary(request, workshop_id)
+    context = {
+        "workshop": workshop,
+        "summary": outcome,
+        "is_facilitator": access.is_facilitator(workshop, request.user),
+    }
+    return render(request, "workshops/summary.html", context)
+
+
+@role_required(*ANY_ROLE)
+@require_GET
+def summary_export(request, workshop_id):
+    workshop, outcome = _summary(request, workshop_id)
+    response = HttpResponse(summary_markdown(outcome), content_type="text/markdown; charset=utf-8")
+    name = slugify(workshop.title) or f"workshop-{workshop.pk}"
+    response["Content-Disposition"] = f'attachment; filename="{name}.md"'
+    return response

@@ -1,0 +1,232 @@
+from django.conf import settings
+from django.db import models
+
+from profiles.models import ItemStatus, Profile, Section
+from rubrics.scoring import OPERATOR_LABELS
+from teams.models import Team
+
+WEIGHT_MIN, WEIGHT_MAX = -3, 3
+
+
+class WorkshopStatus(models.TextChoices):
+    DRAFT = "draft", "Not started"
+    RUNNING = "running", "Running"
+    CLOSED = "closed", "Closed"
+
+
+class Voting(models.TextChoices):
+    DOTS = "dots", "Dot voting (a number of dots per person per step)"
+    AGREE = "agree", "Agree / disagree per proposal"
+
+
+class Workshop(models.Model):
+    """A session where the teams agree on one profile, step by step.
+
+    ``version`` grows with every change anyone makes to the workshop: the live
+    fragments use it as their ETag, so a poll that finds nothing new costs one
+    indexed read and answers 304.
+    """
+
+    profile = models.ForeignKey(Profile, on_delete=models.PROTECT, related_name="workshops")
+    title = models.CharField(max_length=200)
+    facilitator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="facilitated_workshops"
+    )
+    status = models.CharField(max_length=10, choices=WorkshopStatus.choices, default=WorkshopStatus.DRAFT)
+    voting = models.CharField(max_length=10, choices=Voting.choices, default=Voting.DOTS)
+    anonymous_votes = models.BooleanField(default=False, help_text="Participants see counts, not who voted.")
+    dots_per_step = models.PositiveSmallIntegerField(default=3)
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    summary = models.JSONField(default=dict, blank=True, help_text="Written when the workshop closes.")
+    rubric_version = models.ForeignKey(
+        "rubrics.RubricVersion",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The draft that received the agreed weights.",
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(status__in=WorkshopStatus.values), name="workshop_status_valid"),
+            models.CheckConstraint(condition=models.Q(voting__in=Voting.values), name="workshop_voting_valid"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status == WorkshopStatus.CLOSED
+
+    @property
+    def uses_dots(self) -> bool:
+        return self.voting == Voting.DOTS
+
+
+class StepKind(models.TextChoices):
+    ITEMS = "items", "Profile items"
+    WEIGHTS = "weights", "Criterion weights"
+
+
+class StepStatus(models.TextChoices):
+    PENDING = "pending", "Not open yet"
+    OPEN = "open", "Open"
+    CLOSED = "closed", "Closed"
+
+
+class Step(models.Model):
+    """One point of the agenda: proposals of profile items (in ``sections``) or of rubric criterion weights."""
+
+    workshop = models.ForeignKey(Workshop, on_delete=models.CASCADE, related_name="steps")
+    position = models.PositiveSmallIntegerField()
+    title = models.CharField(max_length=200)
+    kind = models.CharField(max_length=10, choices=StepKind.choices, default=StepKind.ITEMS)
+    sections = models.JSONField(default=list, blank=True, help_text="The profile sections an items step is about.")
+    status = models.CharField(max_length=10, choices=StepStatus.choices, default=StepStatus.PENDING)
+    timer_ends_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["workshop", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["workshop", "position"], name="workshop_step_position_unique"),
+            models.CheckConstraint(condition=models.Q(status__in=StepStatus.values), name="workshop_step_status_valid"),
+        ]
+
+    def __str__(self):
+        return f"{self.position + 1}. {self.title}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == StepStatus.OPEN
+
+    @property
+    def is_weights(self) -> bool:
+        return self.kind == StepKind.WEIGHTS
+
+
+class Participant(models.Model):
+    """Someone invited to a workshop, with the team they were in then (votes are split by it)."""
+
+    workshop = models.ForeignKey(Workshop, on_delete=models.CASCADE, related_name="participants")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="workshop_seats")
+    team = models.ForeignKey(Team, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    invited_at = models.DateTimeField(auto_now_add=True)
+    joined_at = models.DateTimeField(null=True, blank=True)
+    last_seen_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["team__name", "user__username"]
+        constraints = [models.UniqueConstraint(fields=["workshop", "user"], name="workshop_participant_once")]
+
+    def __str__(self):
+        return f"{self.user} in {self.workshop_id}"
+
+
+class ProposalKind(models.TextChoices):
+    ITEM = "item", "Profile item"
+    WEIGHT = "weight", "Criterion weight"
+
+
+class Proposal(models.Model):
+    """An item for the profile or a weight for a rubric criterion, put forward in a step.
+
+    ``text`` is plain text (always escaped when shown). A weight names its
+    criterion (``criterion_field``, ``criterion_operator``, ``criterion_values``
+    as rubrics.Criterion takes them) and its ``points``. ``revision`` grows with
+    every edit, so a stale edit is refused.
+    """
+
+    step = models.ForeignKey(Step, on_delete=models.CASCADE, related_name="proposals")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    author_team = models.ForeignKey(Team, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    kind = models.CharField(max_length=10, choices=ProposalKind.choices)
+    section = models.CharField(max_length=24, blank=True)
+    text = models.TextField(blank=True)
+    details = models.JSONField(default=dict, blank=True)
+    criterion_label = models.CharField(max_length=200, blank=True)
+    criterion_field = models.CharField(max_length=100, blank=True)
+    criterion_operator = models.CharField(max_length=12, blank=True)
+    criterion_values = models.JSONField(default=list, blank=True)
+    points = models.SmallIntegerField(null=True, blank=True)
+    status = models.CharField(max_length=10, choices=ItemStatus.choices, default=ItemStatus.PROPOSED)
+    revision = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["step", "created_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(points__isnull=True) | models.Q(points__gte=WEIGHT_MIN, points__lte=WEIGHT_MAX),
+                name="workshop_proposal_points_range",
+            ),
+            models.CheckConstraint(condition=models.Q(kind__in=ProposalKind.values), name="workshop_proposal_kind"),
+            models.CheckConstraint(condition=models.Q(status__in=ItemStatus.values), name="workshop_proposal_status"),
+        ]
+
+    def __str__(self):
+        return self.text[:40] if self.kind == ProposalKind.ITEM else f"{self.criterion_label}: {self.points:+d}"
+
+    @property
+    def is_weight(self) -> bool:
+        return self.kind == ProposalKind.WEIGHT
+
+    @property
+    def section_label(self) -> str:
+        return Section(self.section).label if self.section in Section.values else self.section
+
+    @property
+    def rule(self) -> str:
+        """A weight's criterion in plain words, e.g. "industry is one of Software, SaaS"."""
+        operator = OPERATOR_LABELS.get(self.criterion_operator, self.criterion_operator)
+        values = ", ".join(str(value) for value in self.criterion_values)
+        return f"{self.criterion_field} {operator} {values}".strip()
+
+    @property
+    def criterion_key(self) -> tuple:
+        """Two weight proposals with the same key are about the same criterion."""
+        return (self.criterion_field, self.criterion_operator, tuple(str(value) for value in self.criterion_values))
+
+
+class Vote(models.Model):
+    """One person's vote on a proposal: a dot (+1), or agree (+1) / disagree (-1).
+
+    One per person and proposal: a double click is one vote, and a dot spent
+    is counted against the person's dots in the proposal's step.
+    """
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="votes")
+    voter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    voter_team = models.ForeignKey(Team, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    value = models.SmallIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["proposal", "voter"], name="workshop_vote_once_per_proposal"),
+            models.CheckConstraint(condition=models.Q(value__in=(1, -1)), name="workshop_vote_value"),
+        ]
+
+    def __str__(self):
+        return f"{self.voter_id} {self.value:+d} on {self.proposal_id}"
+
+
+class Comment(models.Model):
+    """Plain text about a proposal."""
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    author_team = models.ForeignKey(Team, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    text = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self):
+        return self.text[:40]

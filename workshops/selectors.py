@@ -1,0 +1,132 @@
+"""Reads of a workshop: the list, a step's proposals with their votes and comments, the facilitator's board."""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from teams.models import Role, User
+
+from . import tally
+from .models import Comment, Participant, Proposal, Step, Vote, Workshop
+
+
+def workshops_for(user: User) -> QuerySet[Workshop]:
+    """Admins see every workshop; everyone else those they facilitate or are invited to."""
+    workshops = Workshop.objects.select_related("profile", "facilitator").order_by("-created_at", "-id")
+    if user.role == Role.ADMIN:
+        return workshops
+    invited = Participant.objects.filter(workshop=OuterRef("pk"), user=user)
+    return workshops.filter(Q(facilitator=user) | Exists(invited))
+
+
+def workshop_live_state(step_id: int, user: User) -> tuple[int, int, bool, bool] | None:
+    """(workshop id, version, invited, facilitates) of a step's workshop in one query: all a poll needs."""
+    seat = Participant.objects.filter(workshop=OuterRef("pk"), user=user)
+    row = (
+        Workshop.objects.filter(steps__pk=step_id)
+        .annotate(invited=Exists(seat))
+        .values_list("pk", "version", "invited", "facilitator_id")
+        .first()
+    )
+    if row is None:
+        return None
+    workshop_id, version, invited, facilitator_id = row
+    return workshop_id, version, invited, facilitator_id == user.pk
+
+
+@dataclass
+class ProposalRow:
+    proposal: Proposal
+    votes: list[Vote] = field(default_factory=list)
+    comments: list[Comment] = field(default_factory=list)
+    my_vote: int | None = None
+
+    @property
+    def up(self) -> int:
+        return sum(1 for vote in self.votes if vote.value > 0)
+
+    @property
+    def down(self) -> int:
+        return sum(1 for vote in self.votes if vote.value < 0)
+
+
+def step_rows(step: Step, user: User) -> list[ProposalRow]:
+    """The step's proposals, oldest first, each with its votes, comments and the person's own vote (3 queries)."""
+    rows = {
+        proposal.pk: ProposalRow(proposal)
+        for proposal in step.proposals.select_related("author", "author_team").order_by("created_at", "id")
+    }
+    for vote in Vote.objects.filter(proposal__step=step).select_related("voter", "voter_team").order_by("id"):
+        row = rows[vote.proposal_id]
+        row.votes.append(vote)
+        if vote.voter_id == user.pk:
+            row.my_vote = vote.value
+    for comment in Comment.objects.filter(proposal__step=step).select_related("author", "author_team"):
+        rows[comment.proposal_id].comments.append(comment)
+    return list(rows.values())
+
+
+def dots_left(step: Step, user: User) -> int:
+    spent = Vote.objects.filter(proposal__step=step, voter=user).count()
+    return max(step.workshop.dots_per_step - spent, 0)
+
+
+def workshop_teams(workshop: Workshop) -> list[str]:
+    """The teams in the room, by name (people without a team count as "No team")."""
+    names = {seat.team.name if seat.team else "No team" for seat in workshop.participants.select_related("team")}
+    return sorted(names)
+
+
+@dataclass
+class ItemSplit:
+    row: ProposalRow
+    by_team: list[tally.TeamVotes]
+    contested: bool
+
+
+@dataclass
+class WeightGroup:
+    """Every team's proposed points for one criterion, side by side."""
+
+    label: str
+    rule: str
+    by_team: dict[str, list[Proposal]]
+    points: list[int]
+    spread: int
+    contested: bool
+
+
+def item_splits(step: Step, user: User, teams: list[str]) -> list[ItemSplit]:
+    splits = []
+    for row in step_rows(step, user):
+        counts = {team: [0, 0] for team in teams}
+        for vote in row.votes:
+            team = counts.setdefault(vote.voter_team.name if vote.voter_team else "No team", [0, 0])
+            team[0 if vote.value > 0 else 1] += 1
+        by_team = [tally.TeamVotes(team, up, down) for team, (up, down) in counts.items()]
+        splits.append(ItemSplit(row, by_team, tally.item_contested(by_team, dots=step.workshop.uses_dots)))
+    return splits
+
+
+def weight_groups(step: Step, teams: list[str]) -> list[WeightGroup]:
+    grouped: dict[tuple, list[Proposal]] = defaultdict(list)
+    for proposal in step.proposals.select_related("author", "author_team").order_by("created_at", "id"):
+        grouped[proposal.criterion_key].append(proposal)
+    groups = []
+    for proposals in grouped.values():
+        by_team = {team: [] for team in teams}
+        for proposal in proposals:
+            by_team.setdefault(proposal.author_team.name if proposal.author_team else "No team", []).append(proposal)
+        points = [proposal.points for proposal in proposals]
+        groups.append(
+            WeightGroup(
+                label=proposals[0].criterion_label,
+                rule=proposals[0].rule,
+                by_team=by_team,
+                points=points,
+                spread=tally.spread(points),
+                contested=tally.weight_contested(points),
+            )
+        )
+    return groups

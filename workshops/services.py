@@ -1,0 +1,376 @@
+"""Writes of a workshop. Each one:
+
+1. checks who may do it (``PermissionDenied``, 403 in the views) and that the step or workshop is still open
+   (``WorkshopRefused``, nothing written);
+2. writes, in one transaction;
+3. bumps the workshop's ``version``, so every screen polling it fetches the change (see live.py).
+
+Closing the workshop (closing.py) turns what was agreed into profile items and a rubric draft.
+"""
+
+import datetime
+from collections.abc import Iterable
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from profiles.models import ChecklistStep, ItemStatus, Profile, Section
+from rubrics import scoring
+from rubrics.fields import field_kind
+from teams.models import User
+
+from .access import FACILITATING_ROLES, require_act, require_facilitator
+from .models import (
+    WEIGHT_MAX,
+    WEIGHT_MIN,
+    Comment,
+    Participant,
+    Proposal,
+    ProposalKind,
+    Step,
+    StepKind,
+    StepStatus,
+    Vote,
+    Voting,
+    Workshop,
+    WorkshopStatus,
+)
+
+TEXT_LIMIT = 2000
+TIMER_LIMIT_MINUTES = 180
+
+# The default agenda: the profile checklist's steps, each with the sections people propose items for.
+AGENDA_SECTIONS = {
+    ChecklistStep.DATA_GATHERED: [Section.FIRMOGRAPHICS, Section.GEOGRAPHY],
+    ChecklistStep.COMMONALITIES: [Section.CHARACTERISTICS, Section.ATTITUDES, Section.INTERESTS],
+    ChecklistStep.SEGMENTS: [
+        Section.PERSONAS,
+        Section.VALUE_PROPOSITION,
+        Section.MESSAGING_MATRIX,
+        Section.CHANNELS,
+    ],
+    ChecklistStep.PAIN_POINTS: [Section.PAIN_POINTS, Section.OBJECTIONS, Section.DISQUALIFIERS],
+    ChecklistStep.NEEDS: [Section.NEEDS, Section.MOTIVATIONS, Section.TRIGGERS],
+    ChecklistStep.SCORING: [],
+}
+
+
+class WorkshopRefused(Exception):
+    """The rules do not allow this now (closed step, no dots left, already decided); nothing was written."""
+
+
+class ProposalChangedMeanwhile(Exception):
+    """Someone changed the proposal after the person loaded it; their edit was not saved."""
+
+    def __init__(self, proposal: Proposal):
+        self.proposal = proposal
+        super().__init__("Someone else changed this proposal after you opened it. Your edit was not saved.")
+
+
+def workshop_touch(workshop_id: int) -> None:
+    """Tell every screen polling the workshop that something changed."""
+    Workshop.objects.filter(pk=workshop_id).update(version=F("version") + 1)
+
+
+def _text(value: str, *, name: str = "text", required: bool = True) -> str:
+    value = (value or "").strip()
+    if required and not value:
+        raise ValidationError({name: "Write something."})
+    if len(value) > TEXT_LIMIT:
+        raise ValidationError({name: f"At most {TEXT_LIMIT} characters."})
+    return value
+
+
+def _open_step(step_id: int) -> Step:
+    """The step as it is now, refused unless it is open in a running workshop."""
+    step = Step.objects.select_related("workshop").get(pk=step_id)
+    if not step.is_open or step.workshop.is_closed:
+        raise WorkshopRefused("This step is closed: nothing more can be proposed, changed or voted on in it.")
+    return step
+
+
+@transaction.atomic
+def workshop_create(
+    *,
+    profile: Profile,
+    title: str,
+    facilitator: User,
+    invitees: Iterable[User] = (),
+    voting: str = Voting.DOTS,
+    dots_per_step: int = 3,
+    anonymous_votes: bool = False,
+) -> Workshop:
+    """A workshop on ``profile`` with the default agenda (the checklist's steps, scoring last)."""
+    if facilitator.role not in FACILITATING_ROLES:
+        raise PermissionDenied("Facilitators and admins run workshops.")
+    title = _text(title, name="title")
+    if voting not in Voting.values:
+        raise ValidationError({"voting": "Choose how people vote."})
+    if not 1 <= dots_per_step <= 20:
+        raise ValidationError({"dots_per_step": "Between 1 and 20 dots per person per step."})
+    workshop = Workshop.objects.create(
+        profile=profile,
+        title=title,
+        facilitator=facilitator,
+        voting=voting,
+        dots_per_step=dots_per_step,
+        anonymous_votes=anonymous_votes,
+    )
+    Step.objects.bulk_create(
+        Step(
+            workshop=workshop,
+            position=position,
+            title=label,
+            kind=StepKind.WEIGHTS if step == ChecklistStep.SCORING else StepKind.ITEMS,
+            sections=[str(section) for section in AGENDA_SECTIONS[step]],
+        )
+        for position, (step, label) in enumerate(ChecklistStep.choices)
+    )
+    participants_invite(workshop=workshop, users=invitees, user=facilitator)
+    return workshop
+
+
+@transaction.atomic
+def participants_invite(*, workshop: Workshop, users: Iterable[User], user: User) -> int:
+    """Invite people (each with their team as it is now); someone invited twice is invited once."""
+    require_facilitator(workshop, user)
+    seats = [
+        Participant(workshop=workshop, user=person, team_id=person.team_id)
+        for person in users
+        if person.pk != workshop.facilitator_id and person.is_active
+    ]
+    before = workshop.participants.count()
+    Participant.objects.bulk_create(seats, ignore_conflicts=True)
+    workshop_touch(workshop.pk)
+    return workshop.participants.count() - before
+
+
+def participant_seen(*, workshop: Workshop, user: User) -> None:
+    """Note that an invited person opened the workshop (the summary's "who came")."""
+    now = timezone.now()
+    joined = Participant.objects.filter(workshop=workshop, user=user, joined_at__isnull=True).update(
+        joined_at=now, last_seen_at=now
+    )
+    if joined:
+        workshop_touch(workshop.pk)
+    else:
+        Participant.objects.filter(workshop=workshop, user=user).update(last_seen_at=now)
+
+
+@transaction.atomic
+def step_open(*, step: Step, user: User) -> Step:
+    """Open a step (the one open before it closes): the workshop is running."""
+    workshop = Workshop.objects.select_for_update().get(pk=step.workshop_id)
+    require_facilitator(workshop, user)
+    if workshop.is_closed:
+        raise WorkshopRefused("The workshop is closed.")
+    workshop.steps.filter(status=StepStatus.OPEN).exclude(pk=step.pk).update(
+        status=StepStatus.CLOSED, timer_ends_at=None
+    )
+    Step.objects.filter(pk=step.pk).update(status=StepStatus.OPEN)
+    if workshop.status == WorkshopStatus.DRAFT:
+        Workshop.objects.filter(pk=workshop.pk).update(status=WorkshopStatus.RUNNING)
+    workshop_touch(workshop.pk)
+    step.refresh_from_db()
+    return step
+
+
+@transaction.atomic
+def step_close(*, step: Step, user: User) -> Step:
+    require_facilitator(step.workshop, user)
+    Step.objects.filter(pk=step.pk).update(status=StepStatus.CLOSED, timer_ends_at=None)
+    workshop_touch(step.workshop_id)
+    step.refresh_from_db()
+    return step
+
+
+@transaction.atomic
+def step_timer_set(*, step: Step, user: User, minutes: int | None) -> Step:
+    """Start a countdown of ``minutes`` on an open step, or stop it (None)."""
+    require_facilitator(step.workshop, user)
+    if minutes is not None and not 1 <= minutes <= TIMER_LIMIT_MINUTES:
+        raise ValidationError({"minutes": f"Between 1 and {TIMER_LIMIT_MINUTES} minutes."})
+    ends_at = None if minutes is None else timezone.now() + datetime.timedelta(minutes=minutes)
+    Step.objects.filter(pk=step.pk).update(timer_ends_at=ends_at)
+    workshop_touch(step.workshop_id)
+    step.refresh_from_db()
+    return step
+
+
+def _weight(*, field: str, operator: str, values: list, points: int | None, label: str) -> dict:
+    """A criterion weight checked as the rubric editor checks a criterion, points from -3 to +3."""
+    kind = field_kind(field or "")
+    if kind is None:
+        raise ValidationError({"field": "Choose the customer field the criterion reads."})
+    if operator == "bands" or operator not in scoring.OPERATORS:
+        raise ValidationError({"operator": "Choose how the criterion compares the field."})
+    if points is None or not WEIGHT_MIN <= points <= WEIGHT_MAX:
+        raise ValidationError({"points": f"Points from {WEIGHT_MIN} to +{WEIGHT_MAX}."})
+    spec = scoring.Criterion(
+        id=0, field=field, kind=kind, operator=operator, points=points, values=tuple(values), label=label
+    )
+    problems = scoring.criterion_problems(spec, WEIGHT_MIN, WEIGHT_MAX)
+    if problems:
+        raise ValidationError(problems)
+    return {
+        "criterion_field": field,
+        "criterion_operator": operator,
+        "criterion_values": list(values),
+        "criterion_label": label.strip()[:200] or f"{field} {scoring.OPERATOR_LABELS[operator]}",
+        "points": points,
+    }
+
+
+@transaction.atomic
+def proposal_add(
+    *,
+    step: Step,
+    user: User,
+    text: str = "",
+    section: str = "",
+    details: dict | None = None,
+    field: str = "",
+    operator: str = "",
+    values: list | None = None,
+    points: int | None = None,
+    label: str = "",
+) -> Proposal:
+    """Propose an item for one of the step's sections, or (in a weights step) a criterion and its points.
+
+    ``text`` is plain text: the item itself, or why the weight.
+    """
+    require_act(step.workshop, user)
+    step = _open_step(step.pk)
+    fields = {"text": _text(text, required=not step.is_weights), "details": details or {}}
+    if step.is_weights:
+        fields.update(kind=ProposalKind.WEIGHT)
+        fields.update(_weight(field=field, operator=operator, values=values or [], points=points, label=label))
+    else:
+        if section not in step.sections:
+            raise ValidationError({"section": "Choose one of this step's sections."})
+        fields.update(kind=ProposalKind.ITEM, section=section)
+    proposal = Proposal.objects.create(step=step, author=user, author_team_id=user.team_id, **fields)
+    workshop_touch(step.workshop_id)
+    return proposal
+
+
+@transaction.atomic
+def proposal_edit(*, proposal: Proposal, user: User, revision: int, text: str, points: int | None = None) -> Proposal:
+    """Change a proposal's text (and a weight's points) if it is still the revision the person loaded.
+
+    The claim is one conditional UPDATE (``WHERE revision = loaded``): of two people saving at once, the
+    later one changes nothing and gets ``ProposalChangedMeanwhile`` with the text as it is now.
+    """
+    require_act(proposal.step.workshop, user)
+    step = _open_step(proposal.step_id)
+    changes = {"text": _text(text, required=not step.is_weights)}
+    if proposal.is_weight:
+        if points is None or not WEIGHT_MIN <= points <= WEIGHT_MAX:
+            raise ValidationError({"points": f"Points from {WEIGHT_MIN} to +{WEIGHT_MAX}."})
+        changes["points"] = points
+    claimed = Proposal.objects.filter(pk=proposal.pk, revision=revision, status=ItemStatus.PROPOSED).update(
+        revision=F("revision") + 1, updated_at=timezone.now(), **changes
+    )
+    current = Proposal.objects.get(pk=proposal.pk)
+    if not claimed:
+        if current.status != ItemStatus.PROPOSED:
+            raise WorkshopRefused(f"This proposal is already {current.get_status_display().lower()}.")
+        raise ProposalChangedMeanwhile(current)
+    workshop_touch(step.workshop_id)
+    return current
+
+
+@transaction.atomic
+def vote_cast(*, proposal: Proposal, user: User, value: int = 1) -> Vote:
+    """A dot (+1), or agree (+1) / disagree (-1): one vote per person and proposal.
+
+    1. The person's seat is locked, so their votes are counted one at a time.
+    2. A vote the person already gave is returned as it is (a double click is one vote); a changed
+       agree/disagree is updated.
+    3. A new dot beyond the person's dots in this step is refused.
+    4. Two identical requests racing past 2. meet the unique constraint: the second returns the first's vote.
+    """
+    seat = (
+        Participant.objects.select_for_update()
+        .filter(workshop_id=proposal.step.workshop_id, user=user)
+        .order_by()
+        .first()
+    )
+    if seat is None or not user.is_active:
+        raise PermissionDenied("Only the people invited to this workshop vote.")
+    step = _open_step(proposal.step_id)
+    workshop = step.workshop
+    proposal = Proposal.objects.get(pk=proposal.pk)
+    if proposal.status != ItemStatus.PROPOSED:
+        raise WorkshopRefused(f"This proposal is already {proposal.get_status_display().lower()}.")
+    if value not in ((1,) if workshop.uses_dots else (1, -1)):
+        raise ValidationError({"value": "Not a vote this workshop takes."})
+    existing = Vote.objects.filter(proposal=proposal, voter=user).first()
+    if existing is not None:
+        if existing.value != value:
+            Vote.objects.filter(pk=existing.pk).update(value=value)
+            existing.value = value
+            workshop_touch(workshop.pk)
+        return existing
+    if workshop.uses_dots:
+        spent = Vote.objects.filter(voter=user, proposal__step=step).count()
+        if spent >= workshop.dots_per_step:
+            raise WorkshopRefused(
+                f"You have placed all your {workshop.dots_per_step} dots in this step: take one back first."
+            )
+    try:
+        with transaction.atomic():
+            vote = Vote.objects.create(proposal=proposal, voter=user, voter_team_id=seat.team_id, value=value)
+    except IntegrityError:
+        return Vote.objects.get(proposal=proposal, voter=user)
+    workshop_touch(workshop.pk)
+    return vote
+
+
+@transaction.atomic
+def vote_withdraw(*, proposal: Proposal, user: User) -> None:
+    """Take one's vote (or dot) back while the step is open; without a vote, nothing happens."""
+    require_act(proposal.step.workshop, user)
+    step = _open_step(proposal.step_id)
+    deleted, _ = Vote.objects.filter(proposal=proposal, voter=user).delete()
+    if deleted:
+        workshop_touch(step.workshop_id)
+
+
+@transaction.atomic
+def comment_add(*, proposal: Proposal, user: User, text: str) -> Comment:
+    require_act(proposal.step.workshop, user)
+    step = _open_step(proposal.step_id)
+    comment = Comment.objects.create(
+        proposal=proposal, author=user, author_team_id=user.team_id, text=_text(text, name="text")
+    )
+    workshop_touch(step.workshop_id)
+    return comment
+
+
+@transaction.atomic
+def proposal_decide(*, proposal: Proposal, user: User, status: str) -> Proposal:
+    """The facilitator marks a proposal agreed, rejected, or open again.
+
+    One weight per criterion is agreed: agreeing on one puts any other agreed weight for the same
+    criterion in this workshop back to proposed.
+    """
+    workshop = proposal.step.workshop
+    require_facilitator(workshop, user)
+    if workshop.is_closed:
+        raise WorkshopRefused("The workshop is closed.")
+    if status not in ItemStatus.values:
+        raise ValidationError({"status": "Agreed, rejected or proposed."})
+    proposal = Proposal.objects.select_for_update().get(pk=proposal.pk)
+    if proposal.is_weight and status == ItemStatus.AGREED:
+        others = Proposal.objects.filter(
+            step__workshop=workshop, kind=ProposalKind.WEIGHT, status=ItemStatus.AGREED
+        ).exclude(pk=proposal.pk)
+        same = [other.pk for other in others if other.criterion_key == proposal.criterion_key]
+        Proposal.objects.filter(pk__in=same).update(status=ItemStatus.PROPOSED, revision=F("revision") + 1)
+    Proposal.objects.filter(pk=proposal.pk).update(status=status, revision=F("revision") + 1)
+    workshop_touch(workshop.pk)
+    proposal.refresh_from_db()
+    return proposal

@@ -1,0 +1,30 @@
+from django.urls import path
+
+from . import facilitator_views, views
+
+app_name = "workshops"
+
+urlpatterns = [
+    # Participants (views.py).
+    path("", views.workshop_list, name="list"),
+    path("new/", views.workshop_new, name="create"),
+    path("<int:workshop_id>/", views.workshop_detail, name="detail"),
+    path("steps/<int:step_id>/", views.step_page, name="step"),
+    path("steps/<int:step_id>/proposals/", views.proposals_fragment, name="proposals"),
+    path("steps/<int:step_id>/bar/", views.bar_fragment, name="bar"),
+    path("steps/<int:step_id>/propose/", views.propose, name="propose"),
+    path("proposals/<int:proposal_id>/edit/", views.proposal_edit_view, name="proposal_edit"),
+    path("proposals/<int:proposal_id>/comment/", views.comment_view, name="comment"),
+    path("proposals/<int:proposal_id>/vote/", views.vote, name="vote"),
+    path("proposals/<int:proposal_id>/unvote/", views.unvote, name="unvote"),
+    # The facilitator (facilitator_views.py).
+    path("steps/<int:step_id>/board/", facilitator_views.board, name="board"),
+    path("steps/<int:step_id>/board/live/", facilitator_views.board_fragment, name="board_live"),
+    path("steps/<int:step_id>/open/", facilitator_views.step_open_view, name="step_open"),
+    path("steps/<int:step_id>/close/", facilitator_views.step_close_view, name="step_close"),
+    path("steps/<int:step_id>/timer/", facilitator_views.step_timer, name="step_timer"),
+    path("proposals/<int:proposal_id>/decide/", facilitator_views.decide, name="decide"),
+    path("<int:workshop_id>/close/", facilitator_views.close, name="close"),
+    path("<int:workshop_id>/summary/", facilitator_views.summary, name="summary"),
+    path("<int:workshop_id>/summary.md", facilitator_views.summary_export, name="summary_export"),
+]

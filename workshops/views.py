@@ -1,0 +1,304 @@
+"""A participant's workshop: the list, a step's page, its live fragments, and proposing, editing, voting and
+commenting.
+
+Every write answers htmx with the region it changed (400 with the form's messages, 409 when refused or
+changed meanwhile) and ``HX-Trigger: workshop-changed`` so the other regions refresh at once; a plain
+form post gets a redirect, or the page with the message.
+"""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from teams.access import ANY_ROLE, role_required
+from teams.models import Role
+
+from . import access
+from .forms import (
+    CommentForm,
+    ItemProposalForm,
+    ProposalEditForm,
+    VoteForm,
+    WeightProposalForm,
+    WorkshopForm,
+    add_errors,
+)
+from .live import POLL_TRIGGER, live_etag, not_modified, with_etag
+from .models import Proposal, Step, StepStatus
+from .selectors import dots_left, step_rows, workshops_for
+from .services import (
+    ProposalChangedMeanwhile,
+    WorkshopRefused,
+    comment_add,
+    participant_seen,
+    proposal_add,
+    proposal_edit,
+    vote_cast,
+    vote_withdraw,
+    workshop_create,
+)
+
+CHANGED = "workshop-changed"  # HX-Trigger: the other regions of the page refresh at once
+
+
+def _step(step_id) -> Step:
+    return get_object_or_404(Step.objects.select_related("workshop__profile", "workshop__facilitator"), pk=step_id)
+
+
+def _proposal(proposal_id) -> Proposal:
+    return get_object_or_404(Proposal.objects.select_related("step__workshop"), pk=proposal_id)
+
+
+def _step_url(step: Step) -> str:
+    return reverse("workshops:step", kwargs={"step_id": step.pk})
+
+
+@role_required(*ANY_ROLE)
+@require_GET
+def workshop_list(request):
+    context = {
+        "workshops": workshops_for(request.user),
+        "may_create": request.user.role in access.FACILITATING_ROLES,
+    }
+    return render(request, "workshops/workshop_list.html", context)
+
+
+@role_required(Role.ADMIN, Role.FACILITATOR)
+@require_http_methods(["GET", "POST"])
+def workshop_new(request):
+    form = WorkshopForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            workshop = workshop_create(
+                profile=data["profile"],
+                title=data["title"],
+                facilitator=request.user,
+                invitees=data["invitees"],
+                voting=data["voting"],
+                dots_per_step=data["dots_per_step"],
+                anonymous_votes=data["anonymous_votes"],
+            )
+        except ValidationError as error:
+            add_errors(form, error)
+        else:
+            messages.success(request, f"Workshop “{workshop.title}” is ready: open its first step when you start.")
+            return redirect("workshops:board", step_id=workshop.steps.first().pk)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "workshops/workshop_new.html", {"form": form}, status=status)
+
+
+@role_required(*ANY_ROLE)
+@require_GET
+def workshop_detail(request, workshop_id):
+    """The open step (or the first one): the board for the facilitator, the step page for everyone else."""
+    steps = Step.objects.filter(workshop_id=workshop_id).select_related("workshop").order_by("position")
+    step = steps.filter(status=StepStatus.OPEN).first() or steps.first()
+    if step is None:
+        raise Http404("No such workshop.")
+    access.require_view(step.workshop, request.user)
+    name = "workshops:board" if access.is_facilitator(step.workshop, request.user) else "workshops:step"
+    return redirect(name, step_id=step.pk)
+
+
+def _proposals_context(request, step: Step, etag: str, **extra) -> dict:
+    """What the proposals region shows; ``etag`` was read before ``step`` was loaded (see live.py)."""
+    workshop = step.workshop
+    return {
+        "step": step,
+        "workshop": workshop,
+        "rows": step_rows(step, request.user),
+        "is_participant": access.is_participant(workshop, request.user),
+        "dots_left": dots_left(step, request.user) if workshop.uses_dots else None,
+        "etag": etag,
+        "poll_trigger": POLL_TRIGGER,
+        **extra,
+    }
+
+
+def bar_context(request, step: Step, etag: str) -> dict:
+    workshop = step.workshop
+    return {
+        "step": step,
+        "workshop": workshop,
+        "steps": list(workshop.steps.all()),
+        "is_facilitator": access.is_facilitator(workshop, request.user),
+        "etag": etag,
+        "poll_trigger": POLL_TRIGGER,
+    }
+
+
+def _propose_form(step: Step, data=None):
+    if step.is_weights:
+        return WeightProposalForm(data, initial={"points": 1})
+    return ItemProposalForm(data, sections=step.sections)
+
+
+@role_required(*ANY_ROLE)
+@require_GET
+def step_page(request, step_id):
+    participant_seen(workshop=_step(step_id).workshop, user=request.user)
+    proposals_etag, bar_etag = live_etag(request, step_id, "proposals"), live_etag(request, step_id, "bar")
+    step = _step(step_id)
+    context = {
+        **_proposals_context(request, step, proposals_etag),
+        "bar": bar_context(request, step, bar_etag),
+        "propose_form": _propose_form(step),
+        "may_act": access.can_act(step.workshop, request.user),
+    }
+    return render(request, "workshops/step.html", context)
+
+
+@role_required(*ANY_ROLE)
+@require_GET
+def proposals_fragment(request, step_id):
+    etag = live_etag(request, step_id, "proposals")
+    if (response := not_modified(request, etag)) is not None:
+        return response
+    response = render(request, "workshops/fragment_proposals.html", _proposals_context(request, _step(step_id), etag))
+    return with_etag(response, etag)
+
+
+@role_required(*ANY_ROLE)
+@require_GET
+def bar_fragment(request, step_id):
+    etag = live_etag(request, step_id, "bar")
+    if (response := not_modified(request, etag)) is not None:
+        return response
+    return with_etag(render(request, "workshops/fragment_bar.html", bar_context(request, _step(step_id), etag)), etag)
+
+
+def _proposals_answer(request, step: Step, *, status: int = 200, message: str = "") -> HttpResponse:
+    """After a vote: htmx gets the proposals again (with the message), a plain post goes back to the page."""
+    if not request.htmx:
+        if message:
+            messages.warning(request, message)
+        return redirect(_step_url(step))
+    etag = live_etag(request, step.pk, "proposals")
+    context = _proposals_context(request, _step(step.pk), etag, refusal=message)
+    response = render(request, "workshops/fragment_proposals.html", context, status=status)
+    return with_etag(response, etag) if status == 200 else response
+
+
+@role_required(*ANY_ROLE)
+@require_POST
+def propose(request, step_id):
+    step = _step(step_id)
+    access.require_act(step.workshop, request.user)
+    form = _propose_form(step, request.POST)
+    status = 400
+    if form.is_valid():
+        kwargs = form.service_kwargs() if step.is_weights else form.cleaned_data
+        try:
+            proposal_add(step=step, user=request.user, **kwargs)
+        except ValidationError as error:
+            add_errors(form, error)
+        except WorkshopRefused as refusal:
+            form.add_error(None, str(refusal))
+            status = 409
+        else:
+            if not request.htmx:
+                return redirect(_step_url(step))
+            response = render(
+                request, "workshops/fragment_propose_form.html", {"step": step, "form": _propose_form(step)}
+            )
+            response["HX-Trigger"] = CHANGED
+            return response
+    template = "workshops/fragment_propose_form.html" if request.htmx else "workshops/propose_page.html"
+    return render(request, template, {"step": step, "form": form}, status=status)
+
+
+@role_required(*ANY_ROLE)
+@require_http_methods(["GET", "POST"])
+def proposal_edit_view(request, proposal_id):
+    proposal = _proposal(proposal_id)
+    step = proposal.step
+    access.require_act(step.workshop, request.user)
+    initial = {"revision": proposal.revision, "text": proposal.text, "points": proposal.points}
+    form = ProposalEditForm(request.POST or None, initial=initial, weight=proposal.is_weight)
+    status, current = 200, None
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                proposal_edit(proposal=proposal, user=request.user, **form.cleaned_data)
+            except ValidationError as error:
+                add_errors(form, error)
+            except ProposalChangedMeanwhile as conflict:
+                current, status = conflict.proposal, 409
+                data = request.POST.copy()
+                data["revision"] = current.revision  # their text stays in the box; a second save goes through
+                form = ProposalEditForm(data, weight=proposal.is_weight)
+                form.is_valid()
+            except WorkshopRefused as refusal:
+                form.add_error(None, str(refusal))
+                status = 409
+            else:
+                return _composer_done(request, step, "Your change is saved.")
+    context = {"proposal": proposal, "form": form, "current": current, "step": step}
+    template = "workshops/fragment_edit_form.html" if request.htmx else "workshops/proposal_edit.html"
+    return render(request, template, context, status=status)
+
+
+@role_required(*ANY_ROLE)
+@require_http_methods(["GET", "POST"])
+def comment_view(request, proposal_id):
+    proposal = _proposal(proposal_id)
+    step = proposal.step
+    access.require_act(step.workshop, request.user)
+    form = CommentForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                comment_add(proposal=proposal, user=request.user, text=form.cleaned_data["text"])
+            except ValidationError as error:
+                add_errors(form, error)
+            except WorkshopRefused as refusal:
+                form.add_error(None, str(refusal))
+                status = 409
+            else:
+                return _composer_done(request, step, "Your comment is posted.")
+    context = {"proposal": proposal, "form": form, "step": step}
+    template = "workshops/fragment_comment_form.html" if request.htmx else "workshops/comment_page.html"
+    return render(request, template, context, status=status)
+
+
+def _composer_done(request, step: Step, message: str) -> HttpResponse:
+    if not request.htmx:
+        messages.success(request, message)
+        return redirect(_step_url(step))
+    response = render(request, "workshops/fragment_composer.html", {"message": message})
+    response["HX-Trigger"] = CHANGED
+    return response
+
+
+@role_required(*ANY_ROLE)
+@require_POST
+def vote(request, proposal_id):
+    proposal = _proposal(proposal_id)
+    form = VoteForm(request.POST)
+    if not form.is_valid():
+        access.require_act(proposal.step.workshop, request.user)
+        return _proposals_answer(request, proposal.step, status=400, message="Not a vote.")
+    try:
+        vote_cast(proposal=proposal, user=request.user, value=form.cleaned_data["value"])
+    except (WorkshopRefused, ValidationError) as refusal:
+        text = " ".join(refusal.messages) if isinstance(refusal, ValidationError) else str(refusal)
+        return _proposals_answer(request, proposal.step, status=409, message=text)
+    return _proposals_answer(request, proposal.step)
+
+
+@role_required(*ANY_ROLE)
+@require_POST
+def unvote(request, proposal_id):
+    proposal = _proposal(proposal_id)
+    try:
+        vote_withdraw(proposal=proposal, user=request.user)
+    except WorkshopRefused as refusal:
+        return _proposals_answer(request, proposal.step, status=409, message=str(refusal))
+    return _proposals_answer(request, proposal.step)
