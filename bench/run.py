@@ -5,7 +5,8 @@ FIGURES; `python bench/run.py NAME ...` runs only some and keeps the others' las
 values in the results file.
 
 The database is PostgreSQL (BENCH_DATABASE_URL, by default a database icp_bench
-on 127.0.0.1:5432 that the run recreates).
+on 127.0.0.1:5432 that the run recreates when it seeds: a run of some figures
+without seed_1m measures the base an earlier seed_1m left there).
 """
 
 import json
@@ -305,6 +306,299 @@ def preview() -> dict:
         return {"preview_s": (json.loads(Path(out).read_text())["seconds"], "s")}
 
 
+LEAD_LIST = """
+import json, random, time
+from urllib.parse import urlencode
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Count
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+from customers.models import Customer
+from customers.selectors import filter_choices
+from leads.models import DisqualificationReason, LeadDisposition, LeadListVisit
+from rubrics.demo import demo_rubric_ensure
+from rubrics.models import QualificationChange, Score
+from teams.models import User
+
+rng = random.Random(5)
+rubric = demo_rubric_ensure().rubric
+people = {{person.username: person for person in User.objects.filter(username__in=["admin", "rep", "rep2"])}}
+assert len(people) == 3 and Score.objects.filter(rubric=rubric, qualified=True).exists(), "run seed_1m first"
+choices = filter_choices()
+# The largest industries, for the combined and the deep filtered pages (which must not come back empty).
+largest = Customer.objects.values("industry").annotate(n=Count("pk")).order_by("-n")
+largest = [row["industry"] for row in largest[:4]]
+# Search terms from leads each person sees: a name's first word, its first two words, a whole domain,
+# four letters.
+last = Customer.objects.order_by("-pk").values_list("pk", flat=True).first()
+sample = Score.objects.filter(rubric=rubric, qualified=True, customer_id__in=rng.sample(range(1, last + 1), 2000))
+terms = {{username: [] for username in people}}
+for name, domain, owner in sample.order_by("customer_id").values_list(
+    "customer__name", "customer__domain", "customer__owner__username"
+):
+    for username in ("admin", owner):
+        if username in terms:
+            terms[username] += [name.split()[0], " ".join(name.split()[:2]), domain.split(".")[0], name[:4].lower()]
+owners = {{True: [str(people["rep"].pk), str(people["rep2"].pk), "unowned"], False: ["unowned", "any"]}}
+pick = rng.choice
+
+# kind: the query string of one request by a person (an admin's "owner" choices differ from a rep's).
+MIX = {{
+    "first": lambda person: {{}},
+    "grade": lambda person: {{"grade": pick(["A", "B"])}},
+    "engagement": lambda person: {{"engagement": pick(["low", "medium", "high"])}},
+    "score": lambda person: {{"min_score": (low := rng.randint(12, 18)), "max_score": low + rng.randint(0, 3)}},
+    "industry": lambda person: {{"industry": pick(choices["industry"])}},
+    "country": lambda person: {{"country": pick(choices["country"])}},
+    "region": lambda person: {{"region": pick(choices["region"])}},
+    "stage": lambda person: {{"stage": pick(["lead", "prospect", "opportunity", "customer", "churned"])}},
+    "owner": lambda person: {{"owner": pick(owners[person == "admin"])}},
+    "search": lambda person: {{"q": pick(terms[person])}},
+    "disposition": lambda person: {{"disposition": pick(["none", "accepted", "contacted", "disqualified", "all"])}},
+    "new": lambda person: {{"new": "on"}},
+    "sort": lambda person: {{"sort": pick(["fit", "engagement", "name"])}},
+    "combined": lambda person: {{
+        "industry": pick(largest),
+        "region": pick(choices["region"]),
+        "grade": pick(["A", "B"]),
+        "sort": pick(["best", "fit", "engagement"]),
+    }},
+    "deep": lambda person: {{"page": pick([20, 100, 200]), "sort": pick(["best", "fit", "engagement", "name"])}},
+    "filtered_deep": lambda person: {{"industry": pick(largest), "page": pick([20, 50, 100])}},
+}}
+
+
+class Rollback(Exception):
+    pass
+
+
+samples, queries = [], {{}}
+try:
+    with transaction.atomic():
+        # What reps made of their leads (1 in 97 handled, a third of those disqualified) and a previous
+        # visit after which at least the latest 2% of qualifications are new; all rolled back at the end.
+        reasons = list(DisqualificationReason.objects.order_by("pk"))
+        now = timezone.now()
+        handled = Score.objects.filter(rubric=rubric, qualified=True).values_list("customer_id", flat=True)
+        LeadDisposition.objects.bulk_create(
+            LeadDisposition(
+                customer_id=customer_id,
+                rubric=rubric,
+                changed_at=now,
+                status=("accepted", "contacted", "disqualified")[customer_id % 3],
+                reason=reasons[customer_id % len(reasons)] if customer_id % 3 == 2 else None,
+            )
+            for customer_id in handled.iterator(chunk_size=20_000)
+            if customer_id % 97 == 0
+        )
+        # (A re-score stamps a whole chunk with one time: new_since is the time before the chunk of the 2%.)
+        changes = QualificationChange.objects.filter(rubric=rubric, qualified=True).order_by("-changed_at")
+        cut = changes.values_list("changed_at", flat=True)[changes.count() // 50]
+        new_since = changes.filter(changed_at__lt=cut).values_list("changed_at", flat=True).first()
+        for person in people.values():
+            LeadListVisit.objects.update_or_create(
+                user=person, rubric=rubric, defaults={{"seen_at": now, "new_since": new_since}}
+            )
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE leads_leaddisposition, leads_leadlistvisit")
+
+        clients = {{}}
+        for username, person in people.items():
+            clients[username] = Client(HTTP_HOST="localhost")
+            clients[username].force_login(person)
+
+        def get(kind, username, params=None):
+            params = MIX[kind](username) if params is None else params
+            started = time.perf_counter()
+            response = clients[username].get("/leads/", params)
+            elapsed = time.perf_counter() - started
+            rows = response.content.decode().count('data-testid="lead-score"')
+            assert response.status_code == 200 and rows, (kind, username, params, response.status_code, rows)
+            return elapsed * 1000
+
+        # Warm up every kind for every person, counting each request's queries first (logging them
+        # costs time, so the measured requests run with DEBUG off, as in production).
+        for kind in MIX:
+            for username in people:
+                with CaptureQueriesContext(connection) as captured:
+                    get(kind, username)
+                queries[kind] = max(queries.get(kind, 0), len(captured))
+        settings.DEBUG = False
+        for kind in list(MIX) * 2:
+            for username in people:
+                get(kind, username)
+        plan = list(MIX) * {rounds}
+        rng.shuffle(plan)
+        for kind in plan:
+            username = pick(sorted(people))
+            params = MIX[kind](username)
+            samples.append((kind, username, get(kind, username, params), urlencode(params)))
+        raise Rollback
+except Rollback:
+    pass
+with open({out!r}, "w") as out:
+    json.dump({{"samples": samples, "queries": queries}}, out)
+"""
+LEAD_LIST_ROUNDS = 24  # measured requests of each kind: 16 kinds, 384 requests
+
+
+def lead_list() -> dict:
+    """Server time of the lead list (the leads:list view through Django's test client: middleware, form,
+    queries, template) over a seeded mix of first, filtered, sorted and deep pages, as the demo admin
+    and the two demo reps (after seed_1m); p50 and p95 of all requests, and each kind's on the side."""
+    import statistics
+
+    # What autovacuum would have done by now (the test server runs without it): statistics for the
+    # planner, and visibility maps for index-only scans.
+    with psycopg.connect(DATABASE_URL, autocommit=True) as connection:
+        for table in ("customers_customer", "rubrics_score", "rubrics_qualificationchange", "leads_leaddisposition"):
+            connection.execute(f"VACUUM ANALYZE {table}")
+    with tempfile.TemporaryDirectory() as folder:
+        out = f"{folder}/times.json"
+        manage("shell", "--no-imports", "-c", LEAD_LIST.format(out=out, rounds=LEAD_LIST_ROUNDS))
+        measured = json.loads(Path(out).read_text())
+    by_kind: dict[str, list[float]] = {}
+    for kind, _, ms, _ in measured["samples"]:
+        by_kind.setdefault(kind, []).append(ms)
+    for kind, times in sorted(by_kind.items(), key=lambda item: -statistics.median(item[1])):
+        print(
+            f"  {kind:<14} median {statistics.median(times):6.1f} ms, max {max(times):6.1f} ms"
+            f" ({len(times)} requests, {measured['queries'][kind]} queries each at most)",
+            flush=True,
+        )
+    slowest = sorted(measured["samples"], key=lambda sample: -sample[2])[:5]
+    print("  slowest: " + "; ".join(f"{ms:.0f} ms {who} ?{query}" for _, who, ms, query in slowest), flush=True)
+    samples = [ms for _, _, ms, _ in measured["samples"]]
+    p95 = statistics.quantiles(samples, n=100, method="inclusive")[94]
+    return {"lead_list_p50_ms": (statistics.median(samples), "ms"), "lead_list_p95_ms": (p95, "ms")}
+
+
+WORKSHOP = """
+import json, random, time
+from django.conf import settings
+from django.db import transaction
+from django.test import Client
+from profiles.models import Profile
+from teams.models import Role, Team, User
+from workshops.models import Proposal
+from workshops.services import step_open, workshop_create
+
+rng = random.Random(6)
+teams = [Team.objects.get_or_create(slug=slug, defaults={{"name": name}})[0] for slug, name in Team.DEFAULTS]
+
+
+class Rollback(Exception):
+    pass
+
+
+samples = {{"poll": [], "act": []}}
+try:
+    with transaction.atomic():
+        facilitator = User.objects.create(username="bench-facilitator", role=Role.FACILITATOR, team=teams[0])
+        people = [
+            User.objects.create(username=f"bench-{{number}}", role=Role.MEMBER, team=teams[number % 3])
+            for number in range({participants})
+        ]
+        workshop = workshop_create(
+            profile=Profile.objects.create(name="Bench workshop profile"),
+            title="Bench workshop",
+            facilitator=facilitator,
+            invitees=people,
+            voting="agree",
+        )
+        step = workshop.steps.get(position=3)
+        step_open(step=step, user=facilitator)
+        clients, etags = {{}}, {{}}
+        for person in [facilitator, *people]:
+            clients[person.pk] = Client(HTTP_HOST="localhost", headers={{"HX-Request": "true"}})
+            clients[person.pk].force_login(person)
+        regions = {{
+            "proposals": f"/workshops/steps/{{step.pk}}/proposals/",
+            "bar": f"/workshops/steps/{{step.pk}}/bar/",
+            "board": f"/workshops/steps/{{step.pk}}/board/live/",
+        }}
+
+        def timed(kind, call):
+            started = time.perf_counter()
+            response = call()
+            samples[kind].append((time.perf_counter() - started) * 1000)
+            return response
+
+        def poll(person, region):
+            key = (person.pk, region)
+            headers = {{"If-None-Match": etags[key]}} if key in etags else {{}}
+            response = timed("poll", lambda: clients[person.pk].get(regions[region], headers=headers))
+            assert response.status_code in (200, 304), response.status_code
+            etags[key] = response.get("ETag", etags.get(key))
+
+        def act(person, number):
+            proposals = list(Proposal.objects.filter(step=step).values_list("pk", flat=True))
+            proposal = f"/workshops/proposals/{{rng.choice(proposals)}}" if proposals else ""
+            if number % 3 == 0 or not proposals:
+                url = f"/workshops/steps/{{step.pk}}/propose/"
+                data = {{"section": "pain_points", "text": f"Pain {{number}}"}}
+            elif number % 3 == 1:
+                url, data = f"{{proposal}}/vote/", {{"value": rng.choice([1, -1])}}
+            else:
+                url, data = f"{{proposal}}/comment/", {{"text": f"Comment {{number}}"}}
+            response = timed("act", lambda: clients[person.pk].post(url, data))
+            assert response.status_code in (200, 409), (url, response.status_code)
+
+        settings.DEBUG = False
+        actors = people[:{actors}]
+        number = 0
+        for second in range({seconds}):
+            # Each second: the 5 actors act, then all 30 participants poll the proposals and the step bar,
+            # and the facilitator polls the board (as htmx does every second).
+            for person in actors:
+                act(person, number)
+                number += 1
+            for person in people:
+                poll(person, "proposals")
+                poll(person, "bar")
+            poll(facilitator, "board")
+            if second % 4 == 3:  # a quiet second: nobody acts, every poll is answered 304
+                for person in people:
+                    poll(person, "proposals")
+                    poll(person, "bar")
+                poll(facilitator, "board")
+        raise Rollback
+except Rollback:
+    pass
+with open({out!r}, "w") as out:
+    json.dump(samples, out)
+"""
+
+
+def workshop() -> dict:
+    """Server time of a live workshop (views through Django's test client): 30 participants polling the
+    proposals and the step bar and a facilitator polling the board every second, while 5 of them propose,
+    vote and comment; every fourth second is quiet (all 304). p95 of all requests, polls and actions."""
+    import statistics
+
+    manage("migrate", "--noinput")
+    with tempfile.TemporaryDirectory() as folder:
+        out = f"{folder}/times.json"
+        script = WORKSHOP.format(out=out, participants=30, actors=5, seconds=40)
+        manage("shell", "--no-imports", "-c", script)
+        measured = json.loads(Path(out).read_text())
+    everything = measured["poll"] + measured["act"]
+
+    def p95(times):
+        return statistics.quantiles(times, n=100, method="inclusive")[94]
+
+    for kind, times in measured.items():
+        median = statistics.median(times)
+        print(f"  {kind:<5} median {median:6.1f} ms, p95 {p95(times):6.1f} ms ({len(times)} requests)", flush=True)
+    return {
+        "workshop_p95_ms": (p95(everything), "ms"),
+        "workshop_poll_p95_ms": (p95(measured["poll"]), "ms"),
+        "workshop_act_p95_ms": (p95(measured["act"]), "ms"),
+    }
+
+
 def _last(figure: str) -> float | None:
     if not RESULTS.exists():
         return None
@@ -320,6 +614,8 @@ FIGURES = {
     "rescore_two_workers": rescore_two_workers,
     "rescore_one_customer": rescore_one_customer,
     "preview": preview,
+    "lead_list": lead_list,
+    "workshop": workshop,
 }
 
 
@@ -328,7 +624,8 @@ def main(names: list[str]) -> None:
     if unknown:
         raise SystemExit(f"unknown figures {sorted(unknown)}; known: {sorted(FIGURES)}")
     results = json.loads(RESULTS.read_text()) if names and RESULTS.exists() else {}
-    recreate_database()
+    if not names or "seed_1m" in names:
+        recreate_database()
     for name, measure in FIGURES.items():
         if names and name not in names:
             continue
