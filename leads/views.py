@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from customers.selectors import customer_page
+from customers.selectors import customer_page, short_query_planning
 from rubrics import scoring
 from rubrics.models import QualificationChange, Rubric
 from rubrics.selectors import customer_attributes, score_explain
@@ -66,7 +66,8 @@ def _list(request, query: QueryDict, *, bulk_form=None, status=200):
         form.fields["grade"].widget = forms.Select(choices=grades, attrs={"class": "form-select form-select-sm"})
         filters = form.filters(new_since=visit.new_since)
         found = lead_list(user=request.user, rubric=rubric, filters=filters, scale=scale)
-        page = customer_page(customers=found, number=form.page_number(), per_page=PER_PAGE)
+        with short_query_planning():
+            page = customer_page(customers=found, number=form.page_number(), per_page=PER_PAGE, key="customer_id")
         for lead in page.customers:
             lead.grade = scale.grade_of(lead.total)
             lead.is_new = bool(visit.new_since and lead.qualified_at and lead.qualified_at > visit.new_since)

@@ -340,3 +340,13 @@ def _sqlite_statements(select_sql, select_params, version, now, low_id, high_id)
         ),
         (upsert_sql, [*upsert_params, *select_params]),
     ]
+
+
+def score_statistics_refresh() -> None:
+    """ANALYZE the score tables after a bulk (re-)score, so the lead list's plans see the new rows at once
+    (autovacuum may be off or lag behind a rewrite of a million rows). PostgreSQL only."""
+    if connection.vendor != "postgresql":
+        return
+    tables = ", ".join(connection.ops.quote_name(model._meta.db_table) for model in (Score, QualificationChange))
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {tables}")

@@ -13,7 +13,7 @@ from customers.models import Customer
 from profiles.models import Profile
 from teams.models import User
 
-from .compile import scores_write
+from .compile import score_statistics_refresh, scores_write
 from .models import Criterion, Rubric, RubricVersion, VersionStatus
 from .selectors import version_spec
 
@@ -97,4 +97,5 @@ def demo_scores_write(*, version: RubricVersion) -> int:
     written = 0
     for low in range(bounds["low"], bounds["high"] + 1, CHUNK):
         written += scores_write(version=version, spec=spec, low_id=low, high_id=low + CHUNK - 1)
+    score_statistics_refresh()
     return written

@@ -148,8 +148,14 @@ class Score(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["customer", "rubric"], name="score_one_per_customer_and_rubric")]
         indexes = [
-            # The lead list: a rubric's qualified customers, best first.
-            models.Index(fields=["rubric", "qualified", "-total", "customer"], name="score_lead_list_idx"),
+            # The lead list: a rubric's qualified customers, best first. Partial (qualified only), so
+            # a re-score writes fewer entries; fit and engagement ride along so their filters are
+            # checked in the index. Lookups of a rubric's unqualified scores have no index (rare).
+            models.Index(
+                fields=["rubric", "-total", "customer", "fit", "engagement"],
+                condition=models.Q(qualified=True),
+                name="score_lead_list_idx",
+            ),
         ]
 
     def __str__(self):

@@ -123,7 +123,7 @@ def rescore_chunk_run(*, chunk_id: int) -> int | None:
     3. write nothing if the job no longer runs (superseded or failed);
     4. write the scores and count the chunk on the job; the last chunk finishes the job.
     """
-    from .compile import scores_write
+    from .compile import score_statistics_refresh, scores_write
 
     chunk = RescoreChunk.objects.filter(pk=chunk_id).select_related("job").first()
     if chunk is None or chunk.status != ChunkStatus.PENDING:
@@ -147,9 +147,11 @@ def rescore_chunk_run(*, chunk_id: int) -> int | None:
         RescoreJob.objects.filter(pk=job.pk).update(
             chunks_done=F("chunks_done") + 1, rows_changed=F("rows_changed") + rows
         )
-        RescoreJob.objects.filter(pk=job.pk, status=JobStatus.RUNNING, chunks_done__gte=F("chunks_total")).update(
-            status=JobStatus.DONE, finished_at=now
-        )
+        finished = RescoreJob.objects.filter(
+            pk=job.pk, status=JobStatus.RUNNING, chunks_done__gte=F("chunks_total")
+        ).update(status=JobStatus.DONE, finished_at=now)
+    if finished:
+        score_statistics_refresh()  # the last chunk: the planner learns the new scores
     return rows
 
 
