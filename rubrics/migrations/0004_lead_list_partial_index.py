@@ -4,19 +4,22 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('customers', '0004_customer_list_indexes'),
-        ('rubrics', '0003_score_without_redundant_indexes'),
+        ("customers", "0004_customer_list_indexes"),
+        ("rubrics", "0003_score_without_redundant_indexes"),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name='score',
-            name='score_lead_list_idx',
+            model_name="score",
+            name="score_lead_list_idx",
         ),
         migrations.AddIndex(
-            model_name='score',
-            index=models.Index(condition=models.Q(('qualified', True)), fields=['rubric', '-total', 'customer', 'fit', 'engagement'], name='score_lead_list_idx'),
+            model_name="score",
+            index=models.Index(
+                condition=models.Q(("qualified", True)),
+                fields=["rubric", "-total", "customer", "fit", "engagement"],
+                name="score_lead_list_idx",
+            ),
         ),
     ]
