@@ -5,6 +5,8 @@ from pathlib import Path
 
 import pytest
 import redis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 
 from icpsite.celery import app as celery_app
 from teams.models import Role, Team
@@ -125,3 +127,14 @@ def page(browser, live_server):
     page = context.new_page()
     yield page
     context.close()
+
+
+@pytest.fixture
+def connection_kept_open():
+    """Keep the test's database connection (and its transaction) across WSGI requests, as Django's test client does
+    (for schemathesis, which calls the WSGI application itself)."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)

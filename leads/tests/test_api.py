@@ -4,9 +4,8 @@ from urllib.parse import parse_qs, urlsplit
 import hypothesis
 import pytest
 import schemathesis
-from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
-from django.db import close_old_connections, connection
+from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -302,16 +301,6 @@ def test_it_describes_the_endpoint_and_its_filters_in_the_schema(client):
 # Schemathesis on this endpoint with a rubric that exists, so that the filters reach the database.
 schema = schemathesis.openapi.from_wsgi("/api/schema/", get_wsgi_application()).include(path="/api/leads/")
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
-
-
-@pytest.fixture
-def connection_kept_open():
-    """Keep the test's database connection (and its transaction) across requests, as Django's test client does."""
-    request_started.disconnect(close_old_connections)
-    request_finished.disconnect(close_old_connections)
-    yield
-    request_started.connect(close_old_connections)
-    request_finished.connect(close_old_connections)
 
 
 @pytest.fixture
