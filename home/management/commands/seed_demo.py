@@ -9,6 +9,7 @@ from customers.services import customer_demo_seed
 from rubrics.demo import demo_rubric_ensure, demo_scores_write
 from teams.models import Role
 from teams.services import DEMO_PEOPLE, demo_people_ensure
+from workshops.demo import demo_workshop_ensure
 
 DEMO_PASSWORD = "icp-demo"
 
@@ -43,6 +44,8 @@ class Command(BaseCommand):
         scored = demo_scores_write(version=version)
         elapsed = time.perf_counter() - started
         self.stdout.write(f"Scored {scored:,} customers by “{version.rubric}” v{version.number} in {elapsed:.1f} s.")
+        if demo_workshop_ensure(profile=version.rubric.profile):
+            self.stdout.write("Opened a demo workshop on the profile's pain points.")
         self._print_logins(password)
 
     def _print_logins(self, password):
