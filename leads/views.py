@@ -1,6 +1,5 @@
 from decimal import Decimal
 
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import QueryDict
@@ -9,6 +8,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from customers.selectors import customer_page, short_query_planning
+from home.forms import service_errors_add
 from rubrics import scoring
 from rubrics.models import QualificationChange, Rubric
 from rubrics.selectors import customer_attributes, score_explain
@@ -62,8 +62,7 @@ def _list(request, query: QueryDict, *, bulk_form=None, status=200):
     if rubric is not None:
         visit = lead_visit_record(user=request.user, rubric=rubric)
         scale = rubric_scale(rubric)
-        grades = [("", "Any grade"), *((label, label) for label in scale.grade_labels())]
-        form.fields["grade"].widget = forms.Select(choices=grades, attrs={"class": "form-select form-select-sm"})
+        form.grades_offer(scale.grade_labels())
         filters = form.filters(new_since=visit.new_since)
         found = lead_list(user=request.user, rubric=rubric, filters=filters, scale=scale)
         with short_query_planning():
@@ -118,7 +117,7 @@ def bulk(request):
                 owner=data["owner"],
             )
         except ValidationError as error:
-            _field_errors(form, error)
+            service_errors_add(form, error)
         else:
             action = BULK_ACTIONS[data["action"]].lower()
             messages.success(request, f"{action.capitalize()}: done for {count} lead{'s' if count != 1 else ''}.")
@@ -227,7 +226,7 @@ def lead_disposition(request, rubric_id, customer_id):
                 user=request.user,
             )
         except ValidationError as error:
-            _field_errors(form, error)
+            service_errors_add(form, error)
         else:
             if data["status"] == DispositionStatus.DISQUALIFIED:
                 messages.success(request, f"{score.customer.name} is disqualified ({data['reason']}).")
@@ -254,14 +253,6 @@ def lead_owner(request, rubric_id, customer_id):
     who = "you" if owner == request.user else owner.display_name if owner else "nobody"
     messages.success(request, f"{score.customer.name} now belongs to {who}.")
     return redirect("leads:detail", rubric_id=rubric.pk, customer_id=score.customer_id)
-
-
-def _field_errors(form, error: ValidationError) -> None:
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for field, field_messages in error.message_dict.items():
-        form.add_error(field if field in form.fields else None, field_messages)
 
 
 def _error_texts(form) -> list[str]:

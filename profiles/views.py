@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from home.forms import service_errors_add
 from teams.access import ANY_ROLE, has_role, role_required
 from teams.models import Role
 
@@ -48,14 +49,6 @@ def may_remove_exemplar(user, exemplar: Exemplar) -> bool:
     return may_decide(user) or (exemplar.added_by_id == user.pk and exemplar.status == ItemStatus.PROPOSED)
 
 
-def _add_errors(form, error: ValidationError) -> None:
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for name, field_messages in error.message_dict.items():
-        form.add_error(name if name in form.fields else None, field_messages)
-
-
 def _detail_url(profile_id: int, anchor: str = "") -> str:
     url = reverse("profiles:detail", kwargs={"profile_id": profile_id})
     return f"{url}#{anchor}" if anchor else url
@@ -87,7 +80,7 @@ def profile_create(request):
         try:
             profile = services.profile_create(**form.cleaned_data, user=request.user)
         except ValidationError as error:
-            _add_errors(form, error)
+            service_errors_add(form, error)
         else:
             messages.success(request, f"Profile “{profile.name}” is created.")
             return redirect("profiles:detail", profile_id=profile.pk)
@@ -309,7 +302,7 @@ def exemplar_add(request, profile_id):
         try:
             exemplar = services.exemplar_add(profile=profile, user=request.user, status=status, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            service_errors_add(form, error)
         else:
             messages.success(request, f"{exemplar.customer.name} is an exemplar now.")
             return redirect(_detail_url(profile.pk, "exemplars"))

@@ -11,7 +11,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from home.forms import service_errors_add
 from profiles.models import Profile
+from profiles.services import profile_create
 from teams.access import role_required
 from teams.models import Role
 
@@ -25,7 +27,6 @@ from .editing import (
     criterion_remove,
     criterion_update,
     draft_create,
-    profile_create,
     rubric_create,
     version_settings_update,
 )
@@ -33,15 +34,6 @@ from .forms import CriterionForm, ProfileForm, RubricForm, VersionSettingsForm
 from .models import Criterion, Rubric, RubricVersion, VersionStatus
 from .preview import criterion_condition, criterion_points, version_diff, version_preview
 from .selectors import version_spec
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    """A service's messages on the form's fields where it has them, above the form otherwise."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for name, field_messages in error.message_dict.items():
-        form.add_error(name if name in form.fields else None, field_messages)
 
 
 def _publish_url(version: RubricVersion) -> str | None:
@@ -79,7 +71,7 @@ def profile_create_view(request):
         try:
             profile = profile_create(**form.cleaned_data, user=request.user)
         except ValidationError as error:
-            _add_errors(form, error)
+            service_errors_add(form, error)
         else:
             messages.success(request, f"Profile “{profile.name}” is created.")
             return redirect("rubrics:list")
@@ -95,7 +87,7 @@ def rubric_create_view(request, profile_id):
         try:
             rubric = rubric_create(profile=profile, name=form.cleaned_data["name"], user=request.user)
         except ValidationError as error:
-            _add_errors(form, error)
+            service_errors_add(form, error)
         else:
             messages.success(request, f"Rubric “{rubric.name}” is created with an empty draft.")
             return redirect("rubrics:version_detail", version_id=rubric.versions.get().pk)
@@ -212,7 +204,7 @@ def version_settings(request, version_id):
         except (DraftChangedMeanwhile, VersionNotEditable) as error:
             return _refused(request, version_id, error)
         except ValidationError as error:
-            _add_errors(form, error)
+            service_errors_add(form, error)
         else:
             return _changed(request, version_id, "The draft's settings are saved.")
     return _editor(request, version_id, status=400, settings_form=form)
@@ -231,7 +223,7 @@ def criterion_add_view(request, version_id):
         except (DraftChangedMeanwhile, VersionNotEditable) as error:
             return _refused(request, version_id, error)
         except ValidationError as error:
-            _add_errors(form, error)
+            service_errors_add(form, error)
         else:
             return _changed(request, version_id, "The criterion is added.")
     return _editor(request, version_id, status=400, add_form=form)
@@ -261,7 +253,7 @@ def criterion_edit(request, criterion_id):
         except (DraftChangedMeanwhile, VersionNotEditable) as error:
             return _refused(request, version_id, error)
         except ValidationError as error:
-            _add_errors(form, error)
+            service_errors_add(form, error)
         else:
             return _changed(request, version_id, "The criterion is saved.")
     return _editor(request, version_id, status=400, editing=criterion.pk, edit_form=form)

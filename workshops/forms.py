@@ -1,7 +1,6 @@
 """Forms of a workshop: they parse what a person typed; services.py decides."""
 
 from django import forms
-from django.core.exceptions import ValidationError
 
 from profiles.models import Profile, Section
 from rubrics import scoring
@@ -10,16 +9,6 @@ from teams.models import User
 
 from .models import WEIGHT_MAX, WEIGHT_MIN, Voting
 from .services import TEXT_LIMIT, TIMER_LIMIT_MINUTES
-
-
-def add_errors(form: forms.Form, error: ValidationError) -> None:
-    """A service's messages on the form's fields where it has them, above the form otherwise."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for name, field_messages in error.message_dict.items():
-        form.add_error(name if name in form.fields else None, field_messages)
-
 
 POINTS = [(points, f"{points:+d}" if points else "0") for points in range(WEIGHT_MAX, WEIGHT_MIN - 1, -1)]
 

@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from home.forms import service_errors_add
 from teams.access import ANY_ROLE, role_required
 from teams.models import Role
 
@@ -24,7 +25,6 @@ from .forms import (
     VoteForm,
     WeightProposalForm,
     WorkshopForm,
-    add_errors,
 )
 from .live import POLL_TRIGGER, live_etag, not_modified, with_etag
 from .models import Proposal, Step, StepStatus
@@ -83,7 +83,7 @@ def workshop_new(request):
                 anonymous_votes=data["anonymous_votes"],
             )
         except ValidationError as error:
-            add_errors(form, error)
+            service_errors_add(form, error)
         else:
             messages.success(request, f"Workshop “{workshop.title}” is ready: open its first step when you start.")
             return redirect("workshops:board", step_id=workshop.steps.first().pk)
@@ -195,7 +195,7 @@ def propose(request, step_id):
         try:
             proposal_add(step=step, user=request.user, **kwargs)
         except ValidationError as error:
-            add_errors(form, error)
+            service_errors_add(form, error)
         except WorkshopRefused as refusal:
             form.add_error(None, str(refusal))
             status = 409
@@ -226,7 +226,7 @@ def proposal_edit_view(request, proposal_id):
             try:
                 proposal_edit(proposal=proposal, user=request.user, **form.cleaned_data)
             except ValidationError as error:
-                add_errors(form, error)
+                service_errors_add(form, error)
             except ProposalChangedMeanwhile as conflict:
                 current, status = conflict.proposal, 409
                 data = request.POST.copy()
@@ -257,7 +257,7 @@ def comment_view(request, proposal_id):
             try:
                 comment_add(proposal=proposal, user=request.user, text=form.cleaned_data["text"])
             except ValidationError as error:
-                add_errors(form, error)
+                service_errors_add(form, error)
             except WorkshopRefused as refusal:
                 form.add_error(None, str(refusal))
                 status = 409
