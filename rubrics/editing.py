@@ -42,15 +42,6 @@ class VersionNotEditable(Exception):
         super().__init__(f"Version {version.number} is {version.get_status_display().lower()}: it cannot change.")
 
 
-def profile_create(*, name: str, description: str = "", user: User | None) -> Profile:
-    name = name.strip()
-    if not name:
-        raise ValidationError({"name": "Give the profile a name."})
-    if Profile.objects.filter(name__iexact=name).exists():
-        raise ValidationError({"name": f"A profile named “{name}” already exists."})
-    return Profile.objects.create(name=name, description=description.strip(), created_by=user)
-
-
 @transaction.atomic
 def rubric_create(*, profile: Profile, name: str, user: User | None, threshold: int = 0) -> Rubric:
     """A rubric with an empty draft, version 1."""

@@ -1,11 +1,11 @@
 import pytest
 from django.urls import reverse
 
+from profiles.services import profile_create
 from rubrics.editing import (
     criterion_add,
     criterion_update,
     draft_create,
-    profile_create,
     rubric_create,
     version_settings_update,
 )

@@ -2,6 +2,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from profiles.models import Profile
+from profiles.services import profile_create
 from rubrics.editing import (
     DraftChangedMeanwhile,
     VersionNotEditable,
@@ -10,7 +11,6 @@ from rubrics.editing import (
     criterion_remove,
     criterion_update,
     draft_create,
-    profile_create,
     rubric_create,
     version_settings_update,
 )

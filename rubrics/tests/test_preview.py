@@ -5,8 +5,9 @@ from django.urls import reverse
 
 from customers.models import Customer
 from customers.tests.factories import CustomerFactory
+from profiles.services import profile_create
 from rubrics import scoring
-from rubrics.editing import criterion_add, draft_create, profile_create, rubric_create, version_settings_update
+from rubrics.editing import criterion_add, draft_create, rubric_create, version_settings_update
 from rubrics.models import RubricVersion, VersionStatus
 from rubrics.preview import version_preview
 from rubrics.selectors import customer_attributes, version_spec

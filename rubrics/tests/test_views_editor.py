@@ -1,7 +1,8 @@
 import pytest
 from django.urls import reverse
 
-from rubrics.editing import criterion_add, profile_create, rubric_create
+from profiles.services import profile_create
+from rubrics.editing import criterion_add, rubric_create
 from rubrics.models import Criterion, RubricVersion, VersionStatus
 from teams.models import Role
 
