@@ -52,13 +52,12 @@ class LeadFilterForm(forms.Form):
         self.user = user
         self.fields["rubric"].queryset = lead_rubrics()
         self.fields["owner"].choices = owner_choices(user)
-        for field in self.fields.values():
-            if isinstance(field.widget, forms.CheckboxInput):
-                field.widget.attrs["class"] = "form-check-input"
-            elif isinstance(field.widget, forms.Select):
-                field.widget.attrs["class"] = "form-select form-select-sm"
-            else:
-                field.widget.attrs["class"] = "form-control form-control-sm"
+        compact_widgets(self.fields.values())
+
+    def grades_offer(self, labels: list[str]) -> None:
+        """Offer the chosen rubric's grades as a list to pick from."""
+        self.fields["grade"].widget = forms.Select(choices=[("", "Any grade"), *((label, label) for label in labels)])
+        compact_widgets([self.fields["grade"]])
 
     def _value(self, name):
         return self.cleaned_data.get(name) if self.is_valid() else None
@@ -96,8 +95,18 @@ def owner_choices(user: User) -> list[tuple[str, str]]:
     if user.role == Role.SALES_REP and not user.sees_team_leads:
         return [("", "Mine"), (UNOWNED, "Unowned (to claim)"), (ANY, "Mine and unowned")]
     first = [("", "Mine"), (ANY, "Everyone's")] if user.role == Role.SALES_REP else [("", "Everyone's")]
-    reps = User.objects.filter(role=Role.SALES_REP, is_active=True).order_by("first_name", "last_name", "username")
-    return [*first, (UNOWNED, "Unowned"), *((str(rep.pk), rep.display_name) for rep in reps)]
+    return [*first, (UNOWNED, "Unowned"), *((str(rep.pk), rep.display_name) for rep in _active_reps())]
+
+
+def compact_widgets(fields) -> None:
+    """Bootstrap's small controls on the fields' widgets (hidden ones left alone)."""
+    for field in fields:
+        if isinstance(field.widget, forms.CheckboxInput):
+            field.widget.attrs["class"] = "form-check-input"
+        elif isinstance(field.widget, forms.Select):
+            field.widget.attrs["class"] = "form-select form-select-sm"
+        elif not field.widget.is_hidden:
+            field.widget.attrs["class"] = "form-control form-control-sm"
 
 
 class DispositionForm(forms.Form):
@@ -160,11 +169,7 @@ class BulkActionForm(forms.Form):
         self.fields["action"].choices = [("", "Choose…"), *((action, BULK_ACTIONS[action]) for action in actions)]
         if user.role != Role.ADMIN:
             del self.fields["owner"]
-        for field in self.fields.values():
-            if isinstance(field.widget, forms.Select):
-                field.widget.attrs["class"] = "form-select form-select-sm"
-            elif not field.widget.is_hidden:
-                field.widget.attrs["class"] = "form-control form-control-sm"
+        compact_widgets(self.fields.values())
 
     def clean(self):
         cleaned = super().clean()
@@ -178,7 +183,7 @@ class OwnerForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["owner"].queryset = _active_reps()
-        self.fields["owner"].widget.attrs["class"] = "form-select form-select-sm"
+        compact_widgets(self.fields.values())
 
 
 class SavedViewForm(forms.Form):
