@@ -65,6 +65,7 @@ COLUMNS = [
     ("has_public_review", "has_public_review"),
     ("is_prominent_brand", "is_prominent_brand"),
     ("nps", "nps"),
+    ("sentiment", "sentiment"),
     ("extra", "extra"),
     ("updated_at", "updated_at"),
 ]

@@ -74,6 +74,13 @@ class Customer(models.Model):
         verbose_name="NPS (latest, 0-10)",
         validators=[MinValueValidator(0), MaxValueValidator(10)],
     )
+    sentiment = models.SmallIntegerField(
+        null=True,
+        blank=True,
+        verbose_name="sentiment (average, -100 to 100)",
+        help_text="The average sentiment of the customer's comments, from -100 (negative) to 100 (positive).",
+        validators=[MinValueValidator(-100), MaxValueValidator(100)],
+    )
     # What a company tracks that we do not model; rubric criteria may use it.
     extra = models.JSONField(default=dict, blank=True, verbose_name="extra attributes")
 
@@ -98,6 +105,10 @@ class Customer(models.Model):
             models.CheckConstraint(
                 condition=models.Q(nps__isnull=True) | models.Q(nps__gte=0, nps__lte=10),
                 name="customer_nps_0_10",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(sentiment__isnull=True) | models.Q(sentiment__gte=-100, sentiment__lte=100),
+                name="customer_sentiment_range",
             ),
             models.CheckConstraint(
                 condition=models.Q(lifecycle_stage__in=LifecycleStage.values),

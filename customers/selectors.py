@@ -80,7 +80,7 @@ FIELD_GROUPS = [
     ("Product usage", ["active_days_30d", "features_used"]),
     (
         "Advocacy and feedback",
-        ["referrals_made", "has_case_study", "has_public_review", "is_prominent_brand", "nps"],
+        ["referrals_made", "has_case_study", "has_public_review", "is_prominent_brand", "nps", "sentiment"],
     ),
 ]
 MONEY_FIELDS = {"annual_revenue", "clv"}

@@ -13,7 +13,15 @@ from customers.tests.factories import CustomerFactory
 
 ROW = (7, "CRM-7", "Northwind", "nw.example", "Software", "France", "EMEA", "Paris", 250, 40_000_000, "CFO")
 ROW += ("customer", "rep", datetime.date(2025, 1, 31), None, "won", 30, 120_000, 18, 12, 4, 9, 3, 1, 0, 2)
-ROW += (True, False, None, 9, {"segment": "enterprise"}, datetime.datetime(2026, 1, 2, 3, 4, 5, tzinfo=datetime.UTC))
+ROW += (
+    True,
+    False,
+    None,
+    9,
+    -40,
+    {"segment": "enterprise"},
+    datetime.datetime(2026, 1, 2, 3, 4, 5, tzinfo=datetime.UTC),
+)
 
 
 def _csv(chunks) -> list[list[str]]:
@@ -54,6 +62,7 @@ def test_it_writes_csv_with_a_header_and_typed_values():
     assert record["closed_on"] == ""
     assert record["has_case_study"] == "true"
     assert record["is_prominent_brand"] == ""
+    assert record["sentiment"] == "-40"
     assert record["extra"] == '{"segment": "enterprise"}'
     assert record["updated_at"] == "2026-01-02T03:04:05+00:00"
 
