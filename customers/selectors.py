@@ -151,12 +151,22 @@ def _search(q: str) -> Q:
     return Q(name__icontains=q) | Q(domain__icontains=q) | Q(external_id=q)
 
 
-def customer_page(*, customers: QuerySet[Customer], number: int, per_page: int, key: str = "") -> CustomerPage:
+def customer_page(
+    *,
+    customers: QuerySet[Customer],
+    number: int,
+    per_page: int,
+    key: str = "",
+    rows: QuerySet | None = None,
+    estimate: bool = True,
+) -> CustomerPage:
     """One page of ``customers``, read with one row more to know whether a next page exists.
 
     With ``key`` (a unique column the ordering's index holds), the page's keys are read
     first and only those rows in full: the rows an OFFSET skips are then walked in the
-    index alone, never joined or annotated.
+    index alone, never joined or annotated. The full rows come from ``rows`` (in the same
+    order) when given, else from ``customers``. Without ``estimate``, a page that is not
+    the last one says nothing of the total (the planner's estimate costs a query).
     """
     last_page = max(1, MAX_BROWSABLE_ROWS // per_page)
     capped = number > last_page
@@ -164,20 +174,23 @@ def customer_page(*, customers: QuerySet[Customer], number: int, per_page: int, 
     offset = (number - 1) * per_page
     if key:
         keys = list(customers.values_list(key, flat=True)[offset : offset + per_page + 1])
-        rows = list(customers.filter(**{f"{key}__in": keys})) if keys else []
+        found = len(keys)
+        wanted = keys[:per_page]
+        page_rows = list((customers if rows is None else rows).filter(**{f"{key}__in": wanted})) if wanted else []
     else:
-        rows = list(customers[offset : offset + per_page + 1])
+        page_rows = list(customers[offset : offset + per_page + 1])
+        found = len(page_rows)
     page = CustomerPage(
-        customers=rows[:per_page],
+        customers=page_rows[:per_page],
         number=number,
         per_page=per_page,
-        has_next=len(rows) > per_page and number < last_page,
+        has_next=found > per_page and number < last_page,
         capped=capped,
-        more_hidden=len(rows) > per_page and number == last_page,
+        more_hidden=found > per_page and number == last_page,
     )
-    if len(rows) <= per_page and (rows or number == 1):
-        page.exact_total = offset + len(rows)
-    else:
+    if found <= per_page and (found or number == 1):
+        page.exact_total = offset + found
+    elif estimate:
         page.estimated_total = customer_count_estimate(customers)
     return page
 
@@ -312,6 +325,7 @@ def short_query_planning():
     with transaction.atomic():
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
-                cursor.execute("SET LOCAL jit = off")
-                cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
+                cursor.execute(
+                    "SELECT set_config('jit', 'off', true), set_config('max_parallel_workers_per_gather', '0', true)"
+                )
         yield

@@ -164,9 +164,15 @@ def _upsert_batch(rows: list[dict], *, user, source, source_ref, dry_run) -> Ups
 
 
 def _rescore_after_commit(customer_ids: list[int]) -> None:
-    """Once this commits, re-score these customers by every published rubric, in the worker."""
-    from rubrics.rescoring import customers_rescore_later  # rubrics imports customers
+    """Once this commits, re-score these customers by every published rubric, in the worker.
 
+    Their scores' copies of the listed fields (owner, industry, ...) follow at once, in this
+    transaction: a lead claimed or reassigned is on its new owner's list on the next page.
+    """
+    from rubrics.compile import score_copies_refresh  # rubrics imports customers
+    from rubrics.rescoring import customers_rescore_later
+
+    score_copies_refresh(customer_ids=[pk for pk in customer_ids if pk is not None])
     customers_rescore_later(customer_ids=customer_ids)
 
 

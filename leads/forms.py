@@ -50,8 +50,11 @@ class LeadFilterForm(forms.Form):
     def __init__(self, *args, user: User, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
+        self.rubrics = list(lead_rubrics())
         self.fields["rubric"].queryset = lead_rubrics()
-        self.fields["owner"].choices = owner_choices(user)
+        choices_once(self.fields["rubric"], self.rubrics)
+        self.reps = list(_active_reps()) if may_see_others(user) else []
+        self.fields["owner"].choices = owner_choices(user, self.reps)
         compact_widgets(self.fields.values())
 
     def grades_offer(self, labels: list[str]) -> None:
@@ -63,7 +66,7 @@ class LeadFilterForm(forms.Form):
         return self.cleaned_data.get(name) if self.is_valid() else None
 
     def chosen_rubric(self):
-        return self._value("rubric") or self.fields["rubric"].queryset.first()
+        return self._value("rubric") or next(iter(self.rubrics), None)
 
     def filters(self, *, new_since=None) -> LeadFilters:
         """The filters asked for; ``new_since`` is when "new" leads start (the person's last visit)."""
@@ -90,12 +93,26 @@ class LeadFilterForm(forms.Form):
         return self._value("page") or 1
 
 
-def owner_choices(user: User) -> list[tuple[str, str]]:
-    """Whose leads a person may ask for: a rep their own or unowned ones (every rep's if allowed)."""
-    if user.role == Role.SALES_REP and not user.sees_team_leads:
+def may_see_others(user: User) -> bool:
+    """Whether a person may ask for other reps' leads: admins, and reps an admin let see the team."""
+    return user.role == Role.ADMIN or (user.role == Role.SALES_REP and user.sees_team_leads)
+
+
+def owner_choices(user: User, reps: list[User] | None = None) -> list[tuple[str, str]]:
+    """Whose leads a person may ask for: a rep their own or unowned ones (every rep's if allowed).
+    ``reps`` are the active reps, when the caller has read them already."""
+    if not may_see_others(user):
         return [("", "Mine"), (UNOWNED, "Unowned (to claim)"), (ANY, "Mine and unowned")]
     first = [("", "Mine"), (ANY, "Everyone's")] if user.role == Role.SALES_REP else [("", "Everyone's")]
-    return [*first, (UNOWNED, "Unowned"), *((str(rep.pk), rep.display_name) for rep in _active_reps())]
+    reps = _active_reps() if reps is None else reps
+    return [*first, (UNOWNED, "Unowned"), *((str(rep.pk), rep.display_name) for rep in reps)]
+
+
+def choices_once(field: forms.ModelChoiceField, objects) -> None:
+    """Offer ``objects`` (read once) in ``field``'s select. Left to its queryset, a ModelChoiceField
+    reads it on every use: twice each time its select is drawn. Choosing still checks the queryset."""
+    empty = [] if field.empty_label is None else [("", field.empty_label)]
+    field.choices = [*empty, *((obj.pk, field.label_from_instance(obj)) for obj in objects)]
 
 
 def compact_widgets(fields) -> None:
@@ -161,13 +178,18 @@ class BulkActionForm(forms.Form):
     note = forms.CharField(required=False, max_length=1000)
     owner = forms.ModelChoiceField(queryset=_active_reps(), required=False, label="Assign to", empty_label="Nobody")
 
-    def __init__(self, *args, user: User, **kwargs):
+    def __init__(self, *args, user: User, reps: list[User] | None = None, **kwargs):
+        """``reps``: the active reps, when the caller has read them already."""
         super().__init__(*args, **kwargs)
         self.fields["rubric"].queryset = lead_rubrics()
-        self.fields["owner"].queryset = _active_reps()
+        self.fields["reason"].queryset = DisqualificationReason.objects.filter(is_active=True)
+        choices_once(self.fields["reason"], self.fields["reason"].queryset)
         actions = ["accepted", "contacted", "disqualified", "assign" if user.role == Role.ADMIN else "claim"]
         self.fields["action"].choices = [("", "Choose…"), *((action, BULK_ACTIONS[action]) for action in actions)]
-        if user.role != Role.ADMIN:
+        if user.role == Role.ADMIN:
+            self.fields["owner"].queryset = _active_reps()
+            choices_once(self.fields["owner"], self.fields["owner"].queryset if reps is None else reps)
+        else:
             del self.fields["owner"]
         compact_widgets(self.fields.values())
 

@@ -2,6 +2,7 @@
 
 import dataclasses
 import datetime
+import functools
 from collections import Counter
 from dataclasses import dataclass
 
@@ -9,6 +10,7 @@ from django.db.models import Case, CharField, Count, Exists, OuterRef, Q, QueryS
 from django.http import Http404
 
 from customers.models import Customer
+from customers.selectors import CustomerPage, customer_page
 from rubrics import scoring
 from rubrics.models import QualificationChange, Rubric, RubricVersion, Score, VersionStatus
 from rubrics.selectors import version_spec
@@ -31,7 +33,7 @@ SORTS = {
     "best": ("Best first", ("-total", "customer_id")),
     "fit": ("Best fit", ("-fit", "-total", "customer_id")),
     "engagement": ("Most engaged", ("-engagement", "-total", "customer_id")),
-    "name": ("Name", ("customer__name", "customer_id")),
+    "name": ("Name", ("name", "customer_id")),
 }
 DEFAULT_SORT = "best"
 
@@ -61,19 +63,22 @@ def lead_rubrics() -> QuerySet[Rubric]:
     return Rubric.objects.filter(Exists(published)).select_related("profile").order_by("profile__name", "name")
 
 
-def lead_scope(user: User) -> Q:
+def lead_scope(user: User, *, owner: str = "customer__owner") -> Q:
     """The leads a person may see, on any page, export or API.
 
     Admins see every lead. A rep sees the leads of the accounts they own and of
     unowned ones (to claim them), and every rep's when an admin allowed it
     (``sees_team_leads``). Nobody else sees leads.
+
+    ``owner`` is read on the customer; the lead list first finds its candidates
+    by the score's copy (``owner="owner"``), then checks them with this.
     """
     if user.role == Role.ADMIN:
         return Q()
     if user.role == Role.SALES_REP:
         if user.sees_team_leads:
             return Q()
-        return Q(customer__owner=user) | Q(customer__owner__isnull=True)
+        return Q(**{owner: user}) | Q(**{f"{owner}__isnull": True})
     return Q(pk__in=[])
 
 
@@ -138,8 +143,16 @@ class RubricScale:
 
 
 def rubric_scale(rubric: Rubric) -> RubricScale | None:
-    version = rubric.versions.filter(status=VersionStatus.PUBLISHED).first()
-    return RubricScale.of(version_spec(version)) if version else None
+    """The scale of the rubric's published version, or None if none is published."""
+    published = rubric.versions.filter(status=VersionStatus.PUBLISHED).values_list("pk", "updated_at").first()
+    return _version_scale(*published) if published else None
+
+
+@functools.lru_cache(maxsize=256)
+def _version_scale(version_id: int, updated_at: datetime.datetime) -> RubricScale:
+    # A published version never changes (rubrics.models.RubricVersion), so its scale is kept; the
+    # time it was last saved is in the key all the same, in case a database hands out an id again.
+    return RubricScale.of(version_spec(RubricVersion.objects.get(pk=version_id)))
 
 
 def _range(leads: QuerySet, field: str, bounds) -> QuerySet:
@@ -154,34 +167,40 @@ def _range(leads: QuerySet, field: str, bounds) -> QuerySet:
 
 
 def lead_owner_scope(user: User, owner: str) -> Q | None:
-    """The owner filter: "mine", "unowned", "any", or a person's id (admins, or reps who see the team)."""
+    """The owner filter: "mine", "unowned", "any", or a person's id (admins, or reps who see the team).
+
+    It reads the score's copy of the owner (see ``_leads_filtered``)."""
     if owner == MINE or (owner == "" and user.role == Role.SALES_REP):
-        return Q(customer__owner=user)
+        return Q(owner=user)
     if owner == UNOWNED:
-        return Q(customer__owner__isnull=True)
+        return Q(owner__isnull=True)
     if owner in ("", ANY):
         return Q()
     if owner.isdigit():
-        return Q(customer__owner_id=int(owner))
+        return Q(owner_id=int(owner))
     return None
 
 
 def _leads_filtered(
     *, user: User, rubric: Rubric, filters: LeadFilters, scale: RubricScale | None = None
 ) -> QuerySet[Score]:
-    """The rubric's qualified customers the user may see, filtered; not yet sorted or annotated."""
-    leads = Score.objects.filter(lead_scope(user), rubric=rubric, qualified=True)
+    """The rubric's qualified customers the user may see, filtered; not yet sorted or annotated.
+
+    The filters read the score's copies of the customer's fields (Score.owner, industry, ...),
+    which the lead list's indexes hold: no customer is joined but to search by name or domain.
+    The copies follow a customer's change when it is re-scored (within a second, by the
+    worker), so ``lead_list`` checks who may see each lead on the customer itself.
+    """
+    leads = Score.objects.filter(lead_scope(user, owner="owner"), rubric=rubric, qualified=True)
     owner = lead_owner_scope(user, filters.owner)
     if owner is None:
         return leads.none()
     leads = leads.filter(owner)
     if filters.q:
         leads = leads.filter(Q(customer__name__icontains=filters.q) | Q(customer__domain__icontains=filters.q))
-    for name in ("industry", "country", "region"):
+    for name in ("industry", "country", "region", "stage"):
         if getattr(filters, name):
-            leads = leads.filter(**{f"customer__{name}": getattr(filters, name)})
-    if filters.stage:
-        leads = leads.filter(customer__lifecycle_stage=filters.stage)
+            leads = leads.filter(**{name: getattr(filters, name)})
     if filters.min_score is not None:
         leads = leads.filter(total__gte=filters.min_score)
     if filters.max_score is not None:
@@ -217,15 +236,60 @@ def _qualified_changes(rubric: Rubric) -> QuerySet[QualificationChange]:
 def lead_list(*, user: User, rubric: Rubric, filters: LeadFilters, scale: RubricScale | None = None) -> QuerySet[Score]:
     """The rubric's qualified customers the user may see, filtered and sorted, with their disposition
     and when they last qualified (``qualified_at``)."""
+    leads = _leads_filtered(user=user, rubric=rubric, filters=filters, scale=scale)
+    return _lead_rows(leads, user=user, rubric=rubric).select_related("version").order_by(*lead_order(filters))
+
+
+def lead_order(filters: LeadFilters) -> tuple[str, ...]:
+    return SORTS.get(filters.sort, SORTS[DEFAULT_SORT])[1]
+
+
+def _lead_rows(leads: QuerySet[Score], *, user: User, rubric: Rubric) -> QuerySet[Score]:
+    """``leads`` checked against who may see them now (on the customer), with the customer, its
+    owner, the disposition and the last qualification."""
     return (
-        _leads_filtered(user=user, rubric=rubric, filters=filters, scale=scale)
-        .select_related("customer", "customer__owner", "version")
+        leads.filter(lead_scope(user))
+        .select_related("customer", "customer__owner")
         .annotate(
             disposition=Subquery(_dispositions(rubric).values("status")[:1]),
             qualified_at=Subquery(_qualified_changes(rubric).order_by("-changed_at").values("changed_at")[:1]),
         )
-        .order_by(*SORTS.get(filters.sort, SORTS[DEFAULT_SORT])[1])
     )
+
+
+def lead_page(
+    *, user: User, rubric: Rubric, filters: LeadFilters, scale: RubricScale, number: int, per_page: int
+) -> CustomerPage:
+    """One page of the lead list.
+
+    The page's customer ids come from the lead list's indexes alone (the filters on the
+    score's copies, sorted, skipping the earlier pages); then only those leads are read in
+    full, checked against who may see them now. A lead whose owner just changed and whose
+    copy is not re-scored yet drops out of the page rather than show to the wrong rep.
+    """
+    candidates = _leads_filtered(user=user, rubric=rubric, filters=filters, scale=scale).order_by(*lead_order(filters))
+    rows = _lead_rows(Score.objects.filter(rubric=rubric), user=user, rubric=rubric)
+    rows = rows.only(*PAGE_FIELDS).order_by(*lead_order(filters))
+    return customer_page(
+        customers=candidates, number=number, per_page=per_page, key="customer_id", rows=rows, estimate=False
+    )
+
+
+# What a page of the lead list shows of each lead.
+PAGE_FIELDS = (
+    "customer_id",
+    "total",
+    "fit",
+    "engagement",
+    "customer__name",
+    "customer__domain",
+    "customer__industry",
+    "customer__country",
+    "customer__lifecycle_stage",
+    "customer__owner__username",
+    "customer__owner__first_name",
+    "customer__owner__last_name",
+)
 
 
 @dataclass(frozen=True)

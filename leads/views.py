@@ -7,7 +7,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from customers.selectors import customer_page, short_query_planning
+from customers.models import LifecycleStage
+from customers.selectors import short_query_planning
 from home.forms import service_errors_add
 from rubrics import scoring
 from rubrics.models import QualificationChange, Rubric
@@ -23,8 +24,8 @@ from .selectors import (
     disqualification_report,
     lead_disposition_history,
     lead_get,
-    lead_list,
     lead_matrix,
+    lead_page,
     rubric_scale,
 )
 from .services import (
@@ -64,19 +65,49 @@ def _list(request, query: QueryDict, *, bulk_form=None, status=200):
         scale = rubric_scale(rubric)
         form.grades_offer(scale.grade_labels())
         filters = form.filters(new_since=visit.new_since)
-        found = lead_list(user=request.user, rubric=rubric, filters=filters, scale=scale)
         with short_query_planning():
-            page = customer_page(customers=found, number=form.page_number(), per_page=PER_PAGE, key="customer_id")
-        for lead in page.customers:
-            lead.grade = scale.grade_of(lead.total)
-            lead.is_new = bool(visit.new_since and lead.qualified_at and lead.qualified_at > visit.new_since)
+            page = lead_page(
+                user=request.user,
+                rubric=rubric,
+                filters=filters,
+                scale=scale,
+                number=form.page_number(),
+                per_page=PER_PAGE,
+            )
+        context["rows"] = _rows(page.customers, rubric=rubric, scale=scale, new_since=visit.new_since)
         context.update(
             page=page,
             new_since=visit.new_since,
             sort_label=SORTS.get(filters.sort, SORTS[DEFAULT_SORT])[0],
-            bulk_form=bulk_form or BulkActionForm(user=request.user),
+            bulk_form=bulk_form or BulkActionForm(user=request.user, reps=form.reps or None),
         )
     return render(request, "leads/lead_list.html", context, status=status)
+
+
+def _rows(leads, *, rubric, scale, new_since) -> list[dict]:
+    """What the list shows of each lead, as plain values (the page's template reads fifteen per row)."""
+    # One reversed URL for the page, each lead's customer id put in.
+    detail_url = reverse("leads:detail", args=[rubric.pk, 0]).removesuffix("0/")
+    stages = dict(LifecycleStage.choices)
+    return [
+        {
+            "id": lead.customer_id,
+            "url": f"{detail_url}{lead.customer_id}/",
+            "name": lead.customer.name,
+            "domain": lead.customer.domain,
+            "is_new": bool(new_since and lead.qualified_at and lead.qualified_at > new_since),
+            "total": lead.total,
+            "grade": scale.grade_of(lead.total),
+            "fit": lead.fit,
+            "engagement": lead.engagement,
+            "industry": lead.customer.industry,
+            "country": lead.customer.country,
+            "stage": stages.get(lead.customer.lifecycle_stage, lead.customer.lifecycle_stage),
+            "owner": lead.customer.owner.display_name if lead.customer.owner else "unowned",
+            "disposition": lead.disposition or "—",
+        }
+        for lead in leads
+    ]
 
 
 @role_required(*LEAD_ROLES)

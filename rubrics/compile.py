@@ -22,6 +22,7 @@ from customers.models import Customer
 
 from . import scoring
 from .models import QualificationChange, RubricVersion, Score
+from .rescoring import id_ranges
 
 
 class AsciiLower(models.Func):
@@ -185,6 +186,17 @@ def _sum(parts, zero):
 
 
 SCORE_COLUMNS = ("total", "fit", "engagement", "qualitative", "qualified", "matched", "no_data")
+# The customer's fields a score keeps a copy of for the lead list (Score.name ... Score.stage):
+# score column -> customer column.
+COPIED_COLUMNS = {
+    "name": "name",
+    "owner_id": "owner_id",
+    "industry": "industry",
+    "country": "country",
+    "region": "region",
+    "stage": "lifecycle_stage",
+}
+WRITTEN_COLUMNS = (*SCORE_COLUMNS, *COPIED_COLUMNS)
 
 
 NO_DATA_CODE, MISSED_CODE = -1, -2
@@ -225,7 +237,8 @@ def scored_sql(spec: scoring.Rubric, customers: models.QuerySet) -> tuple[str, l
     3. the total and the qualified flag come from the subtotals.
     """
     codes = outcome_annotations(spec)
-    inner_sql, inner_params = customers.order_by().annotate(**codes).values("id", *codes).query.sql_with_params()
+    copied = customers.order_by().annotate(**codes).values("id", *COPIED_COLUMNS.values(), *codes)
+    inner_sql, inner_params = copied.query.sql_with_params()
     fence = " OFFSET 0" if connection.vendor == "postgresql" else " LIMIT -1 OFFSET 0"
     slots = spec.first_slots()
 
@@ -249,7 +262,8 @@ def scored_sql(spec: scoring.Rubric, customers: models.QuerySet) -> tuple[str, l
         f"{_code_sum(spec, matched_bits)} AS matched",
         f"{_code_sum(spec, no_data_bit)} AS no_data",
     ]
-    subtotals = f"SELECT codes.id, {', '.join(columns)} FROM ({inner_sql}{fence}) AS codes"
+    copies = ", ".join(f"codes.{source} AS {column}" for column, source in COPIED_COLUMNS.items())
+    subtotals = f"SELECT codes.id, {copies}, {', '.join(columns)} FROM ({inner_sql}{fence}) AS codes"
     sql = (
         "SELECT t.*, t.total >= %s AS qualified FROM"
         f" (SELECT s.*, s.fit + s.engagement + s.qualitative AS total FROM ({subtotals}) AS s) AS t"
@@ -262,8 +276,9 @@ def scores_write(*, version: RubricVersion, spec: scoring.Rubric, low_id: int, h
 
     1. compute every score in the database from the compiled rubric;
     2. record a QualificationChange where the qualified flag changes (or a first score qualifies);
-    3. upsert the scores, writing only rows whose version or numbers differ, so
-       running it twice (or on an unchanged rubric) writes nothing.
+    3. upsert the scores with copies of the customer's fields the lead list filters by, writing
+       only rows whose version, numbers or copies differ, so running it twice (or on an unchanged
+       rubric and customer) writes nothing.
     """
     select_sql, select_params = scored_sql(spec, Customer.objects.filter(pk__gte=low_id, pk__lte=high_id))
     now = timezone.now()
@@ -298,14 +313,14 @@ def _changes_select(computed: str, version: RubricVersion, now: datetime.datetim
 
 def _upsert(computed: str, version: RubricVersion, now: datetime.datetime, distinct: str):
     score_table, _ = _names()
-    columns = ", ".join(SCORE_COLUMNS)
-    compared = ("version_id", *SCORE_COLUMNS)
+    columns = ", ".join(WRITTEN_COLUMNS)
+    compared = ("version_id", *WRITTEN_COLUMNS)
     changed = " OR ".join(f"{score_table}.{column} {distinct} excluded.{column}" for column in compared)
     sql = (
         f"INSERT INTO {score_table} (customer_id, rubric_id, version_id, {columns}, scored_at)"
-        f" SELECT s.id, %s, %s, {', '.join(f's.{c}' for c in SCORE_COLUMNS)}, %s FROM {computed} AS s WHERE true"
+        f" SELECT s.id, %s, %s, {', '.join(f's.{c}' for c in WRITTEN_COLUMNS)}, %s FROM {computed} AS s WHERE true"
         f" ON CONFLICT (customer_id, rubric_id) DO UPDATE SET version_id = excluded.version_id,"
-        f" {', '.join(f'{c} = excluded.{c}' for c in SCORE_COLUMNS)}, scored_at = excluded.scored_at"
+        f" {', '.join(f'{c} = excluded.{c}' for c in WRITTEN_COLUMNS)}, scored_at = excluded.scored_at"
         f" WHERE {changed}"
     )
     return sql, [version.rubric_id, version.pk, now]
@@ -340,6 +355,26 @@ def _sqlite_statements(select_sql, select_params, version, now, low_id, high_id)
         ),
         (upsert_sql, [*upsert_params, *select_params]),
     ]
+
+
+def score_copies_refresh(*, customer_ids: list[int]) -> int:
+    """Bring the scores' copies of these customers' fields (COPIED_COLUMNS) up to date now; return
+    the rows written. Customers between the given ids may be read too; unchanged copies are not written."""
+    score_table = connection.ops.quote_name(Score._meta.db_table)
+    customer_table = connection.ops.quote_name(Customer._meta.db_table)
+    distinct = "IS DISTINCT FROM" if connection.vendor == "postgresql" else "IS NOT"
+    assignments = ", ".join(f"{column} = c.{source}" for column, source in COPIED_COLUMNS.items())
+    changed = " OR ".join(f"{score_table}.{column} {distinct} c.{source}" for column, source in COPIED_COLUMNS.items())
+    sql = (
+        f"UPDATE {score_table} SET {assignments} FROM {customer_table} AS c"
+        f" WHERE c.id = {score_table}.customer_id AND {score_table}.customer_id BETWEEN %s AND %s AND ({changed})"
+    )
+    written = 0
+    with connection.cursor() as cursor:
+        for low, high in id_ranges(customer_ids):
+            cursor.execute(sql, [low, high])
+            written += cursor.rowcount
+    return written
 
 
 def score_statistics_refresh() -> None:

@@ -122,6 +122,10 @@ class Criterion(models.Model):
         return self.label or f"{self.field} {self.get_operator_display()}"
 
 
+# What the lead list's indexes carry besides their sort order (see Score.Meta.indexes).
+LEAD_COLUMNS = ("total", "fit", "engagement", "owner", "industry", "country", "region", "stage")
+
+
 class Score(models.Model):
     """A customer's score by a rubric, with the version that produced it and what matched.
 
@@ -144,18 +148,44 @@ class Score(models.Model):
     matched = models.BigIntegerField()
     no_data = models.BigIntegerField()
     scored_at = models.DateTimeField()
+    # Copies of the customer's fields that the lead list filters and sorts by, written with every
+    # score (a change to a customer re-scores it), so that one index answers a filtered page
+    # without joining a million customers. Who may see a lead is still decided on the customer
+    # (leads.selectors.lead_scope); these only find the candidates fast.
+    name = models.CharField(max_length=200, default="")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        db_index=False,
+        db_constraint=False,
+        related_name="+",
+    )
+    industry = models.CharField(max_length=100, default="")
+    country = models.CharField(max_length=100, default="")
+    region = models.CharField(max_length=100, default="")
+    stage = models.CharField(max_length=20, default="")
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["customer", "rubric"], name="score_one_per_customer_and_rubric")]
+        # The lead list: a rubric's qualified customers in each of its sort orders. Partial (qualified
+        # only), so a re-score writes fewer entries; the filtered columns ride along (INCLUDE), so a
+        # filtered or deep page is read from the index alone. Lookups of a rubric's unqualified scores
+        # have no index (rare).
         indexes = [
-            # The lead list: a rubric's qualified customers, best first. Partial (qualified only), so
-            # a re-score writes fewer entries; fit and engagement ride along so their filters are
-            # checked in the index. Lookups of a rubric's unqualified scores have no index (rare).
             models.Index(
-                fields=["rubric", "-total", "customer", "fit", "engagement"],
+                fields=[*order, "customer"],
+                include=[column for column in LEAD_COLUMNS if column not in {key.lstrip("-") for key in order}],
                 condition=models.Q(qualified=True),
-                name="score_lead_list_idx",
-            ),
+                name=name,
+            )
+            for name, order in (
+                ("score_lead_list_idx", ["rubric", "-total"]),
+                ("score_lead_fit_idx", ["rubric", "-fit", "-total"]),
+                ("score_lead_engagement_idx", ["rubric", "-engagement", "-total"]),
+                ("score_lead_name_idx", ["rubric", "name"]),
+            )
         ]
 
     def __str__(self):

@@ -392,3 +392,35 @@ def test_the_matrix_rows_are_the_grades_a_qualified_lead_can_have(grades, thresh
     )
 
     assert RubricScale.of(spec).grade_labels() == labels
+
+
+def _page_names(client, **params):
+    response = client.get(reverse("leads:list"), params)
+    assert response.status_code == 200
+    return [lead.customer.name for lead in response.context["page"].customers]
+
+
+def test_a_reassigned_lead_moves_to_its_new_owners_list_at_once(graded, client, make_person):
+    rubric, _, riley, rowan, customers = graded
+    admin = make_person(Role.ADMIN)
+
+    lead_owner_set(customer=customers["b_quiet"], owner=rowan, user=admin)  # no re-score has run yet
+
+    client.force_login(rowan)
+    assert _page_names(client) == ["Delta", "Bravo"]
+    client.force_login(riley)
+    assert _page_names(client) == ["Alpha", "Charlie"]
+
+
+def test_a_lead_whose_copy_is_stale_is_still_shown_only_to_who_may_see_it(graded, client):
+    """The list finds its candidates by the scores' copies of the owner; if a copy lags behind the
+    customer (its re-score not run yet), the lead drops out rather than show to its former owner."""
+    rubric, _, riley, rowan, customers = graded
+    Customer.objects.filter(pk=customers["a_engaged"].pk).update(owner=rowan)  # behind the services' back
+
+    client.force_login(riley)
+    assert _page_names(client) == ["Bravo", "Charlie"]
+    assert _page_names(client, owner=ANY) == ["Bravo", "Charlie", "Echo"]
+    _score(rubric.versions.get())
+    client.force_login(rowan)
+    assert _page_names(client) == ["Alpha", "Delta"]

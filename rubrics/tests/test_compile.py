@@ -184,3 +184,21 @@ def test_a_new_version_rewrites_every_score_with_its_own_number(version):
 
     assert written == 1
     assert Score.objects.get(customer=customer).version == newer
+
+
+def test_scores_carry_the_customer_fields_the_lead_list_filters_by_and_follow_their_changes(version, django_user_model):
+    rubric = scoring.Rubric(criteria=(), threshold=0)
+    rep = django_user_model.objects.create(username="rep-copy")
+    customer = Customer.objects.create(
+        external_id="C", name="Contoso", industry="Software", country="France", region="EMEA", owner=rep
+    )
+    scores_write(version=version, spec=rubric, low_id=customer.pk, high_id=customer.pk)
+    copies = ("name", "owner_id", "industry", "country", "region", "stage")
+    assert Score.objects.values_list(*copies).get() == ("Contoso", rep.pk, "Software", "France", "EMEA", "prospect")
+
+    Customer.objects.filter(pk=customer.pk).update(owner=None, industry="Retail", lifecycle_stage="customer")
+    changed = scores_write(version=version, spec=rubric, low_id=customer.pk, high_id=customer.pk)
+    again = scores_write(version=version, spec=rubric, low_id=customer.pk, high_id=customer.pk)
+
+    assert (changed, again) == (1, 0)
+    assert Score.objects.values_list(*copies).get() == ("Contoso", None, "Retail", "France", "EMEA", "customer")
