@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run demo test lint format stack bench clean
+.PHONY: install run demo test lint format audit stack bench load clean
 
 # The virtualenv is rebuilt whenever a requirements file changes.
 $(VENV)/.installed: requirements.txt requirements-dev.txt
@@ -43,6 +43,12 @@ format: install
 	$(BIN)/ruff format .
 	$(BIN)/djlint templates --reformat
 
+# Known vulnerabilities in the pinned runtime dependencies and what they pull in (pip-audit resolves them in a
+# temporary virtualenv). It asks PyPI's JSON API (pypi.org/pypi/NAME/VERSION/json) for each; --strict makes a
+# dependency it cannot look up fail the audit instead of being skipped with "No known vulnerabilities found".
+audit: install
+	$(BIN)/pip-audit --strict --progress-spinner off --requirement requirements.txt
+
 # The full stack: gunicorn, a Celery worker and beat, static files by whitenoise.
 stack: install
 	@test -n "$$DATABASE_URL" || { echo "make stack needs DATABASE_URL (PostgreSQL); see .env.example"; exit 2; }
@@ -54,6 +60,12 @@ stack: install
 bench: install
 	NEED_POSTGRES=1 scripts/ensure-test-services
 	$(BIN)/python bench/run.py
+
+# Locust's 50 people against the full stack on a 1M-customer base (bench/load.py: LOAD_USERS, LOAD_SECONDS,
+# LOAD_RAMP_SECONDS, LOAD_DATABASE_URL, LOAD_REDIS_URL); adds load_* figures to .bench/results.json.
+load: install
+	NEED_POSTGRES=1 scripts/ensure-test-services
+	$(BIN)/python bench/load.py
 
 clean:
 	rm -rf $(VENV) staticfiles .bench .pytest_cache .celery

@@ -81,7 +81,10 @@ def real_worker(transactional_db, settings):
     celery_app.conf.update(broker_url=url, result_backend=url, task_always_eager=False)
     _forget_celery_connections()
     redis.Redis.from_url(url).delete("celery")  # no leftovers from an earlier run
-    with start_worker(celery_app, pool="solo", concurrency=1, perform_ping_check=True, shutdown_timeout=20) as worker:
+    # At INFO, as a deployed worker: Celery decides once per process whether its tracer logs each task.
+    with start_worker(
+        celery_app, pool="solo", concurrency=1, perform_ping_check=True, shutdown_timeout=20, loglevel="INFO"
+    ) as worker:
         yield worker
     celery_app.conf.update(saved)
     _forget_celery_connections()

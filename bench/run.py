@@ -19,6 +19,7 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
+from accuracy import accuracy_1m  # bench/accuracy.py (this folder comes first on the path)
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / ".bench" / "results.json"
@@ -614,6 +615,7 @@ FIGURES = {
     "rescore_two_workers": rescore_two_workers,
     "rescore_one_customer": rescore_one_customer,
     "preview": preview,
+    "accuracy_1m": accuracy_1m,
     "lead_list": lead_list,
     "workshop": workshop,
 }

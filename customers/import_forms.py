@@ -1,18 +1,38 @@
 from django import forms
+from django.conf import settings
 
 from .cleaning import EXTRA_PREFIX, column_key
 from .imports import mapping_targets
+from .tabular import TableError, table_check
 
 IGNORE = ""
 KEEP_AS_EXTRA = "keep-as-extra"
+
+
+ACCEPTED_FILES = ".csv,.xlsx"
+
+
+def import_file_clean(upload):
+    """An uploaded import file (customers or feedback) within IMPORT_MAX_BYTES, a .csv or .xlsx by name and content."""
+    if upload.size > settings.IMPORT_MAX_BYTES:
+        limit = settings.IMPORT_MAX_BYTES // (1024 * 1024)
+        raise forms.ValidationError(f"The file is larger than {limit} MB: split it into smaller files.")
+    try:
+        table_check(upload, upload.name)
+    except TableError as error:
+        raise forms.ValidationError(str(error)) from None
+    return upload
 
 
 class ImportUploadForm(forms.Form):
     file = forms.FileField(
         label="CSV or Excel file",
         help_text="A companies export from HubSpot, an accounts export from Salesforce, or our own columns.",
-        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.txt,.tsv,.xlsx"}),
+        widget=forms.ClearableFileInput(attrs={"accept": ACCEPTED_FILES}),
     )
+
+    def clean_file(self):
+        return import_file_clean(self.cleaned_data["file"])
 
 
 class ImportMappingForm(forms.Form):

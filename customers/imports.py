@@ -33,7 +33,7 @@ from .cleaning import (
 )
 from .models import ChangeSource, ColumnMapping, Customer, ImportJob, ImportStatus
 from .services import WRITABLE_FIELDS, UpsertResult, customers_upsert
-from .tabular import TableError, table_format, table_open
+from .tabular import TableError, table_check, table_open
 
 BATCH = 1_000
 REJECTIONS_KEPT = 500
@@ -54,7 +54,7 @@ def import_job_create(*, file: File, name: str, user: User | None) -> ImportJob:
         limit = settings.IMPORT_MAX_BYTES // (1024 * 1024)
         raise ValidationError(f"The file is larger than {limit} MB: split it, or import it from the command line.")
     try:
-        table_format(name)
+        table_check(file, name)
     except TableError as error:
         raise ValidationError(str(error)) from None
     job = ImportJob(created_by=user, original_name=Path(name).name[:255])

@@ -1,11 +1,15 @@
 """Reading a CSV or Excel file as a header and rows of text cells, each with its line number.
 
+Only .csv and .xlsx names are accepted, and the content must fit the name (``table_check``): a CSV
+is text, an .xlsx a zip archive, whatever the name says.
+
 CSV: UTF-8 with or without a BOM (Windows-1252 if it is not UTF-8), delimited by
 a comma, semicolon, tab or pipe (whichever the header line uses most), quoted
 cells may hold newlines; blank lines are skipped. Excel: the first sheet of an
 .xlsx workbook, read row by row.
 """
 
+import codecs
 import csv
 import datetime
 import io
@@ -15,7 +19,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 DELIMITERS = [",", ";", "\t", "|"]
-FORMATS = {".csv": "csv", ".txt": "csv", ".tsv": "csv", ".xlsx": "xlsx"}
+FORMATS = {".csv": "csv", ".xlsx": "xlsx"}
+# How much of a file table_check reads to tell what it is.
+SNIFF_BYTES = 64 * 1024
+ZIP_MAGIC = b"PK\x03\x04"  # an .xlsx workbook is a zip archive
+OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # old .xls workbooks, .doc...
+# Control characters a text file may hold: tab, line feed, form feed, carriage return.
+TEXT_CONTROLS = {9, 10, 12, 13}
 
 
 class TableError(Exception):
@@ -36,6 +46,43 @@ def table_format(filename: str) -> str:
     if suffix not in FORMATS:
         raise TableError("Upload a .csv or .xlsx file.")
     return FORMATS[suffix]
+
+
+def table_check(file, filename: str) -> str:
+    """The format of ``file`` (a file object) by its name, if its first bytes are of that format too.
+
+    Reads at most SNIFF_BYTES and puts the file back at its start.
+    """
+    kind = table_format(filename)
+    file.seek(0)
+    head = file.read(SNIFF_BYTES)
+    file.seek(0)
+    table_sniff(head, kind)
+    return kind
+
+
+def table_sniff(head: bytes, kind: str) -> None:
+    """Refuse content that is not of ``kind``: an .xlsx must be a zip archive, a CSV must be text."""
+    if kind == "xlsx":
+        if not head.startswith(ZIP_MAGIC):
+            raise TableError("This is not an Excel workbook (.xlsx): open it in Excel and save it as .xlsx or .csv.")
+        return
+    if head.startswith((ZIP_MAGIC, OLE_MAGIC)) or b"\x00" in head:
+        raise TableError("This does not look like a CSV file (it holds binary data).")
+    if not _is_text(head):
+        raise TableError("This does not look like a CSV file: it is not text (UTF-8 or Windows-1252).")
+
+
+def _is_text(head: bytes) -> bool:
+    try:
+        # Not final: a character cut in two at the end of the sample is still text.
+        text = codecs.getincrementaldecoder("utf-8-sig")().decode(head, final=False)
+    except UnicodeDecodeError:
+        try:
+            text = head.decode("cp1252")
+        except UnicodeDecodeError:
+            return False
+    return not any((ord(char) < 32 and ord(char) not in TEXT_CONTROLS) or char == "\x7f" for char in text)
 
 
 def table_open(path: str | Path, filename: str | None = None) -> Table:

@@ -7,10 +7,12 @@ and must then provide SECRET_KEY and ALLOWED_HOSTS.
 
 import os
 import warnings
+from datetime import timedelta
 from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -45,6 +47,8 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "django_htmx",
+    "axes",
+    "csp",
     "django_filters",
     "rest_framework",
     "drf_spectacular",
@@ -58,18 +62,26 @@ INSTALLED_APPS = [
     "feedback",
     "webhooks",
     "workshops",
+    "analytics",
 ]
 
 MIDDLEWARE = [
+    # First: every answer (a redirect or an error too) carries X-Request-ID and gets its access log line.
+    "ops.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Before CSRF, which reads the whole body: an upload over the limit is refused unread.
+    "home.middleware.UploadSizeLimitMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, as django-axes asks: turns a locked-out sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "icpsite.urls"
@@ -153,6 +165,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "webhooks.tasks.webhooks_dispatch",
         "schedule": crontab(minute="*"),
     },
+    # The Customer Success team's weekly list of ICP accounts at risk; a second run the same week sends nothing.
+    "send-at-risk-digests": {
+        "task": "feedback.tasks.risk_digests_send",
+        "schedule": crontab(day_of_week="mon", hour=7, minute=30),
+    },
 }
 
 # Outgoing webhooks (webhooks/): a failed delivery is tried again after base, 2 x base, 4 x base... seconds,
@@ -167,6 +184,15 @@ WEBHOOK_ALLOW_HTTP = env.bool("WEBHOOK_ALLOW_HTTP", default=DEBUG)
 # The address people open the site at, e.g. https://icp.example.com: links sent outside (webhooks) start with it.
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000" if DEBUG else "")
 
+# Feedback (feedback/): personal survey links, their edit window and rate limits, and what puts an ICP account at risk.
+FEEDBACK_LINK_MAX_AGE_DAYS = env.int("FEEDBACK_LINK_MAX_AGE_DAYS", default=30)
+FEEDBACK_EDIT_WINDOW_HOURS = env.int("FEEDBACK_EDIT_WINDOW_HOURS", default=24)
+FEEDBACK_RATE_LIMIT_PER_IP = env.int("FEEDBACK_RATE_LIMIT_PER_IP", default=60)
+FEEDBACK_RATE_LIMIT_PER_LINK = env.int("FEEDBACK_RATE_LIMIT_PER_LINK", default=20)
+FEEDBACK_RATE_LIMIT_WINDOW_SECONDS = env.int("FEEDBACK_RATE_LIMIT_WINDOW_SECONDS", default=600)
+FEEDBACK_RISK_SENTIMENT_BELOW = env.int("FEEDBACK_RISK_SENTIMENT_BELOW", default=-5)
+FEEDBACK_RISK_ACTIVE_DAYS_AT_MOST = env.int("FEEDBACK_RISK_ACTIVE_DAYS_AT_MOST", default=5)
+
 AUTH_USER_MODEL = "teams.User"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -177,6 +203,23 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+# django-axes checks every sign-in first: after LOGIN_FAILURE_LIMIT wrong passwords for one username from
+# one IP address, that pair is refused (the lockout page, 429) until LOGIN_LOCKOUT_MINUTES have passed
+# since the last attempt; each further attempt meanwhile starts the wait again. A good sign-in before the
+# limit forgets the failures. API tokens never go through this. Behind a proxy REMOTE_ADDR is the proxy's,
+# so the lockout is then per username.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+LOGIN_LOCKOUT_MINUTES = env.int("LOGIN_LOCKOUT_MINUTES", default=15)
+AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = timedelta(minutes=LOGIN_LOCKOUT_MINUTES)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "teams.views.login_locked_out"
+AXES_VERBOSE = False
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env.str("TIME_ZONE", default="UTC")
@@ -204,9 +247,14 @@ STORAGES = {
 # Uploaded files (customer imports). Kept out of the static files, never served directly.
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 MEDIA_URL = "media/"
-# Largest customer file accepted for import.
+# Largest file accepted for import (customers, feedback answers): a multipart request declaring more (plus room for
+# the form's own fields) is refused with 413 before its body is read (home.middleware.UploadSizeLimitMiddleware),
+# and the import forms check the size and the type (.csv or .xlsx, by name and by content) again.
 IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=50 * 1024 * 1024)
+# A request body other than files (form fields, JSON) above this is refused (400); files are not counted.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# An uploaded file above this goes to a temporary file on disk rather than memory.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -255,12 +303,47 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = not DEBUG
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
 SESSION_COOKIE_HTTPONLY = True
 
+# Content-Security-Policy (django-csp), in development too: only our own files run, nothing inline (no <script>
+# blocks, no onclick=, no style= attributes, no eval: htmx's eval is off in static/js/htmx-setup.js). A page
+# that needs an exception says so with csp.decorators.csp_update, next to its view.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        # data: for the small SVG icons inside Bootstrap's stylesheet (and Swagger UI's).
+        "img-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+
+# Logs go to stdout, each record with its request id (ops/): one JSON object per line in production,
+# plain lines in development. The web process writes one access line per request (logger ops.access),
+# so runserver's own request lines are left out; workers and beat log through this too (ops/celery.py).
+LOG_FORMAT = env.str("LOG_FORMAT", default="plain" if DEBUG else "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request_context": {"()": "ops.logs.RequestContextFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "ops.logs.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout",
+            "formatter": LOG_FORMAT,
+            "filters": ["request_context"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    # axes: failures and lockouts are warnings; its INFO lines (each sign-in, each clean-up) are noise.
+    "loggers": {"django.server": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }

@@ -11,6 +11,10 @@ urlpatterns = [
     path("leads/", include("leads.urls")),
     path("webhooks/", include("webhooks.urls")),
     path("workshops/", include("workshops.urls")),
+    path("feedback/", include("feedback.urls")),
+    path("s/", include("feedback.public_urls")),
+    path("analytics/", include("analytics.urls")),
+    path("api/analytics/", include("analytics.api_urls")),
     path("api/", include("customers.api_urls")),
     path("django-admin/", admin.site.urls),
 ]

@@ -330,7 +330,7 @@ def lead_matrix(*, user: User, rubric: Rubric, filters: LeadFilters, scale: Rubr
         _leads_filtered(user=user, rubric=rubric, filters=overview, scale=scale)
         .order_by()
         .values(grade_label=grade, level=level)
-        .annotate(count=Count("pk"))
+        .annotate(count=Count("customer_id"))
     )
     counts = {(row["grade_label"], row["level"]): row["count"] for row in rows}
     return LeadMatrix(grades=scale.grade_labels(), levels=ENGAGEMENT_LEVELS, counts=counts)

@@ -1,36 +1,43 @@
 """The agreed profile as Markdown: the same content as the printable page.
 
-Item texts are plain text written by people; they go out as they are (a
-download, never rendered here as HTML), with their line breaks kept inside the
-list item so a line of theirs cannot start a heading of the document.
+Texts are plain text written by people. They keep their words, with three guards: their line breaks
+stay inside their list item (a line of theirs cannot start a heading of the document), ``\\``, ``<``
+and ``>`` are backslash-escaped (a Markdown renderer shows them, never runs them as HTML), and in a
+table cell ``|`` is escaped too. The structured sections (messaging matrix, personas, value
+propositions) are tables, one column per part.
 """
 
 import datetime
+import re
 
-from .models import Exemplar, Profile, Section
+from .models import Exemplar, Profile
 from .selectors import ProfileSection
+
+_HTML_SPECIAL = re.compile(r"([\\<>])")
+_CELL_SPECIAL = re.compile(r"([\\<>|])")
 
 
 def _lines(text: str) -> str:
     """The text as one list item's content: continuation lines indented under the bullet."""
-    return "\n  ".join(line.rstrip() for line in text.strip().splitlines() if line.strip())
+    return "\n  ".join(_HTML_SPECIAL.sub(r"\\\1", line.rstrip()) for line in text.strip().splitlines() if line.strip())
 
 
-def _item_markdown(section: str, item) -> str:
-    details = item.details or {}
-    line = f"- {_lines(item.text)}"
-    if section == Section.PERSONAS:
-        for name, label in (("goals", "Goals"), ("objections", "Objections")):
-            if details.get(name):
-                line += f"\n  - {label}: {_lines(details[name])}"
-    elif section == Section.VALUE_PROPOSITION and details.get("industry"):
-        line += f" ({_lines(details['industry'])})"
-    elif section == Section.MESSAGING_MATRIX and item.text != " → ".join(
-        details.get(name, "") for name in ("pain_point", "feature", "benefit")
-    ):
-        line += f"\n  - {_lines(details.get('pain_point', ''))} → {_lines(details.get('feature', ''))} → "
-        line += _lines(details.get("benefit", ""))
-    return line
+def _cell(text: str) -> str:
+    """The text in one table cell: its lines joined by a line break the table keeps."""
+    return "<br>".join(_CELL_SPECIAL.sub(r"\\\1", line.strip()) for line in text.strip().splitlines() if line.strip())
+
+
+def _table(section: ProfileSection) -> list[str]:
+    rows = [
+        "| " + " | ".join(_cell(heading) for heading in section.headings) + " |",
+        "|" + " --- |" * len(section.headings),
+    ]
+    for item in section.items:
+        cells = [_cell(cell) for cell in item.detail_cells]
+        if item.detail_note:
+            cells[0] = "<br>".join(part for part in (cells[0], _cell(item.detail_note)) if part)
+        rows.append("| " + " | ".join(cells) + " |")
+    return rows
 
 
 def profile_markdown(
@@ -50,7 +57,10 @@ def profile_markdown(
     for section in sections:
         if section.items:
             parts += [f"## {section.label}", ""]
-            parts += [_item_markdown(section.section, item) for item in section.items]
+            if section.is_structured:
+                parts += _table(section)
+            else:
+                parts += [f"- {_lines(item.text)}" for item in section.items]
             parts.append("")
     if exemplars:
         parts += ["## Best customers", ""]

@@ -3,18 +3,32 @@ from django import forms
 from customers.models import Customer
 
 from .models import ChecklistStep, ExemplarReason, ItemStatus, Section
+from .sections import DETAIL_FIELDS, DETAIL_MAX_LENGTH, details_summary
 
-# A section's structured parts (ProfileItem.details): field name, label, required.
-DETAIL_FIELDS = {
-    Section.MESSAGING_MATRIX: (
-        ("pain_point", "Pain point", True),
-        ("feature", "Feature", True),
-        ("benefit", "Benefit", True),
-    ),
-    Section.PERSONAS: (("title", "Title", True), ("goals", "Goals", False), ("objections", "Objections", False)),
-    Section.VALUE_PROPOSITION: (("industry", "Industry (if it is for one)", False),),
-}
 TEXT_MAX_LENGTH = 2000
+
+
+class SectionDetailsMixin:
+    """A form's fields for the structured parts of one section (sections.DETAIL_FIELDS).
+
+    ``details_fields_add`` adds them; ``details_from`` gathers what was typed into the dict the services
+    take (they check it again with sections.details_clean).
+    """
+
+    detail_names: list[str]
+
+    def details_fields_add(self, section: str) -> None:
+        self.detail_names = []
+        for field in DETAIL_FIELDS.get(section, ()):
+            widget = forms.Textarea(attrs={"rows": 2}) if field.multiline else forms.TextInput
+            self.fields[field.name] = forms.CharField(
+                label=field.label, required=field.required, max_length=DETAIL_MAX_LENGTH, widget=widget
+            )
+            self.detail_names.append(field.name)
+
+    def details_from(self, cleaned: dict) -> dict:
+        details = {name: (cleaned.get(name) or "").strip() for name in self.detail_names}
+        return {name: value for name, value in details.items() if value}
 
 
 class ProfileForm(forms.Form):
@@ -22,7 +36,7 @@ class ProfileForm(forms.Form):
     description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class ItemForm(forms.Form):
+class ItemForm(SectionDetailsMixin, forms.Form):
     """An item of one section: its text and, for structured sections, its parts.
 
     ``may_decide`` (admins and facilitators) adds the status; others propose.
@@ -37,10 +51,7 @@ class ItemForm(forms.Form):
     def __init__(self, *args, section: str, may_decide: bool, **kwargs):
         super().__init__(*args, **kwargs)
         self.section = section
-        self.detail_names = [name for name, _, _ in DETAIL_FIELDS.get(section, ())]
-        for name, label, required in DETAIL_FIELDS.get(section, ()):
-            widget = forms.Textarea(attrs={"rows": 2}) if name in ("goals", "objections") else forms.TextInput
-            self.fields[name] = forms.CharField(label=label, required=required, max_length=500, widget=widget)
+        self.details_fields_add(section)
         if self.detail_names:
             self.fields["text"].required = False
             self.fields["text"].label = "Summary (optional)" if section != Section.VALUE_PROPOSITION else "Text"
@@ -48,29 +59,22 @@ class ItemForm(forms.Form):
             self.fields["text"].required = True
         if not may_decide:
             del self.fields["status"]
-        self.order_fields(["text", *self.detail_names, "status"])
+        first = ["text", *self.detail_names] if section == Section.VALUE_PROPOSITION else [*self.detail_names, "text"]
+        self.order_fields([*first, "status"])
 
     @classmethod
     def for_item(cls, item, *, may_decide: bool, data=None):
         initial = {"text": item.text, "status": item.status, "revision": item.revision, **item.details}
         return cls(data=data, initial=initial, section=item.section, may_decide=may_decide, prefix=f"item{item.pk}")
 
-    @property
-    def detail_fields(self):
-        return [self[name] for name in self.detail_names]
-
     def clean(self):
         cleaned = super().clean()
         if self.errors:
             return cleaned
-        details = {name: cleaned.get(name, "").strip() for name in self.detail_names}
-        cleaned["details"] = {name: value for name, value in details.items() if value}
+        cleaned["details"] = self.details_from(cleaned)
         if not cleaned.get("text", "").strip():
-            if self.section == Section.MESSAGING_MATRIX:
-                cleaned["text"] = " → ".join(details[name] for name in ("pain_point", "feature", "benefit"))
-            elif self.section == Section.PERSONAS:
-                cleaned["text"] = details["title"]
-            else:
+            cleaned["text"] = details_summary(self.section, cleaned["details"])
+            if not cleaned["text"]:
                 self.add_error("text", "Write the item.")
         return cleaned
 

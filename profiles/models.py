@@ -3,6 +3,8 @@ import datetime
 from django.conf import settings
 from django.db import models
 
+from .sections import Section, StructuredDetails
+
 REVIEW_AFTER = datetime.timedelta(days=365)
 
 
@@ -29,36 +31,16 @@ class Profile(models.Model):
         return self.name
 
 
-class Section(models.TextChoices):
-    """The parts of a profile, in the order a one-page view shows them."""
-
-    FIRMOGRAPHICS = "firmographics", "Firmographics (industry, size, revenue)"
-    GEOGRAPHY = "geography", "Geography"
-    CHARACTERISTICS = "characteristics", "Characteristics"
-    MOTIVATIONS = "motivations", "Motivations"
-    TRIGGERS = "triggers", "Buying triggers"
-    ATTITUDES = "attitudes", "Attitudes and beliefs"
-    INTERESTS = "interests", "Interests"
-    PAIN_POINTS = "pain_points", "Pain points"
-    NEEDS = "needs", "Needs"
-    OBJECTIONS = "objections", "Objections"
-    DISQUALIFIERS = "disqualifiers", "Disqualifiers"
-    CHANNELS = "channels", "Where and how they like to be engaged"
-    VALUE_PROPOSITION = "value_proposition", "Value proposition and messaging"
-    MESSAGING_MATRIX = "messaging_matrix", "Product messaging (pain point → feature → benefit)"
-    PERSONAS = "personas", "Buyer personas"
-
-
 class ItemStatus(models.TextChoices):
     PROPOSED = "proposed", "Proposed"
     AGREED = "agreed", "Agreed"
     REJECTED = "rejected", "Rejected"
 
 
-class ProfileItem(models.Model):
+class ProfileItem(StructuredDetails, models.Model):
     """One entry of a profile section, proposed by someone and agreed or rejected by the teams.
 
-    ``text`` is plain text. ``details`` holds a section's structured parts:
+    ``text`` is plain text. ``details`` holds a section's structured parts (see sections.py):
     messaging matrix {"pain_point", "feature", "benefit"}; persona {"title",
     "goals", "objections"}; value proposition {"industry"} when it is per industry.
     ``revision`` grows with every change, so a stale edit is refused.

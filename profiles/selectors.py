@@ -12,6 +12,7 @@ from teams.models import Role, User
 
 from .checklist import ChecklistFacts, ChecklistRow, checklist_rows
 from .models import ChecklistMark, Exemplar, ItemStatus, Profile, ProfileItem, Section
+from .sections import TABLE_COLUMNS
 
 CUSTOMER_MATCHES = 20
 
@@ -24,7 +25,12 @@ class ProfileSection:
 
     @property
     def is_structured(self) -> bool:
-        return self.section in (Section.MESSAGING_MATRIX, Section.PERSONAS, Section.VALUE_PROPOSITION)
+        """Its items are shown as a table, one column per part."""
+        return self.section in TABLE_COLUMNS
+
+    @property
+    def headings(self) -> list[str]:
+        return [heading for _, heading in TABLE_COLUMNS.get(self.section, ())]
 
 
 def profile_list() -> QuerySet[Profile]:

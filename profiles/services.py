@@ -28,6 +28,7 @@ from .models import (
     ProfileItemChange,
     Section,
 )
+from .sections import details_clean
 
 
 class ItemChangedMeanwhile(Exception):
@@ -49,18 +50,20 @@ def profile_item_add(
     status: str = ItemStatus.PROPOSED,
     note: str = "",
 ) -> ProfileItem:
-    """Add an item to a profile section (plain text), with its first history entry."""
+    """Add an item to a profile section (plain text, and the section's parts checked by details_clean), with its
+    first history entry."""
     if section not in Section.values:
         raise ValueError(f"not a profile section: {section}")
     if status not in ItemStatus.values:
         raise ValueError(f"not an item status: {status}")
+    details = details_clean(section, details)
     text = text.strip()
     position = ProfileItem.objects.filter(profile=profile, section=section).count()
     item = ProfileItem.objects.create(
         profile=profile,
         section=section,
         text=text,
-        details=details or {},
+        details=details,
         status=status,
         author=author,
         position=position,
@@ -93,7 +96,7 @@ def profile_item_update(
         raise ValueError(f"not an item status: {status}")
     new = {
         "text": item.text if text is None else text.strip(),
-        "details": item.details if details is None else details,
+        "details": item.details if details is None else details_clean(item.section, details),
         "status": item.status if status is None else status,
     }
     if new == {"text": item.text, "details": item.details, "status": item.status}:

@@ -1,9 +1,11 @@
 from django.urls import reverse
 
+from feedback.access import is_customer_success, may_see_risk
+
 from .access import ANY_ROLE, has_role
 from .models import Role
 
-# (label, url name, roles that see it). A later feature adds its line here.
+# (label, url name, roles that see it, or a check of the person). A later feature adds its line here.
 NAVIGATION = [
     ("Home", "home", ANY_ROLE),
     ("Customers", "customers:list", ANY_ROLE),
@@ -13,6 +15,9 @@ NAVIGATION = [
     ("People", "teams:people", (Role.ADMIN,)),
     ("Rubrics", "rubrics:list", (Role.ADMIN,)),
     ("Webhooks", "webhooks:list", (Role.ADMIN,)),
+    ("Analytics", "analytics:index", (Role.ADMIN, Role.FACILITATOR, Role.MEMBER)),
+    ("Feedback", "feedback:surveys", is_customer_success),
+    ("At risk", "feedback:at_risk", may_see_risk),
 ]
 
 
@@ -23,6 +28,6 @@ def navigation(request):
     items = [
         {"label": label, "url": reverse(name), "active": request.path == reverse(name)}
         for label, name, roles in NAVIGATION
-        if has_role(user, *roles)
+        if (roles(user) if callable(roles) else has_role(user, *roles))
     ]
     return {"navigation": items}

@@ -1,6 +1,10 @@
+from datetime import timedelta
+
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from .access import ANY_ROLE, role_required
@@ -90,3 +94,19 @@ def api_token_revoke_view(request, token_id):
     api_token_revoke(token=token, user=request.user)
     messages.success(request, f"The token “{token.name}” is revoked; clients using it are refused from now on.")
     return redirect("teams:api_tokens")
+
+
+def login_locked_out(request, original_response=None, credentials=None):
+    """The sign-in page's answer once django-axes locks a username and address out (AXES_LOCKOUT_CALLABLE).
+
+    Every attempt while locked out starts the wait again, so the time to try again is from now.
+    """
+    minutes = settings.LOGIN_LOCKOUT_MINUTES
+    context = {
+        "minutes": minutes,
+        "retry_at": timezone.localtime() + timedelta(minutes=minutes),
+        "failure_limit": settings.LOGIN_FAILURE_LIMIT,
+    }
+    response = render(request, "registration/locked_out.html", context, status=429)
+    response["Retry-After"] = str(minutes * 60)
+    return response

@@ -42,8 +42,8 @@ def _database_url(tmp_path) -> str:
     return urlunsplit(parts._replace(path=f"/{SMOKE_DATABASE}"))
 
 
-def _get(url: str):
-    request = urllib.request.Request(url, headers={"X-Forwarded-Proto": "https"})
+def _get(url: str, **headers):
+    request = urllib.request.Request(url, headers={"X-Forwarded-Proto": "https", **headers})
     try:
         with urllib.request.urlopen(request, timeout=5) as response:
             return response.status, response.headers, response.read()
@@ -101,6 +101,23 @@ def test_it_starts_the_full_stack_reports_healthy_and_stops_cleanly(tmp_path):
                 pass
             time.sleep(0.5)
         assert health == (200, {"status": "ok", "database": "up", "broker": "up"}), log_path.read_text()
+
+        status, headers, _ = _get(f"http://127.0.0.1:{port}/healthz", **{"X-Request-ID": "stack-smoke-1"})
+        assert headers["X-Request-ID"] == "stack-smoke-1"
+
+        def _access_line():
+            for line in log_path.read_text().splitlines():
+                entry = line.partition("| ")[2]
+                if '"stack-smoke-1"' in entry:
+                    return json.loads(entry)
+            return None
+
+        deadline = time.monotonic() + 10
+        while _access_line() is None and time.monotonic() < deadline:
+            time.sleep(0.2)
+        access = _access_line()
+        assert access, "gunicorn's worker writes a JSON access line: " + log_path.read_text()
+        assert (access["logger"], access["path"], access["status"]) == ("ops.access", "/healthz", 200)
 
         status, _, page = _get(f"http://127.0.0.1:{port}/accounts/login/")
         assert status == 200

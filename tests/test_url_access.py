@@ -156,11 +156,67 @@ def _workshop_proposal(person):
 WORKSHOP = {"workshop_id": _workshop}
 WORKSHOP_STEP = {"step_id": _workshop_step}
 WORKSHOP_PROPOSAL = {"proposal_id": _workshop_proposal}
+
+
+def _workshop_invitee(person):
+    """A workshop ``person`` runs (or another facilitator runs) and someone invited there who has not acted."""
+    from workshops.tests.factories import participant_for
+
+    workshop, invitee = participant_for(person)
+    return {"workshop_id": workshop.pk, "user_id": invitee.pk}
+
+
 FACILITATORS = (Role.ADMIN, Role.FACILITATOR)
 
 
+def _survey(person):
+    from feedback.models import Survey
+
+    return Survey.objects.create(name=f"Survey of {person.username}").pk
+
+
+def _feedback_import(person):
+    """A checked feedback file with one valid row (for a customer made here)."""
+    from customers.tests.factories import CustomerFactory
+    from feedback.imports import feedback_import_check
+
+    customer = CustomerFactory()
+    text = f"external_id,score,date\n{customer.external_id},9,2026-03-15\n".encode()
+    return feedback_import_check(file=ContentFile(text), name="answers.csv", user=person).pk
+
+
+def _referral(person):
+    import datetime
+
+    from customers.tests.factories import CustomerFactory
+    from feedback.services import referral_create
+
+    return referral_create(
+        referrer=CustomerFactory(), referred_name="Newco", referred_on=datetime.date(2026, 5, 2), user=None
+    ).pk
+
+
+SURVEY = {"survey_id": _survey}
+# Admins and the Customer Success team (the member made here is in it; a facilitator is in Marketing).
+SUCCESS = (Role.ADMIN, Role.MEMBER)
+
 LEAD_ROLES = (Role.ADMIN, Role.SALES_REP)
 CUSTOMER = {"customer_id": _customer}
+
+
+def _published_rubric(person):
+    """A rubric with a published version (and so scores to analyse)."""
+    from rubrics.models import RubricVersion
+    from rubrics.tests.factories import rubric_with_draft
+
+    version = rubric_with_draft()
+    RubricVersion.objects.filter(pk=version.pk).update(status="published")
+    return version.rubric_id
+
+
+# The analytics pages and API: everyone but sales reps (analytics/views.py says why).
+ANALYSTS = (Role.ADMIN, Role.FACILITATOR, Role.MEMBER)
+ANALYSED = {"rubric_id": _published_rubric}
 
 # url name: (roles allowed, methods to try, url kwargs: values or makers)
 ACCESS = {
@@ -176,6 +232,12 @@ ACCESS = {
     "leads:view_delete": (LEAD_ROLES, ("POST",), {"view_id": _saved_view}),
     "leads:owner": (LEAD_ROLES, ("POST",), _lead_kwargs),
     "home": (ALL, ("GET",), {}),
+    "analytics:index": (ANALYSTS, ("GET",), {}),
+    "analytics:segments": (ANALYSTS, ("GET",), ANALYSED),
+    "analytics:accuracy": (ANALYSTS, ("GET",), ANALYSED),
+    "analytics:traits": (ANALYSTS, ("GET",), ANALYSED),
+    "analytics:suggestion_to_rubric": (ADMIN, ("POST",), ANALYSED),
+    "analytics:suggestion_to_workshop": (FACILITATORS, ("POST",), ANALYSED),
     "profiles:list": (ALL, ("GET",), {}),
     "profiles:create": (DECIDERS, ("POST",), {}),
     "profiles:detail": (ALL, ("GET",), PROFILE),
@@ -255,6 +317,29 @@ ACCESS = {
     "workshops:close": (FACILITATORS, ("POST",), WORKSHOP),
     "workshops:summary": (ALL, ("GET",), WORKSHOP),
     "workshops:summary_export": (ALL, ("GET",), WORKSHOP),
+    "workshops:agenda": (FACILITATORS, ("GET",), WORKSHOP),
+    "workshops:agenda_add": (FACILITATORS, ("POST",), WORKSHOP),
+    "workshops:agenda_edit": (FACILITATORS, ("POST",), WORKSHOP_STEP),
+    "workshops:agenda_move": (FACILITATORS, ("POST",), WORKSHOP_STEP),
+    "workshops:agenda_remove": (FACILITATORS, ("POST",), WORKSHOP_STEP),
+    "workshops:people": (FACILITATORS, ("GET",), WORKSHOP),
+    "workshops:invite": (FACILITATORS, ("POST",), WORKSHOP),
+    "workshops:uninvite": (FACILITATORS, ("POST",), _workshop_invitee),
+    "feedback:surveys": (SUCCESS, ("GET",), {}),
+    "feedback:survey_create": (ADMIN, ("POST",), {}),
+    "feedback:survey_detail": (SUCCESS, ("GET",), SURVEY),
+    "feedback:survey_send": (ADMIN, ("GET", "POST"), SURVEY),
+    "feedback:survey_links": (ADMIN, ("GET",), SURVEY),
+    "feedback:responses": (SUCCESS, ("GET",), {}),
+    "feedback:import": (ADMIN, ("GET", "POST"), {}),
+    "feedback:import_detail": (ADMIN, ("GET",), {"import_id": _feedback_import}),
+    "feedback:import_run": (ADMIN, ("POST",), {"import_id": _feedback_import}),
+    "feedback:referrals": (SUCCESS, ("GET",), {}),
+    "feedback:referral_add": (SUCCESS, ("POST",), {}),
+    "feedback:referral_status": (SUCCESS, ("POST",), {"referral_id": _referral}),
+    "feedback:advocacy": (SUCCESS, ("GET",), {}),
+    "feedback:advocacy_add": (SUCCESS, ("POST",), {}),
+    "feedback:at_risk": ((Role.ADMIN, Role.MEMBER, Role.SALES_REP), ("GET",), {}),
 }
 
 # Open to anyone on purpose: monitoring, and signing in and out.
@@ -262,6 +347,9 @@ PUBLIC = {"healthz", "login", "logout", "password_reset", "password_reset_done",
 PUBLIC |= {"password_reset_complete"}
 # The API's description and its docs page: no data, and the docs page signs nobody in.
 PUBLIC |= {"api:schema", "api:docs"}
+# A customer's personal survey link (/s/<token>/): no account by design, the signed token is the key
+# (feedback/tests/test_survey_page.py checks a forged or expired one stores nothing).
+PUBLIC |= {"survey:answer"}
 # Any signed-in person, whatever the role (Django's own views, behind login_required).
 SIGNED_IN = {"password_change", "password_change_done"}
 
@@ -283,6 +371,29 @@ def test_it_knows_every_url():
     unknown = routes - set(ACCESS) - set(API_ACCESS) - PUBLIC - SIGNED_IN
 
     assert not unknown, f"add these URLs to ACCESS with the roles that may use them: {sorted(unknown)}"
+
+
+def _unnamed_routes(patterns, prefix=""):
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            if pattern.namespace != "admin":
+                yield from _unnamed_routes(pattern.url_patterns, prefix + str(pattern.pattern))
+        elif not pattern.name:
+            yield prefix + str(pattern.pattern)
+
+
+def test_every_url_has_a_name_so_none_escapes_the_table():
+    unnamed = list(_unnamed_routes(get_resolver().url_patterns))
+
+    assert not unnamed, f"name these URL patterns and add them to ACCESS: {unnamed}"
+
+
+def test_the_walk_tries_every_role_and_anonymous_visitors():
+    assert set(Role.values) == {Role.ADMIN, Role.FACILITATOR, Role.MEMBER, Role.SALES_REP}
+    tried = {(name, role) for name, role, *_ in (case.values for case in [*_cases(True), *_cases(False)])}
+    for name in ACCESS:
+        assert {role for url, role in tried if url == name} == set(Role.values), name
+    assert {case.values[0] for case in ANONYMOUS_CASES} == set(ACCESS)
 
 
 def _cases(allowed: bool):
@@ -352,6 +463,9 @@ API_ACCESS = {
     "api:customer-detail": ({"external_id": "CRM-1"}, {"GET": ALL, "PATCH": ADMIN, "DELETE": ADMIN}),
     "api:customer-bulk": ({}, {"POST": ADMIN}),
     "api:lead-list": ({}, {"GET": LEAD_ROLES}),
+    "analytics_api:segments": ({}, {"GET": ANALYSTS}),
+    "analytics_api:accuracy": ({}, {"GET": ANALYSTS}),
+    "analytics_api:traits": ({}, {"GET": ANALYSTS}),
 }
 
 

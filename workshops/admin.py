@@ -6,7 +6,7 @@ from .models import Participant, Step, Workshop
 class StepInline(admin.TabularInline):
     model = Step
     extra = 0
-    fields = ("position", "title", "kind", "status", "timer_ends_at")
+    fields = ("position", "title", "kind", "status", "duration_minutes", "timer_started_at", "timer_ends_at")
     readonly_fields = fields
 
 

@@ -52,7 +52,7 @@ def workshop_close(*, workshop: Workshop, user: User) -> Workshop:
     if weights:
         workshop.rubric_version = _weights_into_draft(workshop, weights, user)
     Step.objects.filter(workshop=workshop).exclude(status=StepStatus.CLOSED).update(
-        status=StepStatus.CLOSED, timer_ends_at=None
+        status=StepStatus.CLOSED, timer_started_at=None, timer_ends_at=None
     )
     workshop.status = WorkshopStatus.CLOSED
     workshop.closed_at = timezone.now()

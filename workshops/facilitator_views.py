@@ -5,18 +5,20 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.text import slugify
+from django.utils.timezone import localtime
 from django.views.decorators.http import require_GET, require_POST
 
 from teams.access import ANY_ROLE, role_required
 from teams.models import Role
 
 from . import access
+from .agenda import step_timer_start, step_timer_stop
 from .closing import workshop_close
 from .forms import DecideForm, TimerForm
 from .live import POLL_TRIGGER, live_etag, not_modified, with_etag
-from .models import Proposal, Step, Workshop
+from .models import TIMER_LIMIT_MINUTES, Proposal, Step, Workshop
 from .selectors import item_splits, weight_groups, workshop_teams
-from .services import WorkshopRefused, proposal_decide, step_close, step_open, step_timer_set
+from .services import WorkshopRefused, proposal_decide, step_close, step_open
 from .summary import summary_build, summary_markdown
 from .views import bar_context
 
@@ -47,14 +49,27 @@ def _board_context(request, step: Step, etag: str, **extra) -> dict:
     return context
 
 
-@role_required(*FACILITATORS)
-@require_GET
-def board(request, step_id):
+def _board_page(request, step_id, *, status: int = 200, notice: str = "") -> HttpResponse:
+    """The board; ``notice`` (with a 4xx status) says why what the facilitator asked was not done."""
     board_etag = live_etag(request, step_id, "board", facilitator_only=True)
     bar_etag = live_etag(request, step_id, "bar")
     step = _step(step_id)
-    context = {**_board_context(request, step, board_etag), "bar": bar_context(request, step, bar_etag)}
-    return render(request, "workshops/board.html", context)
+    context = {
+        **_board_context(request, step, board_etag),
+        "bar": bar_context(request, step, bar_etag),
+        "notice": notice,
+    }
+    return render(request, "workshops/board.html", context, status=status)
+
+
+def _refusal_text(refusal: Exception) -> str:
+    return " ".join(refusal.messages) if isinstance(refusal, ValidationError) else str(refusal)
+
+
+@role_required(*FACILITATORS)
+@require_GET
+def board(request, step_id):
+    return _board_page(request, step_id)
 
 
 @role_required(*FACILITATORS)
@@ -67,10 +82,7 @@ def board_fragment(request, step_id):
     return with_etag(render(request, "workshops/fragment_board.html", context), etag)
 
 
-def _back_to_board(request, step: Step, refusal: Exception | None = None) -> HttpResponse:
-    if refusal is not None:
-        text = " ".join(refusal.messages) if isinstance(refusal, ValidationError) else str(refusal)
-        messages.warning(request, text)
+def _back_to_board(request, step: Step) -> HttpResponse:
     return redirect("workshops:board", step_id=step.pk)
 
 
@@ -81,7 +93,7 @@ def step_open_view(request, step_id):
     try:
         step_open(step=step, user=request.user)
     except WorkshopRefused as refusal:
-        return _back_to_board(request, step, refusal)
+        return _board_page(request, step.pk, status=409, notice=str(refusal))
     return _back_to_board(request, step)
 
 
@@ -96,13 +108,28 @@ def step_close_view(request, step_id):
 @role_required(*FACILITATORS)
 @require_POST
 def step_timer(request, step_id):
+    """Start the step's countdown (its planned minutes, or those given) or stop it."""
     step = _step(step_id)
     access.require_facilitator(step.workshop, request.user)
     form = TimerForm(request.POST)
     if not form.is_valid():
-        messages.warning(request, "A timer runs from 1 to 180 minutes.")
-        return _back_to_board(request, step)
-    step_timer_set(step=step, user=request.user, minutes=form.cleaned_data["minutes"])
+        notice = f"Start or stop the timer; it runs 1 to {TIMER_LIMIT_MINUTES} minutes."
+        return _board_page(request, step.pk, status=400, notice=notice)
+    try:
+        if form.cleaned_data["action"] == "stop":
+            step_timer_stop(step=step, user=request.user)
+        else:
+            step, started = step_timer_start(step=step, user=request.user, minutes=form.cleaned_data["minutes"])
+            if not started:
+                messages.info(
+                    request,
+                    f"The timer was already running: it still ends at {localtime(step.timer_ends_at):%H:%M}. "
+                    "Stop it to start it again.",
+                )
+    except ValidationError as refusal:
+        return _board_page(request, step.pk, status=400, notice=_refusal_text(refusal))
+    except WorkshopRefused as refusal:
+        return _board_page(request, step.pk, status=409, notice=str(refusal))
     return _back_to_board(request, step)
 
 

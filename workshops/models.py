@@ -1,11 +1,16 @@
+import math
+
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from profiles.models import ItemStatus, Profile, Section
+from profiles.sections import StructuredDetails
 from rubrics.scoring import OPERATOR_LABELS
 from teams.models import Team
 
 WEIGHT_MIN, WEIGHT_MAX = -3, 3
+TIMER_LIMIT_MINUTES = 180
 
 
 class WorkshopStatus(models.TextChoices):
@@ -24,7 +29,9 @@ class Workshop(models.Model):
 
     ``version`` grows with every change anyone makes to the workshop: the live
     fragments use it as their ETag, so a poll that finds nothing new costs one
-    indexed read and answers 304.
+    indexed read and answers 304. ``agenda_revision`` grows only when the agenda
+    changes (a step added, renamed, moved or removed): the agenda editor's forms
+    carry it, so a stale form or a double click changes nothing (agenda.py).
     """
 
     profile = models.ForeignKey(Profile, on_delete=models.PROTECT, related_name="workshops")
@@ -37,6 +44,7 @@ class Workshop(models.Model):
     anonymous_votes = models.BooleanField(default=False, help_text="Participants see counts, not who voted.")
     dots_per_step = models.PositiveSmallIntegerField(default=3)
     version = models.PositiveIntegerField(default=1)
+    agenda_revision = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     summary = models.JSONField(default=dict, blank=True, help_text="Written when the workshop closes.")
@@ -80,7 +88,12 @@ class StepStatus(models.TextChoices):
 
 
 class Step(models.Model):
-    """One point of the agenda: proposals of profile items (in ``sections``) or of rubric criterion weights."""
+    """One point of the agenda: proposals of profile items (in ``sections``) or of rubric criterion weights.
+
+    ``duration_minutes`` is how long the step is planned for; the facilitator starts its timer
+    (``timer_started_at``, ``timer_ends_at``, set by the server) and every screen counts down to
+    ``timer_ends_at``. Time up is shown; it never closes the step by itself.
+    """
 
     workshop = models.ForeignKey(Workshop, on_delete=models.CASCADE, related_name="steps")
     position = models.PositiveSmallIntegerField()
@@ -88,6 +101,8 @@ class Step(models.Model):
     kind = models.CharField(max_length=10, choices=StepKind.choices, default=StepKind.ITEMS)
     sections = models.JSONField(default=list, blank=True, help_text="The profile sections an items step is about.")
     status = models.CharField(max_length=10, choices=StepStatus.choices, default=StepStatus.PENDING)
+    duration_minutes = models.PositiveSmallIntegerField(null=True, blank=True)
+    timer_started_at = models.DateTimeField(null=True, blank=True)
     timer_ends_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -95,6 +110,11 @@ class Step(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["workshop", "position"], name="workshop_step_position_unique"),
             models.CheckConstraint(condition=models.Q(status__in=StepStatus.values), name="workshop_step_status_valid"),
+            models.CheckConstraint(
+                condition=models.Q(duration_minutes__isnull=True)
+                | models.Q(duration_minutes__gte=1, duration_minutes__lte=TIMER_LIMIT_MINUTES),
+                name="workshop_step_duration_range",
+            ),
         ]
 
     def __str__(self):
@@ -107,6 +127,29 @@ class Step(models.Model):
     @property
     def is_weights(self) -> bool:
         return self.kind == StepKind.WEIGHTS
+
+    @property
+    def section_labels(self) -> list[str]:
+        return [Section(section).label if section in Section.values else section for section in self.sections]
+
+    @property
+    def timer_seconds_left(self) -> int | None:
+        """Whole seconds until the timer ends (0 once time is up), None without a timer."""
+        if self.timer_ends_at is None:
+            return None
+        return max(0, math.ceil((self.timer_ends_at - timezone.now()).total_seconds()))
+
+    @property
+    def timer_running(self) -> bool:
+        return bool(self.timer_seconds_left)
+
+    @property
+    def timer_clock(self) -> str:
+        """The time left as the countdown shows it: "4:05", "1:02:03"."""
+        seconds = self.timer_seconds_left or 0
+        hours, rest = divmod(seconds, 3600)
+        minutes, seconds = divmod(rest, 60)
+        return f"{hours}:{minutes:02d}:{seconds:02d}" if hours else f"{minutes}:{seconds:02d}"
 
 
 class Participant(models.Model):
@@ -132,10 +175,11 @@ class ProposalKind(models.TextChoices):
     WEIGHT = "weight", "Criterion weight"
 
 
-class Proposal(models.Model):
+class Proposal(StructuredDetails, models.Model):
     """An item for the profile or a weight for a rubric criterion, put forward in a step.
 
-    ``text`` is plain text (always escaped when shown). A weight names its
+    ``text`` is plain text (always escaped when shown); an item of a structured section carries its
+    parts in ``details`` (profiles/sections.py), written into the profile on closing. A weight names its
     criterion (``criterion_field``, ``criterion_operator``, ``criterion_values``
     as rubrics.Criterion takes them) and its ``points``. ``revision`` grows with
     every edit, so a stale edit is refused.

@@ -67,6 +67,20 @@ def step_rows(step: Step, user: User) -> list[ProposalRow]:
     return list(rows.values())
 
 
+def seats_with_activity(workshop: Workshop) -> QuerySet[Participant]:
+    """The people invited, by team, each with ``has_acted``: whether they proposed, voted or commented."""
+    acted = (
+        Exists(Proposal.objects.filter(author=OuterRef("user"), step__workshop=workshop))
+        | Exists(Vote.objects.filter(voter=OuterRef("user"), proposal__step__workshop=workshop))
+        | Exists(Comment.objects.filter(author=OuterRef("user"), proposal__step__workshop=workshop))
+    )
+    return (
+        workshop.participants.select_related("user", "team")
+        .annotate(has_acted=acted)
+        .order_by("team__name", "user__username")
+    )
+
+
 def dots_left(step: Step, user: User) -> int:
     spent = Vote.objects.filter(proposal__step=step, voter=user).count()
     return max(step.workshop.dots_per_step - spent, 0)

@@ -5,10 +5,10 @@
 2. writes, in one transaction;
 3. bumps the workshop's ``version``, so every screen polling it fetches the change (see live.py).
 
-Closing the workshop (closing.py) turns what was agreed into profile items and a rubric draft.
+Changing the agenda and running a step's timer are in agenda.py; closing the workshop (closing.py) turns
+what was agreed into profile items and a rubric draft.
 """
 
-import datetime
 from collections.abc import Iterable
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -17,6 +17,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from profiles.models import ChecklistStep, ItemStatus, Profile, Section
+from profiles.sections import details_clean, details_summary
 from rubrics import scoring
 from rubrics.fields import field_kind
 from teams.models import User
@@ -39,7 +40,6 @@ from .models import (
 )
 
 TEXT_LIMIT = 2000
-TIMER_LIMIT_MINUTES = 180
 
 # The default agenda: the profile checklist's steps, each with the sections people propose items for.
 AGENDA_SECTIONS = {
@@ -134,8 +134,13 @@ def workshop_create(
 
 @transaction.atomic
 def participants_invite(*, workshop: Workshop, users: Iterable[User], user: User) -> int:
-    """Invite people (each with their team as it is now); someone invited twice is invited once."""
+    """Invite people (each with their team as it is now); someone invited twice is invited once.
+
+    Returns how many are new in the workshop (0 for a double submit).
+    """
     require_facilitator(workshop, user)
+    if Workshop.objects.filter(pk=workshop.pk, status=WorkshopStatus.CLOSED).exists():
+        raise WorkshopRefused("The workshop is closed: nobody more can join it.")
     seats = [
         Participant(workshop=workshop, user=person, team_id=person.team_id)
         for person in users
@@ -145,6 +150,37 @@ def participants_invite(*, workshop: Workshop, users: Iterable[User], user: User
     Participant.objects.bulk_create(seats, ignore_conflicts=True)
     workshop_touch(workshop.pk)
     return workshop.participants.count() - before
+
+
+def participant_has_acted(*, workshop: Workshop, person: User) -> bool:
+    """Whether the person proposed, voted or commented in the workshop."""
+    return (
+        Proposal.objects.filter(author=person, step__workshop=workshop).exists()
+        or Vote.objects.filter(voter=person, proposal__step__workshop=workshop).exists()
+        or Comment.objects.filter(author=person, proposal__step__workshop=workshop).exists()
+    )
+
+
+@transaction.atomic
+def participant_remove(*, workshop: Workshop, person: User, user: User) -> bool:
+    """Take back the invitation of someone who has not proposed, voted or commented yet.
+
+    Their seat is locked first, as vote_cast locks it, so a vote cannot slip in between the check and the
+    removal. Returns False when the person was not (or no longer) invited: a double submit changes nothing.
+    """
+    require_facilitator(workshop, user)
+    if Workshop.objects.filter(pk=workshop.pk, status=WorkshopStatus.CLOSED).exists():
+        raise WorkshopRefused("The workshop is closed: who was in it stays in its summary.")
+    seat = Participant.objects.select_for_update().filter(workshop=workshop, user=person).order_by().first()
+    if seat is None:
+        return False
+    if participant_has_acted(workshop=workshop, person=person):
+        raise WorkshopRefused(
+            f"{person.display_name} has already proposed, voted or commented here: their invitation stays."
+        )
+    seat.delete()
+    workshop_touch(workshop.pk)
+    return True
 
 
 def participant_seen(*, workshop: Workshop, user: User) -> None:
@@ -167,7 +203,7 @@ def step_open(*, step: Step, user: User) -> Step:
     if workshop.is_closed:
         raise WorkshopRefused("The workshop is closed.")
     workshop.steps.filter(status=StepStatus.OPEN).exclude(pk=step.pk).update(
-        status=StepStatus.CLOSED, timer_ends_at=None
+        status=StepStatus.CLOSED, timer_started_at=None, timer_ends_at=None
     )
     Step.objects.filter(pk=step.pk).update(status=StepStatus.OPEN)
     if workshop.status == WorkshopStatus.DRAFT:
@@ -180,20 +216,7 @@ def step_open(*, step: Step, user: User) -> Step:
 @transaction.atomic
 def step_close(*, step: Step, user: User) -> Step:
     require_facilitator(step.workshop, user)
-    Step.objects.filter(pk=step.pk).update(status=StepStatus.CLOSED, timer_ends_at=None)
-    workshop_touch(step.workshop_id)
-    step.refresh_from_db()
-    return step
-
-
-@transaction.atomic
-def step_timer_set(*, step: Step, user: User, minutes: int | None) -> Step:
-    """Start a countdown of ``minutes`` on an open step, or stop it (None)."""
-    require_facilitator(step.workshop, user)
-    if minutes is not None and not 1 <= minutes <= TIMER_LIMIT_MINUTES:
-        raise ValidationError({"minutes": f"Between 1 and {TIMER_LIMIT_MINUTES} minutes."})
-    ends_at = None if minutes is None else timezone.now() + datetime.timedelta(minutes=minutes)
-    Step.objects.filter(pk=step.pk).update(timer_ends_at=ends_at)
+    Step.objects.filter(pk=step.pk).update(status=StepStatus.CLOSED, timer_started_at=None, timer_ends_at=None)
     workshop_touch(step.workshop_id)
     step.refresh_from_db()
     return step
@@ -239,33 +262,49 @@ def proposal_add(
 ) -> Proposal:
     """Propose an item for one of the step's sections, or (in a weights step) a criterion and its points.
 
-    ``text`` is plain text: the item itself, or why the weight.
+    ``text`` is plain text: the item itself, or why the weight. An item of a structured section may carry
+    its parts (``details``, checked by profiles.sections.details_clean); its text may then stay empty and
+    is made from them (the matrix row in one line, the persona's title).
     """
     require_act(step.workshop, user)
     step = _open_step(step.pk)
-    fields = {"text": _text(text, required=not step.is_weights), "details": details or {}}
     if step.is_weights:
-        fields.update(kind=ProposalKind.WEIGHT)
+        fields = {"text": _text(text, required=False), "kind": ProposalKind.WEIGHT}
         fields.update(_weight(field=field, operator=operator, values=values or [], points=points, label=label))
     else:
         if section not in step.sections:
             raise ValidationError({"section": "Choose one of this step's sections."})
-        fields.update(kind=ProposalKind.ITEM, section=section)
+        details = details_clean(section, details)
+        text = _text((text or "").strip() or details_summary(section, details))
+        fields = {"text": text, "details": details, "kind": ProposalKind.ITEM, "section": section}
     proposal = Proposal.objects.create(step=step, author=user, author_team_id=user.team_id, **fields)
     workshop_touch(step.workshop_id)
     return proposal
 
 
 @transaction.atomic
-def proposal_edit(*, proposal: Proposal, user: User, revision: int, text: str, points: int | None = None) -> Proposal:
-    """Change a proposal's text (and a weight's points) if it is still the revision the person loaded.
+def proposal_edit(
+    *,
+    proposal: Proposal,
+    user: User,
+    revision: int,
+    text: str,
+    points: int | None = None,
+    details: dict | None = None,
+) -> Proposal:
+    """Change a proposal's text (with an item's parts, or a weight's points) if it is still the revision the
+    person loaded.
 
     The claim is one conditional UPDATE (``WHERE revision = loaded``): of two people saving at once, the
     later one changes nothing and gets ``ProposalChangedMeanwhile`` with the text as it is now.
     """
     require_act(proposal.step.workshop, user)
     step = _open_step(proposal.step_id)
-    changes = {"text": _text(text, required=not step.is_weights)}
+    if proposal.is_weight:
+        changes = {"text": _text(text, required=False)}
+    else:
+        changes = {"details": proposal.details if details is None else details_clean(proposal.section, details)}
+        changes["text"] = _text((text or "").strip() or details_summary(proposal.section, changes["details"]))
     if proposal.is_weight:
         if points is None or not WEIGHT_MIN <= points <= WEIGHT_MAX:
             raise ValidationError({"points": f"Points from {WEIGHT_MIN} to +{WEIGHT_MAX}."})

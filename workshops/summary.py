@@ -24,6 +24,11 @@ def _proposal_row(proposal: Proposal) -> dict:
     }
     if proposal.kind == ProposalKind.ITEM:
         row["section"] = proposal.section_label
+        row["details"] = [
+            [heading, cell]
+            for heading, cell in zip(proposal.detail_headings, proposal.detail_cells, strict=True)
+            if cell and cell not in proposal.text  # the parts the text does not already say
+        ]
     else:
         row["criterion"] = proposal.criterion_label
         row["rule"] = proposal.rule
@@ -70,7 +75,9 @@ def _lines(rows: list[dict]) -> list[str]:
     for row in rows:
         who = f" ({_md(row['team'] or row['author'])})" if row["team"] or row["author"] else ""
         if row["kind"] == ProposalKind.ITEM:
-            lines.append(f"- **{_md(row['section'])}**: {_md(row['text'])}{who}")
+            parts = "; ".join(f"{_md(label)}: {_md(value)}" for label, value in row.get("details") or [])
+            parts = f" ({parts})" if parts else ""
+            lines.append(f"- **{_md(row['section'])}**: {_md(row['text'])}{parts}{who}")
         else:
             reason = f": {_md(row['text'])}" if row["text"] else ""
             lines.append(f"- **{_md(row['criterion'])}** ({_md(row['rule'])}): {row['points']:+d} points{reason}{who}")

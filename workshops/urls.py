@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import facilitator_views, views
+from . import agenda_views, facilitator_views, people_views, views
 
 app_name = "workshops"
 
@@ -27,4 +27,13 @@ urlpatterns = [
     path("<int:workshop_id>/close/", facilitator_views.close, name="close"),
     path("<int:workshop_id>/summary/", facilitator_views.summary, name="summary"),
     path("<int:workshop_id>/summary.md", facilitator_views.summary_export, name="summary_export"),
+    # The agenda editor (agenda_views.py) and who is invited (people_views.py): the facilitator.
+    path("<int:workshop_id>/agenda/", agenda_views.agenda, name="agenda"),
+    path("<int:workshop_id>/agenda/add/", agenda_views.agenda_step_add, name="agenda_add"),
+    path("steps/<int:step_id>/agenda/edit/", agenda_views.agenda_step_edit, name="agenda_edit"),
+    path("steps/<int:step_id>/agenda/move/", agenda_views.agenda_step_move, name="agenda_move"),
+    path("steps/<int:step_id>/agenda/remove/", agenda_views.agenda_step_remove, name="agenda_remove"),
+    path("<int:workshop_id>/people/", people_views.people, name="people"),
+    path("<int:workshop_id>/people/invite/", people_views.invite, name="invite"),
+    path("<int:workshop_id>/people/<int:user_id>/remove/", people_views.uninvite, name="uninvite"),
 ]

@@ -191,7 +191,7 @@ def propose(request, step_id):
     form = _propose_form(step, request.POST)
     status = 400
     if form.is_valid():
-        kwargs = form.service_kwargs() if step.is_weights else form.cleaned_data
+        kwargs = form.service_kwargs()
         try:
             proposal_add(step=step, user=request.user, **kwargs)
         except ValidationError as error:
@@ -217,21 +217,21 @@ def proposal_edit_view(request, proposal_id):
     proposal = _proposal(proposal_id)
     step = proposal.step
     access.require_act(step.workshop, request.user)
-    initial = {"revision": proposal.revision, "text": proposal.text, "points": proposal.points}
-    form = ProposalEditForm(request.POST or None, initial=initial, weight=proposal.is_weight)
+    initial = ProposalEditForm.initial_for(proposal)
+    form = ProposalEditForm(request.POST or None, initial=initial, proposal=proposal)
     status, current = 200, None
     if request.method == "POST":
         status = 400
         if form.is_valid():
             try:
-                proposal_edit(proposal=proposal, user=request.user, **form.cleaned_data)
+                proposal_edit(proposal=proposal, user=request.user, **form.service_kwargs())
             except ValidationError as error:
                 service_errors_add(form, error)
             except ProposalChangedMeanwhile as conflict:
                 current, status = conflict.proposal, 409
                 data = request.POST.copy()
                 data["revision"] = current.revision  # their text stays in the box; a second save goes through
-                form = ProposalEditForm(data, weight=proposal.is_weight)
+                form = ProposalEditForm(data, proposal=proposal)
                 form.is_valid()
             except WorkshopRefused as refusal:
                 form.add_error(None, str(refusal))

@@ -39,3 +39,20 @@ def test_it_needs_no_login_and_is_never_cached(client):
 
     assert response.status_code in (200, 503)
     assert "no-cache" in response["Cache-Control"]
+
+
+@pytest.mark.django_db
+def test_it_answers_503_when_the_database_is_down(client, settings, monkeypatch):
+    from django.db import OperationalError
+
+    class UnreachableDatabase:
+        def cursor(self):
+            raise OperationalError("connection refused")
+
+    settings.REDIS_URL = ""
+    monkeypatch.setattr("home.views.connection", UnreachableDatabase())
+
+    response = client.get(reverse("healthz"))
+
+    assert response.status_code == 503
+    assert response.json() == {"status": "degraded", "database": "down", "broker": "in-process"}

@@ -16,14 +16,26 @@ def demo_people(settings):
 @pytest.mark.parametrize(
     ("username", "heading", "navigation"),
     [
-        ("rep", "Your accounts", ["Home", "Customers", "Profiles", "Workshops", "Leads"]),
+        ("rep", "Your accounts", ["Home", "Customers", "Profiles", "Workshops", "Leads", "At risk"]),
         (
             "admin",
             "Admin home",
-            ["Home", "Customers", "Profiles", "Workshops", "Leads", "People", "Rubrics", "Webhooks"],
+            [
+                "Home",
+                "Customers",
+                "Profiles",
+                "Workshops",
+                "Leads",
+                "People",
+                "Rubrics",
+                "Webhooks",
+                "Analytics",
+                "Feedback",
+                "At risk",
+            ],
         ),
-        ("facilitator", "Facilitator home", ["Home", "Customers", "Profiles", "Workshops"]),
-        ("marketing", "Your workshop home", ["Home", "Customers", "Profiles", "Workshops"]),
+        ("facilitator", "Facilitator home", ["Home", "Customers", "Profiles", "Workshops", "Analytics"]),
+        ("marketing", "Your workshop home", ["Home", "Customers", "Profiles", "Workshops", "Analytics"]),
     ],
 )
 def test_it_signs_a_demo_person_in_to_their_home(page, demo_people, username, heading, navigation):

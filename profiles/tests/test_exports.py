@@ -76,3 +76,59 @@ def test_it_keeps_an_items_lines_inside_its_list_item(client_as, db):
     text = _markdown(client_as(Role.MEMBER), profile).content.decode()
 
     assert "- First line\n  # not a heading" in text
+
+
+def test_it_exports_the_structured_sections_as_tables(client_as, db):
+    profile = make_profile()
+    profile_item_add(
+        profile=profile,
+        section="messaging_matrix",
+        text="Manual exports → CRM sync → Hours | saved",
+        details={"pain_point": "Manual exports", "feature": "CRM sync", "benefit": "Hours | saved"},
+        author=None,
+        status=ItemStatus.AGREED,
+    )
+    profile_item_add(
+        profile=profile,
+        section="personas",
+        text="CFO",
+        details={"title": "CFO", "goals": "Forecasts\nFewer tools"},
+        author=None,
+        status=ItemStatus.AGREED,
+    )
+
+    text = _markdown(client_as(Role.MEMBER), profile).content.decode()
+
+    assert (
+        "| Pain point | Feature | Benefit |\n| --- | --- | --- |\n| Manual exports | CRM sync | Hours \\| saved |"
+        in text
+    )
+    assert "| Title | Goals | Objections |\n| --- | --- | --- |\n| CFO | Forecasts<br>Fewer tools |  |" in text
+
+
+def test_it_prints_the_structured_sections_as_tables(client_as, db):
+    profile = make_profile()
+    profile_item_add(
+        profile=profile,
+        section="value_proposition",
+        text="Audit-ready scoring",
+        details={"industry": "Healthcare"},
+        author=None,
+        status=ItemStatus.AGREED,
+    )
+
+    page = _print(client_as(Role.MEMBER), profile)
+
+    assert 'data-testid="section-table"' in page
+    assert '<th scope="col">Industry</th>' in page
+    assert page.index("Healthcare") < page.index("Audit-ready scoring"), "industry first, then the proposition"
+
+
+def test_it_escapes_what_people_wrote_so_a_renderer_shows_it_as_text(client_as, db):
+    profile = make_profile(name="<b>Bold</b> profile")
+    make_item(profile, text="<script>alert(1)</script> and a \\ backslash", status=ItemStatus.AGREED)
+
+    text = _markdown(client_as(Role.MEMBER), profile).content.decode()
+
+    assert text.startswith("# \\<b\\>Bold\\</b\\> profile\n")
+    assert "- \\<script\\>alert(1)\\</script\\> and a \\\\ backslash" in text

@@ -183,3 +183,68 @@ def test_it_shows_an_items_history(client_as):
     page = response.content.decode()
     assert page.index("Second words") < page.index("First words"), "newest first"
     assert "<html" not in page
+
+
+def _persona(**fields):
+    from profiles.services import profile_item_add
+
+    details = {"title": "Head of RevOps", "goals": "Clean pipeline"} | fields
+    return profile_item_add(
+        profile=make_profile(), section="personas", text=details["title"], details=details, author=None
+    )
+
+
+def test_it_shows_a_structured_section_as_a_table_and_edits_a_row_in_place(client_as):
+    client = client_as(Role.FACILITATOR)
+    item = _persona()
+    prefix = f"item{item.pk}-"
+
+    page = client.get(reverse("profiles:detail", kwargs={"profile_id": item.profile_id})).content.decode()
+    form = client.get(_edit_url(item), **HTMX).content.decode()
+    saved = client.post(
+        _edit_url(item),
+        {prefix + "revision": 1, prefix + "title": "Head of RevOps", prefix + "objections": "Yet another tool"},
+        **HTMX,
+    )
+    decided = client.post(_status_url(item), {"status": "agreed", "revision": 2}, **HTMX)
+
+    assert 'data-testid="section-table"' in page
+    assert f'<tr id="item-{item.pk}"' in page
+    assert form.strip().startswith(f'<tr id="item-{item.pk}"'), "the edit form takes the row's place"
+    assert 'colspan="5"' in form
+    assert saved.content.decode().strip().startswith(f'<tr id="item-{item.pk}"')
+    assert ProfileItem.objects.get(pk=item.pk).details == {"title": "Head of RevOps", "objections": "Yet another tool"}
+    assert decided.status_code == 200
+    assert decided.content.decode().strip().startswith(f'<tr id="item-{item.pk}"')
+
+
+def test_it_answers_a_stale_edit_of_a_row_with_409_and_their_parts(client_as):
+    client = client_as(Role.ADMIN)
+    item = _persona()
+    prefix = f"item{item.pk}-"
+    client.post(
+        _edit_url(item), {prefix + "revision": 1, prefix + "title": "Head of RevOps", prefix + "goals": "Theirs"}
+    )
+
+    response = client.post(
+        _edit_url(item), {prefix + "revision": 1, prefix + "title": "Head of RevOps", prefix + "goals": "Mine"}, **HTMX
+    )
+
+    page = response.content.decode()
+    assert response.status_code == 409
+    assert "Theirs" in page
+    assert "Mine" in page
+    assert ProfileItem.objects.get(pk=item.pk).details["goals"] == "Theirs"
+
+
+def test_it_refuses_parts_that_do_not_fit_the_section_in_the_service(db):
+    from django.core.exceptions import ValidationError
+
+    from profiles.services import profile_item_add, profile_item_update
+
+    with pytest.raises(ValidationError):
+        profile_item_add(profile=make_profile(), section="personas", text="CFO", details={"goals": "x"}, author=None)
+    item = _persona()
+    with pytest.raises(ValidationError):
+        profile_item_update(item=item, user=None, details={"title": "CFO", "budget": "big"})
+    assert ProfileItem.objects.get(pk=item.pk).details == {"title": "Head of RevOps", "goals": "Clean pipeline"}

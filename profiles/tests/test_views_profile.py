@@ -67,6 +67,42 @@ def test_it_renders_a_script_in_an_item_inert(client_as):
         assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in page
 
 
+def test_it_renders_a_script_in_an_items_parts_inert(client_as):
+    from profiles.services import profile_item_add
+
+    profile = make_profile()
+    profile_item_add(
+        profile=profile,
+        section="personas",
+        text=SCRIPT,
+        details={"title": SCRIPT, "goals": SCRIPT, "objections": SCRIPT},
+        author=None,
+        status=ItemStatus.AGREED,
+    )
+    profile_item_add(
+        profile=profile,
+        section="messaging_matrix",
+        text="Row",
+        details={"pain_point": SCRIPT, "feature": SCRIPT, "benefit": SCRIPT},
+        author=None,
+        status=ItemStatus.AGREED,
+    )
+    profile_item_add(
+        profile=profile,
+        section="value_proposition",
+        text="Value",
+        details={"industry": SCRIPT},
+        author=None,
+        status=ItemStatus.AGREED,
+    )
+
+    for url in (_detail(profile), reverse("profiles:print", kwargs={"profile_id": profile.pk})):
+        page = client_as(Role.MEMBER).get(url).content.decode()
+
+        assert SCRIPT not in page
+        assert page.count("&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;") >= 7
+
+
 def test_it_shows_the_exemplars_linked_to_their_customer(client_as):
     profile = make_profile()
     customer = CustomerFactory(name="Acme GmbH")

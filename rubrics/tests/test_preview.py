@@ -111,7 +111,7 @@ def test_it_shows_the_preview_page_with_bars_and_samples(client_as, versions):
 
     page = response.content.decode()
     assert response.status_code == 200
-    assert "width: 100.0%" in page
+    assert 'width="100.0%"' in page
     assert "Leaves too" in page
     assert "<script>" not in page
 

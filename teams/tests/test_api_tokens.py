@@ -183,3 +183,43 @@ def test_the_account_menu_links_to_the_tokens_page(client_as):
     response = client_as(Role.MEMBER).get(reverse("home"))
 
     assert reverse("teams:api_tokens") in response.content.decode()
+
+
+def _api_endpoints(patterns=None, namespace=""):
+    """(url name, url, method) for every method of every API view the project routes: a new endpoint is in."""
+    from django.urls import URLResolver, get_resolver
+    from rest_framework.views import APIView
+
+    for pattern in get_resolver().url_patterns if patterns is None else patterns:
+        if isinstance(pattern, URLResolver):
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            yield from _api_endpoints(pattern.url_patterns, inner)
+            continue
+        view = getattr(pattern.callback, "cls", None)
+        if not (view and issubclass(view, APIView)):
+            continue
+        name = f"{namespace}{pattern.name}"
+        url = reverse(name, kwargs=dict.fromkeys(pattern.pattern.regex.groupindex, "1"))
+        actions = getattr(pattern.callback, "actions", None)
+        methods = actions or [method for method in view.http_method_names if hasattr(view, method)]
+        for method in sorted(set(methods) - {"options", "head"}):
+            yield pytest.param(url, method, id=f"{name}-{method}")
+
+
+@pytest.mark.parametrize(("url", "method"), list(_api_endpoints()))
+def test_a_revoked_token_gets_401_on_every_api_endpoint(make_person, url, method):
+    person = make_person(Role.ADMIN)
+    token, key = api_token_create(user=person, name="sync")
+    api_token_revoke(token=token, user=person)
+
+    response = getattr(_api(key), method)(url, {}, format="json")
+
+    assert response.status_code == 401
+    if response["Content-Type"] == "application/json":  # the schema and the docs page answer in their own format
+        assert "revoked" in response.json()["detail"]
+
+
+def test_the_endpoint_walk_finds_the_api():
+    urls = {param.values[0] for param in _api_endpoints()}
+
+    assert {API_URL, "/api/leads/", "/api/customers/1/"} <= urls

@@ -3,6 +3,7 @@ import re
 import pytest
 from django.contrib.auth import get_user_model
 from django.core import mail
+from django.http import HttpRequest
 from django.urls import reverse
 
 from teams.models import Role, Team
@@ -56,7 +57,7 @@ def test_it_invites_a_person_who_then_chooses_a_password(client_as, client, djan
     set_password_url = form_page.redirect_chain[-1][0]
     client.post(set_password_url, {"new_password1": "plum-orchard-42", "new_password2": "plum-orchard-42"})
 
-    assert client.login(username="newrep", password="plum-orchard-42")
+    assert client.login(request=HttpRequest(), username="newrep", password="plum-orchard-42")
 
 
 @pytest.mark.parametrize(
@@ -126,7 +127,7 @@ def test_it_deactivates_a_person_who_then_cannot_sign_in(client_as, make_person)
 
     person.refresh_from_db()
     assert not person.is_active
-    assert not client.login(username=person.username, password="correct horse battery")
+    assert not client.login(request=HttpRequest(), username=person.username, password="correct horse battery")
 
 
 def test_it_keeps_at_least_one_active_admin(client_as):

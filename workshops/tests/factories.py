@@ -7,7 +7,7 @@ from profiles.models import Profile, Section
 from teams.models import Role, Team, User
 from teams.tests.factories import TeamFactory, UserFactory
 from workshops.models import Proposal, ProposalKind, Step, Voting, Workshop
-from workshops.services import proposal_add, step_open, workshop_create
+from workshops.services import participants_invite, proposal_add, step_open, workshop_create
 
 _numbers = itertools.count(1)
 TEAMS = (Team.MARKETING, Team.SALES, Team.CUSTOMER_SUCCESS)
@@ -85,3 +85,13 @@ def proposal_for(user: User) -> Proposal:
     return Proposal.objects.create(
         step=step, author=step.workshop.facilitator, kind=ProposalKind.ITEM, section=Section.PAIN_POINTS, text="Slow"
     )
+
+
+def participant_for(user: User) -> tuple[Workshop, User]:
+    """A workshop ``user`` runs (or, for anyone else, one another facilitator runs) with a member invited who has
+    not acted yet: (the workshop, that member)."""
+    step = open_step_for(user)
+    workshop = step.workshop
+    invitee = person(Role.MEMBER, Team.SALES)
+    participants_invite(workshop=workshop, users=[invitee], user=workshop.facilitator)
+    return workshop, invitee

@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from customers.models import Customer
 from customers.services import customer_demo_seed
+from feedback.demo import demo_feedback_ensure
 from rubrics.demo import demo_rubric_ensure, demo_scores_write
 from teams.models import Role
 from teams.services import DEMO_PEOPLE, demo_people_ensure
@@ -46,6 +47,8 @@ class Command(BaseCommand):
         self.stdout.write(f"Scored {scored:,} customers by “{version.rubric}” v{version.number} in {elapsed:.1f} s.")
         if demo_workshop_ensure(profile=version.rubric.profile):
             self.stdout.write("Opened a demo workshop on the profile's pain points.")
+        if answers := demo_feedback_ensure():
+            self.stdout.write(f"Added demo feedback: {answers} survey answers, referrals and advocacy.")
         self._print_logins(password)
 
     def _print_logins(self, password):

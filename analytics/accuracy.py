@@ -1,0 +1,219 @@
+"""Is the ICP accurate? Score bands against conversion, CLV and churn, their lift, and the AUC of the score.
+
+1. One aggregate query groups the published version's customers by their stored total (and, when
+   another version is compared, by that version's total too, computed on the fly by the rubric's
+   compile-to-SQL machinery over the same customers).
+2. Bands are sums of those groups: deciles of the score and the grades.
+3. The AUC of won against lost deals comes from the won and lost counts per score (stats.auc), and
+   two versions are compared with DeLong's paired test on the same customers (stats.auc_compare).
+"""
+
+import math
+from dataclasses import dataclass
+from functools import cached_property
+
+from leads.selectors import NO_GRADE, RubricScale
+from rubrics import scoring
+from rubrics.models import Rubric, RubricVersion, VersionStatus
+from rubrics.selectors import version_spec
+
+from .segments import grade_label
+from .selectors import STORED_TOTAL, computed_total, outcomes_by, outcomes_by_score, scored_customers
+from .stats import Auc, AucComparison, Estimate, Outcomes, auc, auc_compare, ratio, roc_points
+
+DECILES = 10
+
+
+@dataclass(frozen=True)
+class Band:
+    """Customers whose score falls in [min_score, max_score], against every scored customer (``base``)."""
+
+    label: str
+    min_score: int
+    max_score: int
+    outcomes: Outcomes
+    base: Outcomes
+
+    @property
+    def share(self) -> float | None:
+        return ratio(self.outcomes.customers, self.base.customers)
+
+    @property
+    def conversion(self) -> Estimate:
+        return self.outcomes.conversion
+
+    @property
+    def conversion_lift(self) -> float | None:
+        return ratio(self.outcomes.conversion.value, self.base.conversion.value)
+
+    @property
+    def clv(self) -> Estimate:
+        return self.outcomes.average_clv
+
+    @property
+    def clv_lift(self) -> float | None:
+        return ratio(self.outcomes.average_clv.value, self.base.average_clv.value)
+
+    @property
+    def churn(self) -> Estimate:
+        return self.outcomes.churn_rate
+
+    @property
+    def churn_lift(self) -> float | None:
+        return ratio(self.outcomes.churn_rate.value, self.base.churn_rate.value)
+
+    @property
+    def scores(self) -> str:
+        return str(self.min_score) if self.min_score == self.max_score else f"{self.min_score} to {self.max_score}"
+
+
+def decile_bands(by_score: dict[int, Outcomes]) -> list[Band]:
+    """Bands of about a tenth of the customers each, highest scores first, never splitting one score.
+
+    A score goes to the decile of its customers' middle rank (from the lowest score up): with
+    ties a decile may hold more or fewer than a tenth, and a decile a popular score swallowed is left out.
+    """
+    base = Outcomes.total(by_score.values())
+    if not base.customers:
+        return []
+    deciles: dict[int, list[int]] = {}
+    below = 0
+    for score in sorted(by_score):
+        count = by_score[score].customers
+        decile = min(DECILES - 1, math.floor(DECILES * (below + count / 2) / base.customers))
+        deciles.setdefault(decile, []).append(score)
+        below += count
+    return [
+        Band(
+            label=f"Decile {decile + 1}",
+            min_score=min(scores),
+            max_score=max(scores),
+            outcomes=Outcomes.total(by_score[score] for score in scores),
+            base=base,
+        )
+        for decile, scores in sorted(deciles.items(), reverse=True)
+    ]
+
+
+def grade_bands(by_score: dict[int, Outcomes], scale: RubricScale) -> list[Band]:
+    """One band per grade that has customers, best first; "No grade" for the scores below every grade."""
+    base = Outcomes.total(by_score.values())
+    scores_of: dict[str, list[int]] = {}
+    for score in sorted(by_score):
+        scores_of.setdefault(scale.grade_of(score), []).append(score)
+    labels = [grade.label for grade in scale.grades] + [NO_GRADE]
+    return [
+        Band(
+            label=grade_label(label),
+            min_score=min(scores_of[label]),
+            max_score=max(scores_of[label]),
+            outcomes=Outcomes.total(by_score[score] for score in scores_of[label]),
+            base=base,
+        )
+        for label in labels
+        if label in scores_of
+    ]
+
+
+@dataclass
+class VersionAccuracy:
+    """How well one version's scores tell good customers from the others."""
+
+    version: RubricVersion | None
+    label: str
+    spec: scoring.Rubric
+    by_score: dict[int, Outcomes]
+
+    @cached_property
+    def base(self) -> Outcomes:
+        return Outcomes.total(self.by_score.values())
+
+    @cached_property
+    def auc(self) -> Auc:
+        return auc({score: (outcomes.won, outcomes.lost) for score, outcomes in self.by_score.items()})
+
+    @cached_property
+    def roc(self) -> list[tuple[float, float]]:
+        return roc_points({score: (outcomes.won, outcomes.lost) for score, outcomes in self.by_score.items()})
+
+    @cached_property
+    def deciles(self) -> list[Band]:
+        return decile_bands(self.by_score)
+
+    @cached_property
+    def grades(self) -> list[Band]:
+        return grade_bands(self.by_score, RubricScale.of(self.spec))
+
+    @cached_property
+    def fit(self) -> Band | None:
+        """The band of qualified customers (at or above the threshold)."""
+        scores = [score for score in self.by_score if score >= self.spec.threshold]
+        if not scores:
+            return None
+        outcomes = Outcomes.total(self.by_score[score] for score in scores)
+        return Band("Fit", min(scores), max(scores), outcomes, self.base)
+
+
+@dataclass
+class Accuracy:
+    rubric: Rubric
+    published: VersionAccuracy
+    other: VersionAccuracy | None = None
+    comparison: AucComparison | None = None
+
+    @property
+    def measured(self) -> list[VersionAccuracy]:
+        return [self.published] + ([self.other] if self.other else [])
+
+    @property
+    def better(self) -> VersionAccuracy | None:
+        """The version that separates won from lost significantly better, if one does."""
+        if self.comparison is None or self.comparison.better is None:
+            return None
+        return self.published if self.comparison.better == "first" else self.other
+
+
+def version_label(version: RubricVersion) -> str:
+    return f"v{version.number} ({version.get_status_display().lower()})"
+
+
+def previous_version(version: RubricVersion) -> RubricVersion | None:
+    """The retired version published before ``version``, the natural one to compare it with."""
+    return (
+        version.rubric.versions.filter(status=VersionStatus.RETIRED, number__lt=version.number)
+        .order_by("-number")
+        .first()
+    )
+
+
+def accuracy_measure(
+    *,
+    rubric: Rubric,
+    version: RubricVersion,
+    against: RubricVersion | None = None,
+    against_spec: scoring.Rubric | None = None,
+    against_label: str = "",
+) -> Accuracy:
+    """The published ``version``'s accuracy, compared with ``against`` (or an unsaved ``against_spec``).
+
+    Only the published version has stored scores: the other version's totals are computed in the
+    same query over the same customers, so both are measured on exactly the same won and lost deals.
+    """
+    spec = version_spec(version)
+    if against is not None:
+        against_spec, against_label = version_spec(against), version_label(against)
+    if against_spec is None:
+        return Accuracy(rubric, VersionAccuracy(version, version_label(version), spec, outcomes_by_score(version)))
+    joint = outcomes_by(scored_customers(version), total=STORED_TOTAL, other=computed_total(against_spec))
+    published_scores: dict[int, Outcomes] = {}
+    other_scores: dict[int, Outcomes] = {}
+    for (total, other), outcomes in joint.items():
+        published_scores[total] = published_scores.get(total, Outcomes()) + outcomes
+        other_scores[other] = other_scores.get(other, Outcomes()) + outcomes
+    comparison = auc_compare({pair: (outcomes.won, outcomes.lost) for pair, outcomes in joint.items()})
+    return Accuracy(
+        rubric,
+        VersionAccuracy(version, version_label(version), spec, published_scores),
+        VersionAccuracy(against, against_label or "another version", against_spec, other_scores),
+        comparison,
+    )

@@ -1,0 +1,75 @@
+"""Segments compared: the customers who fit the ICP against those who do not, and grade by grade.
+
+One aggregate query groups the published version's customers by their stored
+total; fit (qualified: the total reaches the threshold) and each grade are
+sums of those groups (a grade is a range of totals), pooled exactly.
+"""
+
+from dataclasses import dataclass
+
+from leads.selectors import NO_GRADE, RubricScale
+from rubrics.models import Rubric, RubricVersion
+from rubrics.selectors import version_spec
+
+from .selectors import outcomes_by_score
+from .stats import Estimate, Outcomes
+
+# (key, label, Outcomes property, unit): the figures compared, in the order pages and the API show them.
+METRICS = (
+    ("nps", "NPS", "nps", "points"),
+    ("sentiment", "Average sentiment", "average_sentiment", "points"),
+    ("churn_rate", "Churn rate", "churn_rate", "share"),
+    ("clv", "Average CLV", "average_clv", "currency"),
+    ("conversion", "Conversion", "conversion", "share"),
+    ("sales_cycle", "Average sales cycle (days)", "average_sales_cycle", "days"),
+    ("tenure", "Average tenure (months)", "average_tenure", "months"),
+)
+
+
+@dataclass(frozen=True)
+class Segment:
+    key: str  # "all", "fit", "not_fit" or "grade:<label>"
+    label: str
+    outcomes: Outcomes
+
+    @property
+    def figures(self) -> list[tuple[str, str, Estimate, str]]:
+        """(key, label, estimate, unit) of every metric."""
+        return [(key, label, getattr(self.outcomes, attribute), unit) for key, label, attribute, unit in METRICS]
+
+
+@dataclass(frozen=True)
+class Segments:
+    rubric: Rubric
+    version: RubricVersion
+    threshold: int
+    segments: list[Segment]
+
+    @property
+    def everyone(self) -> Segment:
+        return self.segments[0]
+
+
+def grade_label(label: str) -> str:
+    return "No grade" if label == NO_GRADE else f"Grade {label}"
+
+
+def segments_compare(*, rubric: Rubric, version: RubricVersion) -> Segments:
+    """All scored customers, fit against not fit, then each grade (best first) that has customers."""
+    by_score = outcomes_by_score(version)
+    scale = RubricScale.of(version_spec(version))
+    fit = Outcomes.total(outcomes for score, outcomes in by_score.items() if score >= scale.threshold)
+    not_fit = Outcomes.total(outcomes for score, outcomes in by_score.items() if score < scale.threshold)
+    segments = [
+        Segment("all", "All scored customers", fit + not_fit),
+        Segment("fit", f"Fit (score {scale.threshold} or more)", fit),
+        Segment("not_fit", f"Not fit (below {scale.threshold})", not_fit),
+    ]
+    by_grade: dict[str, Outcomes] = {}
+    for score, outcomes in by_score.items():
+        label = scale.grade_of(score)
+        by_grade[label] = by_grade.get(label, Outcomes()) + outcomes
+    for label in [grade.label for grade in scale.grades] + [NO_GRADE]:
+        if label in by_grade:
+            segments.append(Segment(f"grade:{label}", grade_label(label), by_grade[label]))
+    return Segments(rubric=rubric, version=version, threshold=scale.threshold, segments=segments)

@@ -1,0 +1,163 @@
+"""Rubric criteria proposed from the traits the best customers share (or lack) significantly.
+
+Per attribute, the significant values pull one way or the other:
+- a category's values more common among the best make one "is one of" criterion with positive
+  points, those less common another with negative points;
+- a number's adjacent buckets that lean the same way merge into one range ("is between", or "is at
+  least" / "is at most" at the ends);
+- a yes / no field gives the stronger of its two values.
+Points follow the merged values' lift (stats.suggested_points). A suggestion travels in the page's
+form signed, so what is sent to a workshop or a rubric draft is exactly what was computed here.
+"""
+
+from dataclasses import asdict, dataclass
+
+from django.core import signing
+from django.core.exceptions import ValidationError
+
+from rubrics.fields import field_label
+from rubrics.scoring import OPERATOR_LABELS
+
+from .stats import ratio, suggested_points
+from .traits import Attribute, Discovery, Trait, bucket_label, lift_strength
+
+SALT = "analytics.suggestion"
+LIMIT = 8
+LABEL_LIMIT = 200
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    field: str
+    operator: str
+    values: tuple
+    points: int
+    group: str
+    label: str
+    best: int
+    everyone: int
+    best_total: int
+    everyone_total: int
+
+    @property
+    def share_best(self) -> float | None:
+        return ratio(self.best, self.best_total)
+
+    @property
+    def share_all(self) -> float | None:
+        return ratio(self.everyone, self.everyone_total)
+
+    @property
+    def lift(self) -> float | None:
+        return ratio(self.share_best, self.share_all)
+
+    @property
+    def rule(self) -> str:
+        """The criterion in plain words: “industry is one of Software, Healthcare”."""
+        words = f"{field_label(self.field)} {OPERATOR_LABELS[self.operator]}"
+        if self.operator == "between":
+            return f"{words} {self.values[0]:,} and {self.values[1]:,}"
+        if self.values:
+            return f"{words} {', '.join(f'{value:,}' if isinstance(value, int) else value for value in self.values)}"
+        return words
+
+    @property
+    def evidence(self) -> str:
+        """Why, in one sentence, for a workshop proposal."""
+        return (
+            f"{self.share_best:.0%} of the best customers ({self.best:,} of {self.best_total:,}) against "
+            f"{self.share_all:.0%} of all ({self.everyone:,} of {self.everyone_total:,}): "
+            f"{self.lift:.2f} times as common."
+        )
+
+    def signed(self, *, rubric_id: int) -> str:
+        return signing.dumps({"rubric": rubric_id, **asdict(self), "values": list(self.values)}, salt=SALT)
+
+    @classmethod
+    def from_signed(cls, token: str, *, rubric_id: int) -> "Suggestion":
+        try:
+            payload = signing.loads(token, salt=SALT)
+        except signing.BadSignature:
+            raise ValidationError("This suggestion was not made by this page: reload the page and try again.") from None
+        if payload.pop("rubric", None) != rubric_id:
+            raise ValidationError("This suggestion was made for another rubric.")
+        payload["values"] = tuple(payload["values"])
+        return cls(**payload)
+
+
+def _suggestion(attribute: Attribute, traits: list[Trait], operator: str, values: tuple, label: str) -> Suggestion:
+    best, everyone = sum(trait.best for trait in traits), sum(trait.everyone for trait in traits)
+    lift = ratio(ratio(best, traits[0].best_total), ratio(everyone, traits[0].everyone_total))
+    return Suggestion(
+        field=attribute.field,
+        operator=operator,
+        values=values,
+        points=suggested_points(lift),
+        group=attribute.group,
+        label=label[:LABEL_LIMIT],
+        best=best,
+        everyone=everyone,
+        best_total=traits[0].best_total,
+        everyone_total=traits[0].everyone_total,
+    )
+
+
+def _category(attribute: Attribute, traits: list[Trait]) -> list[Suggestion]:
+    suggestions = []
+    for more_common in (True, False):
+        leaning = [trait for trait in traits if (trait.lift > 1) is more_common]
+        if leaning:
+            values = tuple(str(trait.key) for trait in leaning)
+            label = f"{attribute.label.capitalize()}: {', '.join(trait.value for trait in leaning)}"
+            suggestions.append(_suggestion(attribute, leaning, "in", values, label))
+    return suggestions
+
+
+def _number(attribute: Attribute, traits: list[Trait]) -> list[Suggestion]:
+    by_bucket = {trait.key: trait for trait in traits}
+    runs: list[list[Trait]] = []
+    for index in range(len(attribute.buckets)):
+        trait = by_bucket.get(index)
+        if trait is None:
+            continue
+        previous = runs[-1][-1] if runs else None
+        if previous is not None and previous.key == index - 1 and (previous.lift > 1) == (trait.lift > 1):
+            runs[-1].append(trait)
+        else:
+            runs.append([trait])
+    suggestions = []
+    for run in runs:
+        low, high = attribute.buckets[run[0].key][0], attribute.buckets[run[-1].key][1]
+        if low is None and high is None:
+            continue
+        if low is None:
+            operator, values = "lte", (high,)
+        elif high is None:
+            operator, values = "gte", (low,)
+        else:
+            operator, values = "between", (low, high)
+        label = f"{attribute.label.capitalize()} {bucket_label(low, high)}"
+        suggestions.append(_suggestion(attribute, run, operator, values, label))
+    return suggestions
+
+
+def _boolean(attribute: Attribute, traits: list[Trait]) -> list[Suggestion]:
+    strongest = max(traits, key=lambda trait: trait.strength)
+    label = f"{attribute.label.capitalize()}: {strongest.value}"
+    return [_suggestion(attribute, [strongest], "true" if strongest.key else "false", (), label)]
+
+
+def criteria_suggest(discovery: Discovery, limit: int = LIMIT) -> list[Suggestion]:
+    """Criteria from the significant traits: what the best share first (positive points), then what they
+    lack, each strongest first."""
+    by_attribute: dict[str, tuple[Attribute, list[Trait]]] = {}
+    for trait in discovery.significant:
+        if trait.is_data and trait.lift is not None and trait.lift != 1:
+            by_attribute.setdefault(trait.attribute.field, (trait.attribute, []))[1].append(trait)
+    makers = {"category": _category, "number": _number, "boolean": _boolean}
+    suggestions = [
+        suggestion
+        for attribute, traits in by_attribute.values()
+        for suggestion in makers[attribute.kind](attribute, traits)
+    ]
+    return sorted(suggestions, key=lambda suggestion: (suggestion.points < 0, -lift_strength(suggestion.lift)))[:limit]

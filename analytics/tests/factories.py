@@ -1,0 +1,106 @@
+"""A customer base with planted differences, and a rubric with two versions that score it.
+
+Software and Healthcare companies of 200 to 1,999 employees convert at three times the rate of the
+others; the rest is noise. Everything is drawn from a seeded RNG, so the base is the same on every
+run and on both databases.
+"""
+
+import random
+from dataclasses import dataclass
+
+from customers.models import Customer
+from profiles.models import Profile
+from rubrics import scoring
+from rubrics.compile import scores_write
+from rubrics.models import Criterion, Rubric, RubricVersion, VersionStatus
+from rubrics.selectors import customer_attributes, version_spec
+
+INDUSTRIES = ["Software", "Healthcare", "Retail", "Manufacturing", "Education", "Logistics"]
+PLANTED_INDUSTRIES = {"Software", "Healthcare"}
+SIZES = [(10, 49), (50, 199), (200, 999), (1_000, 1_999), (2_000, 4_999)]
+COUNTRIES = [("Germany", "EMEA"), ("France", "EMEA"), ("United States", "North America"), ("Japan", "APAC")]
+BASE_RATE, PLANTED_RATE = 0.2, 0.6  # three times
+
+
+def planted(customer: Customer) -> bool:
+    return customer.industry in PLANTED_INDUSTRIES and 200 <= customer.employees < 2_000
+
+
+def planted_customers(count: int = 3000, seed: int = 7) -> list[Customer]:
+    """``count`` customers, each with a decided deal (won or lost); the won ones became customers."""
+    rng = random.Random(seed)
+    customers = []
+    for number in range(count):
+        country, region = rng.choice(COUNTRIES)
+        low, high = rng.choice(SIZES)
+        customer = Customer(
+            external_id=f"PLANT-{number:05d}",
+            name=f"Planted {number}",
+            industry=rng.choice(INDUSTRIES),
+            country=country,
+            region=region,
+            employees=rng.randint(low, high),
+            annual_revenue=rng.randint(1, 500) * 1_000_000,
+            website_visits_30d=rng.randint(0, 40),
+            has_public_review=rng.random() < 0.2,
+        )
+        won = rng.random() < (PLANTED_RATE if planted(customer) else BASE_RATE)
+        customer.deal_outcome = "won" if won else "lost"
+        customer.sales_cycle_days = rng.randint(20, 120)
+        if won:
+            churned = rng.random() < 0.2
+            customer.lifecycle_stage = "churned" if churned else "customer"
+            customer.tenure_months = rng.randint(1, 60)
+            customer.clv = rng.randint(10, 400) * 1_000
+            customer.nps = rng.randint(0, 10) if rng.random() < 0.8 else None
+            customer.sentiment = rng.randint(-100, 100) if rng.random() < 0.6 else None
+        else:
+            customer.lifecycle_stage = rng.choice(["prospect", "lead"])
+        customers.append(customer)
+    return Customer.objects.bulk_create(customers)
+
+
+@dataclass
+class PlantedIcp:
+    rubric: Rubric
+    retired: RubricVersion  # v1: industry only
+    published: RubricVersion  # v2: industry and size, grades A/B/C
+    customers: list[Customer]
+
+
+def _version(rubric, number, status, threshold, grades, criteria) -> RubricVersion:
+    version = RubricVersion.objects.create(
+        rubric=rubric, number=number, status=status, threshold=threshold, grades=grades
+    )
+    for position, (field, operator, values, points) in enumerate(criteria):
+        Criterion.objects.create(
+            version=version, position=position, field=field, operator=operator, values=values, points=points
+        )
+    return version
+
+
+def planted_icp(count: int = 3000, seed: int = 7) -> PlantedIcp:
+    """The planted base, scored by the published v2 of a rubric whose v1 (retired) looked at industry only."""
+    planted_customers(count, seed)
+    rubric = Rubric.objects.create(profile=Profile.objects.create(name="Planted ICP"), name="Fit")
+    retired = _version(rubric, 1, VersionStatus.RETIRED, 3, [], [("industry", "in", ["Software"], 3)])
+    published = _version(
+        rubric,
+        2,
+        VersionStatus.PUBLISHED,
+        4,
+        [{"label": "A", "min": 5}, {"label": "B", "min": 3}, {"label": "C", "min": 0}],
+        [
+            ("industry", "in", ["Software", "Healthcare"], 3),
+            ("employees", "between", [200, 1_999], 2),
+            ("region", "in", ["EMEA"], 1),
+            ("has_public_review", "true", [], -1),
+        ],
+    )
+    scores_write(version=published, spec=version_spec(published), low_id=0, high_id=2**62)
+    return PlantedIcp(rubric, retired, published, list(Customer.objects.order_by("pk")))
+
+
+def total_by_hand(version: RubricVersion, customer: Customer) -> int:
+    """The customer's total by the pure engine, for expectations computed apart from the database."""
+    return scoring.score(version_spec(version), customer_attributes(customer)).total

@@ -1,0 +1,118 @@
+"""What do our best customers share? The planted traits come first, with the shares, lift and p-value by hand."""
+
+import pytest
+from scipy import stats as scipy_stats
+
+from analytics.suggestions import criteria_suggest
+from analytics.traits import BASES, traits_discover
+from customers.tests.factories import CustomerFactory
+from profiles.models import Exemplar
+from rubrics.models import Rubric
+
+from .factories import PLANTED_INDUSTRIES
+
+pytestmark = pytest.mark.django_db
+
+PLANTED = {
+    ("industry", "Software"),
+    ("industry", "Healthcare"),
+    ("employees", 3),
+    ("employees", 4),
+}  # 200-999, 1000-1999
+
+
+def test_it_ranks_the_planted_traits_of_won_deals_first(icp):
+    discovery = traits_discover(rubric=icp.rubric, basis=BASES["won"])
+
+    first = {(trait.attribute.field, trait.key) for trait in discovery.traits[:4]}
+    assert first == PLANTED
+    assert {trait.value for trait in discovery.traits[:4]} == {"Software", "Healthcare", "200 to 999", "1,000 to 1,999"}
+    assert all(trait.significant and trait.lift > 1 for trait in discovery.traits[:4])
+    # Nothing else is both significant and more common among the won deals.
+    others = [trait for trait in discovery.traits[4:] if trait.significant and trait.lift > 1 and trait.is_data]
+    assert others == []
+
+
+def test_it_counts_shares_lift_and_significance_as_by_hand(icp):
+    discovery = traits_discover(rubric=icp.rubric, basis=BASES["won"])
+
+    software = next(t for t in discovery.traits if (t.attribute.field, t.key) == ("industry", "Software"))
+    won = [c for c in icp.customers if c.deal_outcome == "won"]
+    lost = [c for c in icp.customers if c.deal_outcome == "lost"]
+    won_software = sum(c.industry == "Software" for c in won)
+    lost_software = sum(c.industry == "Software" for c in lost)
+    assert (software.best, software.best_total) == (won_software, len(won))
+    assert (software.everyone, software.everyone_total) == (won_software + lost_software, len(icp.customers))
+    share_best, share_all = won_software / len(won), (won_software + lost_software) / len(icp.customers)
+    assert software.lift == pytest.approx(share_best / share_all)
+    table = [[won_software, len(won) - won_software], [lost_software, len(lost) - lost_software]]
+    assert software.p_value == pytest.approx(scipy_stats.chi2_contingency(table, correction=False).pvalue)
+    assert software.q_value >= software.p_value
+
+
+def test_it_suggests_criteria_from_the_planted_traits_first(icp):
+    discovery = traits_discover(rubric=icp.rubric, basis=BASES["won"])
+
+    suggestions = criteria_suggest(discovery)
+
+    first_two = {(s.field, s.operator, frozenset(s.values)) for s in suggestions[:2]}
+    assert first_two == {
+        ("industry", "in", frozenset(PLANTED_INDUSTRIES)),
+        ("employees", "between", frozenset({200, 1_999})),
+    }
+    assert all(1 <= s.points <= 3 for s in suggestions[:2])
+    industry = next(s for s in suggestions if s.field == "industry" and s.points > 0)
+    won = [c for c in icp.customers if c.deal_outcome == "won"]
+    share_best = sum(c.industry in PLANTED_INDUSTRIES for c in won) / len(won)
+    share_all = sum(c.industry in PLANTED_INDUSTRIES for c in icp.customers) / len(icp.customers)
+    assert industry.lift == pytest.approx(share_best / share_all)
+
+
+def test_it_takes_the_top_share_by_clv_with_ties_at_the_cut(db):
+    rubric = Rubric.objects.create(profile_id=_profile().pk, name="Fit")
+    for clv in [100, 200, 300, 400, 500, 600, 700, 800, 900, 900]:
+        CustomerFactory(clv=clv, industry="Software" if clv >= 800 else "Retail")
+    CustomerFactory(clv=None, industry="Software")  # no CLV: not looked at
+
+    discovery = traits_discover(rubric=rubric, basis=BASES["clv"], top=10)
+
+    assert discovery.cut == 900
+    assert (discovery.best_total, discovery.everyone_total) == (2, 10)  # 10% of 10 is one, and its tie
+    software = next(t for t in discovery.traits if t.attribute.field == "industry" and t.key == "Software")
+    assert (software.best, software.everyone) == (2, 3)
+    assert not any(t.attribute.field == "clv" for t in discovery.traits)
+
+
+def test_it_takes_the_profiles_exemplars_as_the_best(db):
+    profile = _profile()
+    rubric = Rubric.objects.create(profile=profile, name="Fit")
+    chosen = [CustomerFactory(industry="Healthcare") for _ in range(3)]
+    rejected = CustomerFactory(industry="Retail")
+    for _ in range(5):
+        CustomerFactory(industry="Retail")
+    for customer in chosen:
+        Exemplar.objects.create(profile=profile, customer=customer, reason="clv", status="agreed")
+    Exemplar.objects.create(profile=profile, customer=rejected, reason="clv", status="rejected")
+
+    discovery = traits_discover(rubric=rubric, basis=BASES["exemplars"])
+
+    assert (discovery.best_total, discovery.everyone_total) == (3, 9)
+    healthcare = next(t for t in discovery.traits if t.attribute.field == "industry" and t.key == "Healthcare")
+    assert (healthcare.best, healthcare.everyone, healthcare.lift) == (3, 3, 3.0)
+    assert healthcare.p_value == pytest.approx(scipy_stats.fisher_exact([[3, 0], [0, 6]]).pvalue)
+
+
+def test_it_finds_nothing_to_compare_without_best_customers(db):
+    rubric = Rubric.objects.create(profile_id=_profile().pk, name="Fit")
+    CustomerFactory(clv=None)
+
+    discovery = traits_discover(rubric=rubric, basis=BASES["clv"])
+
+    assert discovery.best_total == 0
+    assert discovery.traits == []
+
+
+def _profile():
+    from profiles.models import Profile
+
+    return Profile.objects.create(name=f"Profile {Profile.objects.count() + 1}")

@@ -1,0 +1,91 @@
+"""Sending a survey: an invitation per chosen customer, and an email with the personal link, once."""
+
+import csv
+import io
+import re
+
+import pytest
+from django.core import mail
+
+from customers.tests.factories import CustomerFactory
+from feedback.links import invitation_from_token
+from feedback.models import Survey, SurveyInvitation
+from feedback.sending import contact_email, invitations_email
+from teams.models import Role
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def survey():
+    return Survey.objects.create(name="NPS Q3")
+
+
+@pytest.mark.parametrize(
+    ("extra", "email"),
+    [
+        ({"contact_email": "ana@acme.example"}, "ana@acme.example"),
+        ({"email": " bo@beta.example "}, "bo@beta.example"),
+        ({"contact_email": "not an address", "email": "cy@gamma.example"}, "cy@gamma.example"),
+        ({}, ""),
+        (None, ""),
+    ],
+)
+def test_it_finds_the_survey_address_in_the_extra_attributes(extra, email):
+    assert contact_email(extra) == email
+
+
+def test_an_admin_sends_a_survey_to_the_chosen_customers_once(client_as, survey, django_capture_on_commit_callbacks):
+    client = client_as(Role.ADMIN)
+    acme = CustomerFactory(name="Acme", extra={"contact_email": "ana@acme.example"}, lifecycle_stage="customer")
+    CustomerFactory(name="No address", lifecycle_stage="customer")
+    CustomerFactory(name="A prospect", extra={"contact_email": "p@prospect.example"}, lifecycle_stage="prospect")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/feedback/surveys/{survey.pk}/send/", {"stage": "customer"})
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/feedback/surveys/{survey.pk}/send/", {"stage": "customer"})
+
+    assert response.status_code == 302
+    assert set(SurveyInvitation.objects.values_list("customer__name", flat=True)) == {"Acme", "No address"}
+    assert len(mail.outbox) == 1
+    email = mail.outbox[0]
+    assert email.to == ["ana@acme.example"]
+    assert email.subject == survey.question
+    link = re.search(r"https?://\S+/s/(\S+)/", email.body)
+    assert invitation_from_token(link.group(1)).customer == acme
+    assert "Acme" in email.body
+
+
+def test_a_second_run_of_the_email_task_sends_nothing(survey):
+    SurveyInvitation.objects.create(survey=survey, customer=CustomerFactory(), email="ana@acme.example")
+
+    assert invitations_email(survey=survey) == 1
+    assert invitations_email(survey=survey) == 0
+    assert len(mail.outbox) == 1
+
+
+def test_a_mail_server_failure_leaves_the_invitation_to_send_again(survey, settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 9, 2
+    invitation = SurveyInvitation.objects.create(survey=survey, customer=CustomerFactory(), email="ana@acme.example")
+
+    with pytest.raises(ConnectionRefusedError):
+        invitations_email(survey=survey)
+
+    invitation.refresh_from_db()
+    assert invitation.sent_at is None
+
+
+def test_the_links_file_has_every_invitations_link(client_as, survey):
+    client = client_as(Role.ADMIN)
+    for name in ("Acme", "Beta"):
+        SurveyInvitation.objects.create(survey=survey, customer=CustomerFactory(name=name))
+
+    response = client.get(f"/feedback/surveys/{survey.pk}/links.csv")
+
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+    assert rows[0] == ["external_id", "customer", "email", "link", "answered"]
+    assert [row[1] for row in rows[1:]] == ["Acme", "Beta"]
+    token = rows[1][3].rstrip("/").rsplit("/", 1)[1]
+    assert invitation_from_token(token).customer.name == "Acme"

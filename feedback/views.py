@@ -1,0 +1,284 @@
+"""Feedback pages for staff: surveys, answers, imports, referrals, advocacy and the at-risk list.
+
+Who may do what is in ``feedback.access``: admins everything, the Customer Success
+team reads and records referrals and advocacy, sales reps see their own at-risk accounts.
+"""
+
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_POST
+
+from customers.exports import csv_chunks, streamed_download
+from customers.selectors import customer_list
+from home.forms import service_errors_add
+from teams.access import role_required
+from teams.models import Role
+
+from . import risk, selectors
+from .access import customer_success_required, risk_access_required
+from .forms import (
+    AdvocacyForm,
+    ImportUploadForm,
+    ReferralForm,
+    ReferralStatusForm,
+    RiskFilterForm,
+    SendForm,
+    SurveyForm,
+)
+from .imports import ImportConflict, feedback_import_check, feedback_import_start, feedback_imports_recent
+from .models import FeedbackImport, Referral, Survey
+from .sending import invitation_links, survey_send
+from .services import advocacy_create, referral_create, referral_status_set, survey_create
+
+CATEGORIES = [
+    ("", "All"),
+    ("promoter", "Promoters (9-10)"),
+    ("passive", "Passives (7-8)"),
+    ("detractor", "Detractors (0-6)"),
+]
+
+
+def _page_number(request) -> int:
+    value = request.GET.get("page", "")
+    return int(value) if value.isdigit() and len(value) < 7 else 1
+
+
+# --- Surveys -----------------------------------------------------------------------------------------
+
+
+def _survey_list_page(request, form: SurveyForm | None = None, status: int = 200):
+    context = {"surveys": selectors.survey_list(), "form": form or SurveyForm()}
+    return render(request, "feedback/survey_list.html", context, status=status)
+
+
+@customer_success_required
+@require_GET
+def survey_list(request):
+    return _survey_list_page(request)
+
+
+@role_required(Role.ADMIN)
+@require_POST
+def survey_create_view(request):
+    form = SurveyForm(request.POST)
+    if not form.is_valid():
+        return _survey_list_page(request, form, status=400)
+    try:
+        survey = survey_create(user=request.user, **form.cleaned_data)
+    except ValidationError as error:
+        service_errors_add(form, error)
+        return _survey_list_page(request, form, status=400)
+    messages.success(request, f"Survey “{survey.name}” is ready: choose whom to send it to.")
+    return redirect("feedback:survey_send", survey_id=survey.pk)
+
+
+@customer_success_required
+@require_GET
+def survey_detail(request, survey_id):
+    survey = get_object_or_404(Survey.objects.select_related("created_by"), pk=survey_id)
+    category = request.GET.get("category", "")
+    responses = selectors.response_list(survey=survey, category=category)
+    context = {
+        "survey": survey,
+        "counts": selectors.survey_counts(survey),
+        "page": selectors.page_of(responses, _page_number(request)),
+        "categories": CATEGORIES,
+        "category": category,
+        "query": urlencode({"category": category}) + "&",
+    }
+    return render(request, "feedback/survey_detail.html", context)
+
+
+@role_required(Role.ADMIN)
+def survey_send_view(request, survey_id):
+    survey = get_object_or_404(Survey, pk=survey_id)
+    form = SendForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            customers = customer_list(filters=form.filters())
+            if rubric := form.cleaned_data["rubric"]:
+                customers = customers.filter(scores__rubric=rubric, scores__qualified=True)
+            result = survey_send(survey=survey, customers=customers, user=request.user)
+            messages.success(
+                request,
+                f"{result.invited:,} customers invited; {result.with_email:,} of them get an email with their "
+                "link, the others' links are in the links file.",
+            )
+            return redirect("feedback:survey_detail", survey_id=survey.pk)
+        status = 400
+    return render(request, "feedback/survey_send.html", {"survey": survey, "form": form}, status=status)
+
+
+@role_required(Role.ADMIN)
+@require_GET
+def survey_links(request, survey_id):
+    """Every invitation's personal link, as CSV, for sending through another mail tool."""
+    survey = get_object_or_404(Survey, pk=survey_id)
+    header = ("external_id", "customer", "email", "link", "answered")
+    return streamed_download(
+        csv_chunks(invitation_links(survey=survey), header=header), name=f"survey-{survey.pk}-links", extension="csv"
+    )
+
+
+@customer_success_required
+@require_GET
+def response_list(request):
+    category = request.GET.get("category", "")
+    responses = selectors.response_list(category=category)
+    context = {
+        "page": selectors.page_of(responses, _page_number(request)),
+        "categories": CATEGORIES,
+        "category": category,
+        "query": urlencode({"category": category}) + "&",
+    }
+    return render(request, "feedback/response_list.html", context)
+
+
+# --- Importing answers ---------------------------------------------------------------------------------
+
+
+@role_required(Role.ADMIN)
+def import_upload(request):
+    form = ImportUploadForm(request.POST or None, request.FILES or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                job = feedback_import_check(file=upload, name=upload.name, user=request.user)
+            except ValidationError as error:
+                form.add_error("file", error)
+            else:
+                return redirect("feedback:import_detail", import_id=job.pk)
+        status = 400
+    context = {"form": form, "imports": feedback_imports_recent()}
+    return render(request, "feedback/import_upload.html", context, status=status)
+
+
+@role_required(Role.ADMIN)
+@require_GET
+def import_detail(request, import_id):
+    job = get_object_or_404(FeedbackImport.objects.select_related("created_by"), pk=import_id)
+    return render(request, "feedback/import_detail.html", {"job": job})
+
+
+@role_required(Role.ADMIN)
+@require_POST
+def import_run(request, import_id):
+    job = get_object_or_404(FeedbackImport, pk=import_id)
+    try:
+        feedback_import_start(job=job, skip_invalid=request.POST.get("skip_invalid") == "1", user=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return render(request, "feedback/import_detail.html", {"job": job}, status=400)
+    except ImportConflict as conflict:
+        messages.warning(request, str(conflict))
+        job.refresh_from_db()
+        return render(request, "feedback/import_detail.html", {"job": job}, status=409)
+    return redirect("feedback:import_detail", import_id=job.pk)
+
+
+# --- Referrals and advocacy ------------------------------------------------------------------------------
+
+
+def _referral_page(request, form: ReferralForm | None = None, status: int = 200):
+    context = {
+        "form": form or ReferralForm(),
+        "page": selectors.page_of(selectors.referral_list(), _page_number(request)),
+        "statuses": ReferralStatusForm.base_fields["status"].choices,
+        "changes": selectors.feedback_changes(entity="referral"),
+    }
+    return render(request, "feedback/referral_list.html", context, status=status)
+
+
+@customer_success_required
+@require_GET
+def referral_list(request):
+    return _referral_page(request)
+
+
+@customer_success_required
+@require_POST
+def referral_add(request):
+    form = ReferralForm(request.POST)
+    if not form.is_valid():
+        return _referral_page(request, form, status=400)
+    try:
+        referral = referral_create(user=request.user, **form.cleaned_data)
+    except ValidationError as error:
+        service_errors_add(form, error)
+        return _referral_page(request, form, status=400)
+    messages.success(request, f"Referral recorded: {referral.referrer} → {referral.referred_label}.")
+    return redirect("feedback:referrals")
+
+
+@customer_success_required
+@require_POST
+def referral_status(request, referral_id):
+    referral = get_object_or_404(Referral, pk=referral_id)
+    form = ReferralStatusForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose open, closed: yes or closed: no.")
+        return _referral_page(request, status=400)
+    referral = referral_status_set(referral=referral, status=form.cleaned_data["status"], user=request.user)
+    messages.success(request, f"{referral.referrer} → {referral.referred_label}: {referral.get_status_display()}.")
+    return redirect("feedback:referrals")
+
+
+def _advocacy_page(request, form: AdvocacyForm | None = None, status: int = 200):
+    context = {
+        "form": form or AdvocacyForm(),
+        "page": selectors.page_of(selectors.advocacy_list(), _page_number(request)),
+        "changes": selectors.feedback_changes(entity="advocacy"),
+    }
+    return render(request, "feedback/advocacy_list.html", context, status=status)
+
+
+@customer_success_required
+@require_GET
+def advocacy_list(request):
+    return _advocacy_page(request)
+
+
+@customer_success_required
+@require_POST
+def advocacy_add(request):
+    form = AdvocacyForm(request.POST)
+    if not form.is_valid():
+        return _advocacy_page(request, form, status=400)
+    try:
+        advocacy = advocacy_create(user=request.user, **form.cleaned_data)
+    except ValidationError as error:
+        service_errors_add(form, error)
+        return _advocacy_page(request, form, status=400)
+    messages.success(request, f"{advocacy.get_kind_display()} by {advocacy.customer} recorded.")
+    return redirect("feedback:advocacy")
+
+
+# --- Churn risk -------------------------------------------------------------------------------------------
+
+
+@risk_access_required
+@require_GET
+def at_risk(request):
+    form = RiskFilterForm(request.GET)
+    form.is_valid()
+    rubric = form.cleaned_data.get("rubric") or risk.risk_rubrics().first()
+    thresholds = risk.risk_thresholds()
+    page = None
+    if rubric is not None:
+        scores = risk.at_risk_scores(rubric=rubric, user=request.user, thresholds=thresholds)
+        page = risk.at_risk_page(scores, number=_page_number(request), thresholds=thresholds)
+    context = {
+        "form": form,
+        "rubric": rubric,
+        "page": page,
+        "thresholds": thresholds,
+        "own_only": request.user.role == Role.SALES_REP,
+        "query": f"rubric={rubric.pk}&" if rubric else "",
+    }
+    return render(request, "feedback/at_risk.html", context)
