@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django.forms",  # its widget templates, for forms rendered with TemplatesSetting (leads/forms.py)
     "django.contrib.humanize",
     "crispy_forms",
     "crispy_bootstrap5",

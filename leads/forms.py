@@ -1,4 +1,5 @@
 from django import forms
+from django.forms.renderers import TemplatesSetting
 from django.http import QueryDict
 
 from customers.models import LifecycleStage
@@ -26,8 +27,13 @@ DISPOSITION_FILTERS = [
 ]
 
 
+COMPACT_SELECT = "includes/select_compact.html"
+
+
 class LeadFilterForm(forms.Form):
     """The lead list's filters, read from the query string: the same on the page, the exports and the API."""
+
+    default_renderer = TemplatesSetting  # finds templates/includes/select_compact.html
 
     rubric = forms.ModelChoiceField(queryset=lead_rubrics(), required=False, empty_label=None, label="ICP")
     q = forms.CharField(required=False, label="Search", max_length=100)
@@ -116,12 +122,14 @@ def choices_once(field: forms.ModelChoiceField, objects) -> None:
 
 
 def compact_widgets(fields) -> None:
-    """Bootstrap's small controls on the fields' widgets (hidden ones left alone)."""
+    """Bootstrap's small controls on the fields' widgets (hidden ones left alone); selects drawn by
+    templates/includes/select_compact.html (the forms using it render with TemplatesSetting)."""
     for field in fields:
         if isinstance(field.widget, forms.CheckboxInput):
             field.widget.attrs["class"] = "form-check-input"
-        elif isinstance(field.widget, forms.Select):
+        elif isinstance(field.widget, forms.Select) and not isinstance(field.widget, forms.SelectMultiple):
             field.widget.attrs["class"] = "form-select form-select-sm"
+            field.widget.template_name = COMPACT_SELECT
         elif not field.widget.is_hidden:
             field.widget.attrs["class"] = "form-control form-control-sm"
 
@@ -167,6 +175,8 @@ class LeadIdsField(forms.Field):
 class BulkActionForm(forms.Form):
     """One action for the leads selected on the list: a disposition, claiming them, or giving them to a rep."""
 
+    default_renderer = TemplatesSetting
+
     rubric = forms.ModelChoiceField(queryset=lead_rubrics(), widget=forms.HiddenInput)
     lead = LeadIdsField(required=False)
     action = forms.ChoiceField(label="With the selected leads")
@@ -200,6 +210,7 @@ class BulkActionForm(forms.Form):
 
 
 class OwnerForm(forms.Form):
+    default_renderer = TemplatesSetting
     owner = forms.ModelChoiceField(queryset=_active_reps(), required=False, empty_label="Nobody", label="Owner")
 
     def __init__(self, *args, **kwargs):

@@ -91,15 +91,16 @@ def _rows(leads, *, rubric, scale, new_since) -> list[dict]:
     stages = dict(LifecycleStage.choices)
     return [
         {
-            "id": lead.customer_id,
+            "id": str(lead.customer_id),
             "url": f"{detail_url}{lead.customer_id}/",
             "name": lead.customer.name,
             "domain": lead.customer.domain,
             "is_new": bool(new_since and lead.qualified_at and lead.qualified_at > new_since),
-            "total": lead.total,
+            # As text: numbers handed to a template go through localisation, fifty rows times three.
+            "total": str(lead.total),
             "grade": scale.grade_of(lead.total),
-            "fit": lead.fit,
-            "engagement": lead.engagement,
+            "fit": str(lead.fit),
+            "engagement": str(lead.engagement),
             "industry": lead.customer.industry,
             "country": lead.customer.country,
             "stage": stages.get(lead.customer.lifecycle_stage, lead.customer.lifecycle_stage),
