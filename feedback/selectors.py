@@ -5,7 +5,9 @@ Pages read one row more than they show (that row says whether a next page exists
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
+
+from rubrics.models import Rubric, RubricVersion, Score, VersionStatus
 
 from .models import Advocacy, FeedbackChange, Referral, Response, Survey
 
@@ -67,8 +69,28 @@ def survey_counts(survey: Survey) -> SurveyCounts:
     return SurveyCounts(**invitations, **answers)
 
 
-def response_list(*, survey: Survey | None = None, category: str = "") -> QuerySet[Response]:
+# The inbox's orders: by when, by how well the customer fits the ICP, by what the customer is worth.
+INBOX_SORTS = {"newest": "Newest first", "fit": "Best fit first", "value": "Highest value first"}
+
+
+def fit_rubric() -> Rubric | None:
+    """The rubric whose scores say how well a customer fits: the first one with a published version."""
+    published = RubricVersion.objects.filter(rubric=OuterRef("pk"), status=VersionStatus.PUBLISHED)
+    return Rubric.objects.filter(Exists(published)).order_by("profile__name", "name", "pk").first()
+
+
+def response_list(
+    *, survey: Survey | None = None, category: str = "", sort: str = "newest", rubric: Rubric | None = None
+) -> QuerySet[Response]:
+    """Answers, newest first, or those of the best-fitting customers (qualified first, then by the
+    rubric's score) or the most valuable (CLV) first, so what high-value customers say comes first.
+    With a rubric, each answer carries its customer's ``fit_total`` and ``fit_qualified``."""
     responses = Response.objects.select_related("customer", "survey")
+    if rubric is not None:
+        fit = Score.objects.filter(customer=OuterRef("customer_id"), rubric=rubric)
+        responses = responses.annotate(
+            fit_total=Subquery(fit.values("total")[:1]), fit_qualified=Subquery(fit.values("qualified")[:1])
+        )
     if survey is not None:
         responses = responses.filter(survey=survey)
     if category == "promoter":
@@ -77,7 +99,14 @@ def response_list(*, survey: Survey | None = None, category: str = "") -> QueryS
         responses = responses.filter(score__in=[7, 8])
     elif category == "detractor":
         responses = responses.filter(score__lte=6)
-    return responses.order_by("-answered_at", "-id")
+    newest = ("-answered_at", "-id")
+    if sort == "fit" and rubric is not None:
+        return responses.order_by(
+            F("fit_qualified").desc(nulls_last=True), F("fit_total").desc(nulls_last=True), *newest
+        )
+    if sort == "value":
+        return responses.order_by(F("customer__clv").desc(nulls_last=True), *newest)
+    return responses.order_by(*newest)
 
 
 def referral_list() -> QuerySet[Referral]:

@@ -128,12 +128,18 @@ def survey_links(request, survey_id):
 @require_GET
 def response_list(request):
     category = request.GET.get("category", "")
-    responses = selectors.response_list(category=category)
+    sort = request.GET.get("sort", "")
+    sort = sort if sort in selectors.INBOX_SORTS else "newest"
+    rubric = selectors.fit_rubric()
+    responses = selectors.response_list(category=category, sort=sort, rubric=rubric)
     context = {
         "page": selectors.page_of(responses, _page_number(request)),
         "categories": CATEGORIES,
         "category": category,
-        "query": urlencode({"category": category}) + "&",
+        "sorts": selectors.INBOX_SORTS.items(),
+        "sort": sort,
+        "fit_rubric": rubric,
+        "query": urlencode({"category": category, "sort": sort}) + "&",
     }
     return render(request, "feedback/response_list.html", context)
 

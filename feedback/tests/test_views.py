@@ -165,3 +165,31 @@ def test_the_menu_shows_feedback_to_the_customer_success_team_only(client_as):
 
     marketing = client_as(Role.MEMBER, team=TeamFactory(slug=Team.MARKETING)).get("/")
     assert 'href="/feedback/"' not in marketing.text
+
+
+def test_the_inbox_puts_the_best_fitting_or_most_valuable_customers_first(client_as):
+    from feedback.tests.factories import published_nps_rubric
+    from rubrics.rescoring import customers_rescore
+
+    published_nps_rubric(threshold=3)  # NPS 9+ scores 3 points: qualified
+    client = client_as(Role.MEMBER)
+    people = {
+        "Fits, small": CustomerFactory(name="Fits, small", industry="Retail", clv=1_000, nps=10),
+        "Misfit, rich": CustomerFactory(name="Misfit, rich", industry="Retail", clv=900_000, nps=2),
+        "Misfit, newest": CustomerFactory(name="Misfit, newest", industry="Retail", clv=None, nps=5),
+    }
+    customers_rescore(customer_ids=[customer.pk for customer in people.values()])
+    for day, name in enumerate(people, start=1):
+        Response.objects.create(
+            customer=people[name], score=people[name].nps, source="import", answered_at=f"2026-05-0{day}T00:00Z"
+        )
+
+    def names(sort):
+        response = client.get("/feedback/responses/", {"sort": sort})
+        assert response.status_code == 200
+        return [row.customer.name for row in response.context["page"].items]
+
+    assert names("newest") == ["Misfit, newest", "Misfit, rich", "Fits, small"]
+    assert names("fit") == ["Fits, small", "Misfit, newest", "Misfit, rich"]
+    assert names("value") == ["Misfit, rich", "Fits, small", "Misfit, newest"]
+    assert names("nonsense") == names("newest")
