@@ -19,7 +19,7 @@ from rubrics.fields import field_label
 from rubrics.scoring import OPERATOR_LABELS
 
 from .stats import ratio, suggested_points
-from .traits import Attribute, Discovery, Trait, bucket_label, lift_strength
+from .traits import Attribute, Discovery, Shares, Trait, bucket_label, lift_strength
 
 SALT = "analytics.suggestion"
 LIMIT = 8
@@ -27,7 +27,7 @@ LABEL_LIMIT = 200
 
 
 @dataclass(frozen=True)
-class Suggestion:
+class Suggestion(Shares):
     field: str
     operator: str
     values: tuple
@@ -38,18 +38,6 @@ class Suggestion:
     everyone: int
     best_total: int
     everyone_total: int
-
-    @property
-    def share_best(self) -> float | None:
-        return ratio(self.best, self.best_total)
-
-    @property
-    def share_all(self) -> float | None:
-        return ratio(self.everyone, self.everyone_total)
-
-    @property
-    def lift(self) -> float | None:
-        return ratio(self.share_best, self.share_all)
 
     @property
     def rule(self) -> str:

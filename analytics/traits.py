@@ -122,19 +122,9 @@ def bucket_label(low: int | None, high: int | None) -> str:
     return f"{low:,} to {high:,}"
 
 
-@dataclass(frozen=True)
-class Trait:
-    """One value of one attribute: how many of the best and of all have it, and whether that differs."""
-
-    attribute: Attribute
-    key: object  # a category, a bucket's index, True / False; None for no data
-    value: str
-    best: int
-    everyone: int
-    best_total: int
-    everyone_total: int
-    p_value: float | None = None
-    q_value: float | None = None
+class Shares:
+    """How common something is among the best customers and among all, from the ``best``, ``everyone``,
+    ``best_total`` and ``everyone_total`` counts of the dataclass that takes these in."""
 
     @property
     def share_best(self) -> float | None:
@@ -147,6 +137,21 @@ class Trait:
     @property
     def lift(self) -> float | None:
         return ratio(self.share_best, self.share_all)
+
+
+@dataclass(frozen=True)
+class Trait(Shares):
+    """One value of one attribute: how many of the best and of all have it, and whether that differs."""
+
+    attribute: Attribute
+    key: object  # a category, a bucket's index, True / False; None for no data
+    value: str
+    best: int
+    everyone: int
+    best_total: int
+    everyone_total: int
+    p_value: float | None = None
+    q_value: float | None = None
 
     @property
     def significant(self) -> bool:

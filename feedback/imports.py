@@ -26,6 +26,7 @@ from django.db.models.functions import Upper
 from django.utils import timezone
 
 from customers.cleaning import RowError, column_key, date_order, is_unknown, parse_date, parse_domain, parse_whole
+from customers.imports import ImportConflict  # one error for "this import moved on already", both imports
 from customers.models import ChangeSource, Customer
 from customers.tabular import TableError, table_check, table_open
 from teams.models import User
@@ -83,10 +84,6 @@ TARGET_LABELS = {
     "comment": "comment",
     "date": "date",
 }
-
-
-class ImportConflict(Exception):
-    """The import is not in a state that allows this step (it started already, say)."""
 
 
 # --- Reading the file ----------------------------------------------------------------------------
