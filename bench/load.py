@@ -129,6 +129,7 @@ class Stack:
             # gunicorn's advice for sync workers, 2 per core plus 1 (the Procfile's default is 2)
             WEB_CONCURRENCY=os.environ.get("WEB_CONCURRENCY", str(2 * (os.cpu_count() or 1) + 1)),
             CELERY_CONCURRENCY=os.environ.get("CELERY_CONCURRENCY", "2"),
+            CELERY_BULK_CONCURRENCY=os.environ.get("CELERY_BULK_CONCURRENCY", "1"),
         )
         LOGS.mkdir(parents=True, exist_ok=True)
         with self.log_path.open("w") as log:

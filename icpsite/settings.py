@@ -14,6 +14,7 @@ import environ
 from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
+from kombu import Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -132,6 +133,18 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 15 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 14 * 60
+# Two queues: "celery" for what people wait on (a changed customer re-scored within a second, imports,
+# sentiment, webhooks, digests) and "bulk" for re-scoring the whole base after a publish or at night.
+# The Procfile gives "bulk" a worker of its own, one process at a lower CPU priority, so a publish can
+# neither delay the quick tasks nor take every core from the web. A worker started without --queues
+# (tests, benchmarks, a one-box install) takes both.
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_QUEUES = (Queue("celery"), Queue("bulk"))
+CELERY_TASK_ROUTES = {
+    "rubrics.tasks.rescore_job_start": {"queue": "bulk"},
+    "rubrics.tasks.rescore_chunk": {"queue": "bulk"},
+    "rubrics.tasks.rescore_nightly": {"queue": "bulk"},
+}
 # A task not acknowledged within the visibility timeout is delivered again, so
 # it must stay well above the longest task (the time limit above).
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 60 * 60}

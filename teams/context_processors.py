@@ -1,4 +1,5 @@
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 
 from feedback.access import is_customer_success, may_see_risk
 
@@ -22,12 +23,18 @@ NAVIGATION = [
 
 
 def navigation(request):
+    """The menu's items for the person, worked out only by a page that shows the menu (a live fragment,
+    rendered many times a second, does not)."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"navigation": []}
-    items = [
-        {"label": label, "url": reverse(name), "active": request.path == reverse(name)}
-        for label, name, roles in NAVIGATION
-        if (roles(user) if callable(roles) else has_role(user, *roles))
-    ]
-    return {"navigation": items}
+    return {"navigation": SimpleLazyObject(lambda: _items(user, request.path))}
+
+
+def _items(user, path: str) -> list[dict]:
+    items = []
+    for label, name, roles in NAVIGATION:
+        if roles(user) if callable(roles) else has_role(user, *roles):
+            url = reverse(name)
+            items.append({"label": label, "url": url, "active": path == url})
+    return items

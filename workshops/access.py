@@ -24,7 +24,12 @@ def is_facilitator(workshop: Workshop, user: User) -> bool:
 
 
 def is_participant(workshop: Workshop, user: User) -> bool:
-    return _active(user) and Participant.objects.filter(workshop=workshop, user=user).exists()
+    return seated(user, Participant.objects.filter(workshop=workshop, user=user).exists())
+
+
+def seated(user: User, invited: bool) -> bool:
+    """Whether someone invited (as a poll has already read) takes part: only while their account is active."""
+    return _active(user) and invited
 
 
 def can_act(workshop: Workshop, user: User) -> bool:

@@ -44,7 +44,7 @@ def _claim(workshop: Workshop, agenda_revision: int) -> Workshop:
     claimed = (
         Workshop.objects.filter(pk=workshop.pk, agenda_revision=agenda_revision)
         .exclude(status=WorkshopStatus.CLOSED)
-        .update(agenda_revision=F("agenda_revision") + 1, version=F("version") + 1)
+        .update(agenda_revision=F("agenda_revision") + 1, version=F("version") + 1, bar_version=F("bar_version") + 1)
     )
     current = Workshop.objects.get(pk=workshop.pk)
     if current.is_closed:
@@ -205,7 +205,7 @@ def step_timer_start(*, step: Step, user: User, minutes: int | None = None) -> t
     Step.objects.filter(pk=current.pk).update(
         timer_started_at=now, timer_ends_at=now + datetime.timedelta(minutes=minutes)
     )
-    workshop_touch(current.workshop_id)
+    workshop_touch(current.workshop_id, bar=True)
     current.refresh_from_db()
     return current, True
 
@@ -218,6 +218,6 @@ def step_timer_stop(*, step: Step, user: User) -> Step:
         timer_started_at=None, timer_ends_at=None
     )
     if stopped:
-        workshop_touch(step.workshop_id)
+        workshop_touch(step.workshop_id, bar=True)
     step.refresh_from_db()
     return step

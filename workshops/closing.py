@@ -57,8 +57,9 @@ def workshop_close(*, workshop: Workshop, user: User) -> Workshop:
     workshop.status = WorkshopStatus.CLOSED
     workshop.closed_at = timezone.now()
     workshop.version += 1
+    workshop.bar_version += 1
     workshop.summary = summary_build(workshop)
-    workshop.save(update_fields=["status", "closed_at", "version", "summary", "rubric_version"])
+    workshop.save(update_fields=["status", "closed_at", "version", "bar_version", "summary", "rubric_version"])
     return workshop
 
 

@@ -2,11 +2,14 @@
 
 The region's element carries the ETag it was rendered from (``hx-headers`` sends it back as
 ``If-None-Match``). The ETag is the workshop's ``version`` (bumped by every write, see services.py) with
-the region, step and person. A poll that finds the same version answers ``304 Not Modified`` after one
-indexed query and no rendering; htmx is told not to swap it (``HX-Reswap: none``, and the page's
-htmx-config). A changed version renders the region again, so a late joiner or a reload simply gets the
-current state. The forms people type in are never inside a polled region.
+the region, step and person; the step bar's is its ``bar_version``, which proposals and votes leave
+alone. A poll that finds the same version answers ``304 Not Modified`` after one indexed query and no
+rendering; htmx is told not to swap it (``HX-Reswap: none``, and the page's htmx-config). A changed
+version renders the region again (its cards drawn once per version, see cards.py), so a late joiner or a
+reload simply gets the current state. The forms people type in are never inside a polled region.
 """
+
+from typing import NamedTuple
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
@@ -21,8 +24,19 @@ from .selectors import workshop_live_state
 POLL_TRIGGER = "every 1s, workshop-changed from:body"
 
 
+class Live(NamedTuple):
+    etag: str
+    version: int  # the workshop's, as read for the ETag
+    invited: bool
+
+
 def live_etag(request: HttpRequest, step_id: int, region: str, *, facilitator_only: bool = False) -> str:
-    """The region's ETag for this person, after checking they may see it (403 otherwise).
+    return live_state(request, step_id, region, facilitator_only=facilitator_only).etag
+
+
+def live_state(request: HttpRequest, step_id: int, region: str, *, facilitator_only: bool = False) -> Live:
+    """The region's ETag for this person (and the version it comes from), after checking they may see it
+    (403 otherwise).
 
     Read it before anything the region shows: the region is then at least as new as its ETag, so a
     change committed meanwhile is fetched again by the next poll rather than missed.
@@ -31,12 +45,14 @@ def live_etag(request: HttpRequest, step_id: int, region: str, *, facilitator_on
     state = workshop_live_state(step_id, user)
     if state is None:
         raise Http404("No such workshop.")
-    workshop_id, version, invited, facilitates = state
+    workshop_id, version, bar_version, invited, facilitates = state
     facilitates = facilitates and user.role in FACILITATING_ROLES
     allowed = facilitates if facilitator_only else (facilitates or invited or user.role == Role.ADMIN)
     if not allowed:
         raise PermissionDenied("This workshop is for the people invited to it.")
-    return quote_etag(f"{region}-{step_id}-{version}-{user.pk}")
+    if region == "bar":  # it links to the board or the step pages, whichever the person may use
+        return Live(quote_etag(f"bar-{step_id}-{bar_version}-{user.pk}-{int(facilitates)}"), version, invited)
+    return Live(quote_etag(f"{region}-{step_id}-{version}-{user.pk}"), version, invited)
 
 
 def not_modified(request: HttpRequest, etag: str) -> HttpResponse | None:

@@ -32,6 +32,9 @@ class Workshop(models.Model):
     indexed read and answers 304. ``agenda_revision`` grows only when the agenda
     changes (a step added, renamed, moved or removed): the agenda editor's forms
     carry it, so a stale form or a double click changes nothing (agenda.py).
+    ``bar_version`` grows only with what the step bar shows (the steps, their
+    status and timers, the workshop closing), so the bar's polls stay 304 while
+    people propose and vote.
     """
 
     profile = models.ForeignKey(Profile, on_delete=models.PROTECT, related_name="workshops")
@@ -45,6 +48,7 @@ class Workshop(models.Model):
     dots_per_step = models.PositiveSmallIntegerField(default=3)
     version = models.PositiveIntegerField(default=1)
     agenda_revision = models.PositiveIntegerField(default=1)
+    bar_version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     summary = models.JSONField(default=dict, blank=True, help_text="Written when the workshop closes.")

@@ -2,8 +2,10 @@
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import cache
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.urls import reverse
 
 from teams.models import Role, User
 
@@ -20,19 +22,20 @@ def workshops_for(user: User) -> QuerySet[Workshop]:
     return workshops.filter(Q(facilitator=user) | Exists(invited))
 
 
-def workshop_live_state(step_id: int, user: User) -> tuple[int, int, bool, bool] | None:
-    """(workshop id, version, invited, facilitates) of a step's workshop in one query: all a poll needs."""
+def workshop_live_state(step_id: int, user: User) -> tuple[int, int, int, bool, bool] | None:
+    """(workshop id, version, bar version, invited, facilitates) of a step's workshop in one query: all a poll
+    needs."""
     seat = Participant.objects.filter(workshop=OuterRef("pk"), user=user)
     row = (
         Workshop.objects.filter(steps__pk=step_id)
         .annotate(invited=Exists(seat))
-        .values_list("pk", "version", "invited", "facilitator_id")
+        .values_list("pk", "version", "bar_version", "invited", "facilitator_id")
         .first()
     )
     if row is None:
         return None
-    workshop_id, version, invited, facilitator_id = row
-    return workshop_id, version, invited, facilitator_id == user.pk
+    workshop_id, version, bar_version, invited, facilitator_id = row
+    return workshop_id, version, bar_version, invited, facilitator_id == user.pk
 
 
 @dataclass
@@ -41,6 +44,26 @@ class ProposalRow:
     votes: list[Vote] = field(default_factory=list)
     comments: list[Comment] = field(default_factory=list)
     my_vote: int | None = None
+    # The card as everybody sees it, before and after the person's own vote buttons (cards.py).
+    card_head: str = ""
+    card_tail: str = ""
+
+    # A proposal's links, from each URL's pattern reversed once: every poll draws them for every proposal.
+    @property
+    def vote_url(self) -> str:
+        return _proposal_url("workshops:vote", self.proposal.pk)
+
+    @property
+    def unvote_url(self) -> str:
+        return _proposal_url("workshops:unvote", self.proposal.pk)
+
+    @property
+    def comment_url(self) -> str:
+        return _proposal_url("workshops:comment", self.proposal.pk)
+
+    @property
+    def edit_url(self) -> str:
+        return _proposal_url("workshops:proposal_edit", self.proposal.pk)
 
     @property
     def up(self) -> int:
@@ -51,8 +74,23 @@ class ProposalRow:
         return sum(1 for vote in self.votes if vote.value < 0)
 
 
-def step_rows(step: Step, user: User) -> list[ProposalRow]:
-    """The step's proposals, oldest first, each with its votes, comments and the person's own vote (3 queries)."""
+_PK_MARK = 987654321
+
+
+@cache
+def _proposal_url_parts(name: str) -> tuple[str, str]:
+    before, after = reverse(name, args=[_PK_MARK]).split(str(_PK_MARK))
+    return before, after
+
+
+def _proposal_url(name: str, pk: int) -> str:
+    before, after = _proposal_url_parts(name)
+    return f"{before}{pk}{after}"
+
+
+def step_rows(step: Step, user: User | None) -> list[ProposalRow]:
+    """The step's proposals, oldest first, each with its votes, comments and the person's own vote (3 queries;
+    without a person, nobody's)."""
     rows = {
         proposal.pk: ProposalRow(proposal)
         for proposal in step.proposals.select_related("author", "author_team").order_by("created_at", "id")
@@ -60,7 +98,7 @@ def step_rows(step: Step, user: User) -> list[ProposalRow]:
     for vote in Vote.objects.filter(proposal__step=step).select_related("voter", "voter_team").order_by("id"):
         row = rows[vote.proposal_id]
         row.votes.append(vote)
-        if vote.voter_id == user.pk:
+        if user is not None and vote.voter_id == user.pk:
             row.my_vote = vote.value
     for comment in Comment.objects.filter(proposal__step=step).select_related("author", "author_team"):
         rows[comment.proposal_id].comments.append(comment)

@@ -69,9 +69,13 @@ class ProposalChangedMeanwhile(Exception):
         super().__init__("Someone else changed this proposal after you opened it. Your edit was not saved.")
 
 
-def workshop_touch(workshop_id: int) -> None:
-    """Tell every screen polling the workshop that something changed."""
-    Workshop.objects.filter(pk=workshop_id).update(version=F("version") + 1)
+def workshop_touch(workshop_id: int, *, bar: bool = False) -> None:
+    """Tell every screen polling the workshop that something changed; with ``bar``, the step bar too
+    (a step opened or closed, a timer started or stopped)."""
+    changes = {"version": F("version") + 1}
+    if bar:
+        changes["bar_version"] = F("bar_version") + 1
+    Workshop.objects.filter(pk=workshop_id).update(**changes)
 
 
 def _text(value: str, *, name: str = "text", required: bool = True) -> str:
@@ -208,7 +212,7 @@ def step_open(*, step: Step, user: User) -> Step:
     Step.objects.filter(pk=step.pk).update(status=StepStatus.OPEN)
     if workshop.status == WorkshopStatus.DRAFT:
         Workshop.objects.filter(pk=workshop.pk).update(status=WorkshopStatus.RUNNING)
-    workshop_touch(workshop.pk)
+    workshop_touch(workshop.pk, bar=True)
     step.refresh_from_db()
     return step
 
@@ -217,7 +221,7 @@ def step_open(*, step: Step, user: User) -> Step:
 def step_close(*, step: Step, user: User) -> Step:
     require_facilitator(step.workshop, user)
     Step.objects.filter(pk=step.pk).update(status=StepStatus.CLOSED, timer_started_at=None, timer_ends_at=None)
-    workshop_touch(step.workshop_id)
+    workshop_touch(step.workshop_id, bar=True)
     step.refresh_from_db()
     return step
 

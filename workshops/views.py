@@ -18,6 +18,7 @@ from teams.access import ANY_ROLE, role_required
 from teams.models import Role
 
 from . import access
+from .cards import cards_for, step_cards
 from .forms import (
     CommentForm,
     ItemProposalForm,
@@ -26,9 +27,9 @@ from .forms import (
     WeightProposalForm,
     WorkshopForm,
 )
-from .live import POLL_TRIGGER, live_etag, not_modified, with_etag
+from .live import POLL_TRIGGER, Live, live_etag, live_state, not_modified, with_etag
 from .models import Proposal, Step, StepStatus
-from .selectors import dots_left, step_rows, workshops_for
+from .selectors import workshops_for
 from .services import (
     ProposalChangedMeanwhile,
     WorkshopRefused,
@@ -104,16 +105,17 @@ def workshop_detail(request, workshop_id):
     return redirect(name, step_id=step.pk)
 
 
-def _proposals_context(request, step: Step, etag: str, **extra) -> dict:
-    """What the proposals region shows; ``etag`` was read before ``step`` was loaded (see live.py)."""
+def _proposals_context(request, step: Step, live: Live, **extra) -> dict:
+    """What the proposals region shows; ``live`` was read before ``step`` was loaded (see live.py)."""
     workshop = step.workshop
+    rows, votes_cast = cards_for(step_cards(step, live.version), request.user)
     return {
         "step": step,
         "workshop": workshop,
-        "rows": step_rows(step, request.user),
-        "is_participant": access.is_participant(workshop, request.user),
-        "dots_left": dots_left(step, request.user) if workshop.uses_dots else None,
-        "etag": etag,
+        "rows": rows,
+        "is_participant": access.seated(request.user, live.invited),
+        "dots_left": max(workshop.dots_per_step - votes_cast, 0) if workshop.uses_dots else None,
+        "etag": live.etag,
         "poll_trigger": POLL_TRIGGER,
         **extra,
     }
@@ -141,10 +143,10 @@ def _propose_form(step: Step, data=None):
 @require_GET
 def step_page(request, step_id):
     participant_seen(workshop=_step(step_id).workshop, user=request.user)
-    proposals_etag, bar_etag = live_etag(request, step_id, "proposals"), live_etag(request, step_id, "bar")
+    proposals, bar_etag = live_state(request, step_id, "proposals"), live_etag(request, step_id, "bar")
     step = _step(step_id)
     context = {
-        **_proposals_context(request, step, proposals_etag),
+        **_proposals_context(request, step, proposals),
         "bar": bar_context(request, step, bar_etag),
         "propose_form": _propose_form(step),
         "may_act": access.can_act(step.workshop, request.user),
@@ -155,11 +157,11 @@ def step_page(request, step_id):
 @role_required(*ANY_ROLE)
 @require_GET
 def proposals_fragment(request, step_id):
-    etag = live_etag(request, step_id, "proposals")
-    if (response := not_modified(request, etag)) is not None:
+    live = live_state(request, step_id, "proposals")
+    if (response := not_modified(request, live.etag)) is not None:
         return response
-    response = render(request, "workshops/fragment_proposals.html", _proposals_context(request, _step(step_id), etag))
-    return with_etag(response, etag)
+    response = render(request, "workshops/fragment_proposals.html", _proposals_context(request, _step(step_id), live))
+    return with_etag(response, live.etag)
 
 
 @role_required(*ANY_ROLE)
@@ -177,10 +179,10 @@ def _proposals_answer(request, step: Step, *, status: int = 200, message: str = 
         if message:
             messages.warning(request, message)
         return redirect(_step_url(step))
-    etag = live_etag(request, step.pk, "proposals")
-    context = _proposals_context(request, _step(step.pk), etag, refusal=message)
+    live = live_state(request, step.pk, "proposals")
+    context = _proposals_context(request, _step(step.pk), live, refusal=message)
     response = render(request, "workshops/fragment_proposals.html", context, status=status)
-    return with_etag(response, etag) if status == 200 else response
+    return with_etag(response, live.etag) if status == 200 else response
 
 
 @role_required(*ANY_ROLE)

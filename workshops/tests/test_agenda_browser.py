@@ -58,7 +58,7 @@ def test_the_timer_counts_down_for_a_participant_survives_a_reload_and_shows_tim
 
     # The end is moved to 3 seconds from now on the server: the screen reaches zero and says so.
     Step.objects.filter(pk=room.step.pk).update(timer_ends_at=timezone.now() + datetime.timedelta(seconds=3))
-    workshop_touch(room.workshop.pk)
+    workshop_touch(room.workshop.pk, bar=True)
     expect(timer).to_have_text(re.compile(r"Time is up"), timeout=8000)
     expect(timer).to_have_attribute("data-time-up", "true")
     expect(page.get_by_test_id("step-status")).to_contain_text("open")

@@ -189,6 +189,25 @@ def test_it_answers_an_unchanged_poll_with_304_and_a_changed_one_with_the_region
     assert "Fresh idea" in changed.content.decode()
 
 
+def test_the_step_bar_stays_304_while_people_propose_and_vote_and_changes_with_the_steps(client):
+    room = running_workshop()
+    _signed_in(client, room.sales)
+    url = reverse("workshops:bar", args=[room.step.pk])
+    etag = client.get(url, headers={"HX-Request": "true"})["ETag"]
+
+    proposal = item(room, text="Fresh idea")
+    vote_cast(proposal=proposal, user=room.sales, value=1)
+    comment_add(proposal=proposal, user=room.sales, text="Agreed")
+    after_votes = client.get(url, headers={"HX-Request": "true", "If-None-Match": etag})
+    step_close(step=room.step, user=room.facilitator)
+    after_close = client.get(url, headers={"HX-Request": "true", "If-None-Match": etag})
+
+    assert after_votes.status_code == 304
+    assert after_close.status_code == 200
+    assert after_close["ETag"] != etag
+    assert "closed" in after_close.content.decode()
+
+
 def test_it_refuses_a_poll_to_an_outsider_even_with_a_current_etag(client):
     room = running_workshop()
     _signed_in(client, room.sales)
@@ -320,26 +339,52 @@ def test_it_keeps_a_refused_proposal_in_the_form(client):
 
 
 def test_it_never_misses_a_change_committed_while_a_poll_renders(client, monkeypatch):
-    from workshops import views
+    from workshops import cards
 
     room = running_workshop()
     _signed_in(client, room.sales)
     url = reverse("workshops:proposals", args=[room.step.pk])
-    read_rows = views.step_rows
+    read_rows = cards.step_rows
 
     def rows_then_someone_proposes(step, user):
         rows = read_rows(step, user)
-        monkeypatch.setattr(views, "step_rows", read_rows)
+        monkeypatch.setattr(cards, "step_rows", read_rows)
         item(room, author=room.success, text="Committed meanwhile")
         return rows
 
-    monkeypatch.setattr(views, "step_rows", rows_then_someone_proposes)
+    monkeypatch.setattr(cards, "step_rows", rows_then_someone_proposes)
     first = client.get(url)
     second = client.get(url, headers={"If-None-Match": first["ETag"]})
 
     assert "Committed meanwhile" not in first.content.decode()
     assert second.status_code == 200
     assert "Committed meanwhile" in second.content.decode()
+
+
+def test_everyone_gets_the_same_cards_with_their_own_vote_buttons_and_dots(client):
+    room = running_workshop(dots=2)
+    first, second = item(room, text="First idea"), item(room, text="Second idea")
+    vote_cast(proposal=second, user=room.sales)
+    url = reverse("workshops:proposals", args=[room.step.pk])
+
+    def seen_by(user):
+        _signed_in(client, user)
+        html = client.get(url).content.decode()
+        return html, html.count("Take your dot back"), html.count("Place a dot")
+
+    sales_html, sales_taken, sales_free = seen_by(room.sales)
+    success_html, success_taken, success_free = seen_by(room.success)
+    vote_cast(proposal=first, user=room.success)
+    after_html, after_taken, _ = seen_by(room.success)
+
+    assert "1 dot" in sales_html
+    assert "1 dot" in success_html
+    assert (sales_taken, sales_free) == (1, 1)
+    assert (success_taken, success_free) == (0, 2)
+    assert "You have <strong>1</strong> dot left" in sales_html
+    assert "You have <strong>2</strong> dots left" in success_html
+    assert after_taken == 1
+    assert after_html.count("1 dot") == 2
 
 
 @pytest.mark.parametrize(("anonymous", "shows_names"), [(False, True), (True, False)])

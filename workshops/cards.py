@@ -1,0 +1,60 @@
+"""A step's proposal cards, drawn once per workshop version in each worker process, not once per person.
+
+Everyone in the room polls the proposals every second, and every proposal, vote or comment changes the
+workshop's version, so each change used to be drawn again for every person. A card is the same for all
+(the proposal, its votes and voters, its comments, its links) but for the person's own vote buttons. So
+each process keeps the cards of the last versions it drew (the rows, and each card's HTML before and after
+the buttons) and draws only the buttons for each person.
+
+The version is read, with the ETag, before the rows (live.py): cards kept under a version are at least that
+new, and a change committed meanwhile has a newer version, which the next poll fetches.
+"""
+
+import dataclasses
+import threading
+from collections import OrderedDict
+
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
+
+from teams.models import User
+
+from .models import Step
+from .selectors import ProposalRow, step_rows
+
+KEPT = 32  # versions kept per process: a few steps of a few workshops running at once
+SLOT = "<!-- the person's vote buttons -->"  # proposal text cannot make this: it is escaped
+
+_kept: OrderedDict[tuple, list[ProposalRow]] = OrderedDict()
+_lock = threading.Lock()
+
+
+def step_cards(step: Step, version: int) -> list[ProposalRow]:
+    """The step's rows as everybody sees them at ``version`` (or later), each with its card's HTML."""
+    # The workshop's creation time is in the key as well: a test database may give a new workshop an old id.
+    key = (step.pk, step.workshop.created_at, version)
+    with _lock:
+        cards = _kept.get(key)
+        if cards is not None:
+            _kept.move_to_end(key)
+            return cards
+    cards = [_drawn(step, row) for row in step_rows(step, None)]
+    with _lock:
+        _kept[key] = cards
+        while len(_kept) > KEPT:
+            _kept.popitem(last=False)
+    return cards
+
+
+def _drawn(step: Step, row: ProposalRow) -> ProposalRow:
+    context = {"row": row, "step": step, "workshop": step.workshop, "vote_slot": mark_safe(SLOT)}
+    head, tail = render_to_string("workshops/proposal_card.html", context).split(SLOT)
+    # Both halves come from one autoescaped rendering.
+    return dataclasses.replace(row, card_head=mark_safe(head), card_tail=mark_safe(tail))
+
+
+def cards_for(cards: list[ProposalRow], user: User) -> tuple[list[ProposalRow], int]:
+    """The cards with the person's own vote on each, and how many votes they have cast in the step."""
+    mine = {row.proposal.pk: vote.value for row in cards for vote in row.votes if vote.voter_id == user.pk}
+    rows = [dataclasses.replace(row, my_vote=mine.get(row.proposal.pk)) for row in cards]
+    return rows, len(mine)
