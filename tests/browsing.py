@@ -35,11 +35,18 @@ def axe_problems(page) -> list[str]:
         "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})", AXE_TAGS
     )
     return [
-        f"{violation['impact']} {violation['id']}: {violation['help']} ({violation['helpUrl']})\n    at "
-        + "\n    at ".join(" ".join(map(str, node["target"])) for node in violation["nodes"])
+        f"{violation['impact']} {violation['id']}: {violation['help']} ({violation['helpUrl']})"
+        + "".join(f"\n    at {_where(node)}" for node in violation["nodes"])
         for violation in results["violations"]
         if violation["impact"] in BLOCKING
     ]
+
+
+def _where(node) -> str:
+    """An element axe-core faults, and why (for contrast: the colours and the ratio found)."""
+    selector = " ".join(map(str, node["target"]))
+    why = " ".join(line.strip() for line in (node.get("failureSummary") or "").splitlines()[1:2])
+    return f"{selector}: {why}" if why else selector
 
 
 def signed_in_context(browser, base_url: str, person, **options):
