@@ -14,17 +14,24 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
 	touch $@
 
-install: $(VENV)/.installed
+# axe-core (the browser tests check every page with it), from the npm registry as package-lock.json pins it;
+# reinstalled whenever the lock file changes. `make run` and `make demo` need only the virtualenv.
+node_modules/.installed: package.json package-lock.json
+	@command -v npm >/dev/null || { echo "make install needs Node.js and npm for axe-core (Debian: apt-get install nodejs npm)"; exit 2; }
+	npm ci --no-audit --no-fund
+	touch $@
+
+install: $(VENV)/.installed node_modules/.installed
 
 run demo test: export DEBUG ?= true
 
-run: install
+run: $(VENV)/.installed
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo --if-empty
 	@echo "Serving ICP Workshop on http://$(HOST):$(PORT)/ (Ctrl-C stops it)"
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
-demo: install
+demo: $(VENV)/.installed
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
 
@@ -68,4 +75,4 @@ load: install
 	$(BIN)/python bench/load.py
 
 clean:
-	rm -rf $(VENV) staticfiles .bench .pytest_cache .celery
+	rm -rf $(VENV) node_modules staticfiles .bench .pytest_cache .celery

@@ -114,7 +114,8 @@ def _rows(leads, *, rubric, scale, new_since) -> list[dict]:
 @role_required(*LEAD_ROLES)
 @require_GET
 def matrix(request):
-    """The fit × engagement overview of the list's leads (an htmx fragment; each cell filters the list)."""
+    """The fit × engagement overview of the list's leads (each cell filters the list): a fragment the list
+    loads with htmx, or a page of its own without JavaScript."""
     form = LeadFilterForm(request.GET or None, user=request.user)
     rubric = form.chosen_rubric()
     scale = rubric_scale(rubric) if rubric else None
@@ -127,7 +128,8 @@ def matrix(request):
         filters = form.filters(new_since=visit.new_since if visit else None)
         context["matrix"] = lead_matrix(user=request.user, rubric=rubric, filters=filters, scale=scale)
         context["chosen"] = (filters.grade, filters.engagement)
-    return render(request, "leads/fragment_matrix.html", context)
+    template = "leads/fragment_matrix.html" if request.htmx else "leads/matrix.html"
+    return render(request, template, context)
 
 
 @role_required(*LEAD_ROLES)

@@ -165,6 +165,9 @@ class ProposalEditForm(SectionDetailsMixin, forms.Form):
             self.details_fields_add(proposal.section)
             _details_text_field(self, proposal.section, "Text")
             self.order_fields(["revision", *self.detail_names, "text"])
+        # Opened from a proposal into the composer (htmx focuses it): the keyboard goes straight on to writing.
+        first = next(field for field in self.fields.values() if not field.widget.is_hidden)
+        first.widget.attrs["autofocus"] = True
 
     @classmethod
     def initial_for(cls, proposal: Proposal) -> dict:
@@ -181,7 +184,10 @@ class CommentForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, auto_id="comment_%s", **kwargs)
 
-    text = forms.CharField(max_length=TEXT_LIMIT, widget=forms.Textarea(attrs={"rows": 2}), label="Your comment")
+    # Opened from a proposal into the composer (htmx focuses it): the keyboard goes straight on to writing.
+    text = forms.CharField(
+        max_length=TEXT_LIMIT, widget=forms.Textarea(attrs={"rows": 2, "autofocus": True}), label="Your comment"
+    )
 
 
 class VoteForm(forms.Form):

@@ -174,6 +174,20 @@ def test_the_matrix_page_links_each_cell_to_the_filtered_list(graded, client):
     assert "grade=A&amp;grade" not in html
 
 
+def test_the_matrix_is_a_whole_page_without_javascript_and_a_fragment_for_htmx(graded, client):
+    rubric, _, riley, _, _ = graded
+    client.force_login(riley)
+
+    page = client.get(reverse("leads:matrix"), {"rubric": rubric.pk}).content.decode()
+    fragment = client.get(reverse("leads:matrix"), {"rubric": rubric.pk}, headers={"HX-Request": "true"})
+
+    assert "<title>Leads by fit and engagement" in page
+    assert "<h1" in page
+    assert 'data-testid="matrix-cell"' in page
+    assert "<title>" not in fragment.content.decode()
+    assert 'data-testid="matrix-cell"' in fragment.content.decode()
+
+
 @pytest.mark.parametrize(
     ("sort", "expected"),
     [
