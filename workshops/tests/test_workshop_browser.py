@@ -9,8 +9,9 @@ from playwright.sync_api import expect
 from profiles.models import ItemStatus, Profile, ProfileItem
 from rubrics.models import RubricVersion
 from teams.models import Role, Team
+from tests.browsing import signed_in_context
 from workshops.models import Vote
-from workshops.tests.factories import person
+from workshops.tests.factories import item, person, running_workshop
 
 pytestmark = [pytest.mark.browser]
 
@@ -150,3 +151,53 @@ def test_three_teams_agree_on_a_profile_live_and_the_close_writes_it(transaction
     ]
     for context in contexts:
         context.close()
+
+
+# Once the vote's answer has redrawn the proposals, and before anything else can happen (a key pressed, a click),
+# the "Comment" link of the new region is followed, as a keyboard user quick to move on would.
+FOLLOW_COMMENT_AT_ONCE = """proposalId => document.addEventListener("htmx:afterSwap", function follow(event) {
+  if (event.detail.target.id !== "proposals" || event.detail.requestConfig.verb !== "post") {
+    return;
+  }
+  document.removeEventListener("htmx:afterSwap", follow);
+  queueMicrotask(() => document.getElementById(`comment-${proposalId}`).click());
+})"""
+
+
+def test_a_link_in_a_region_just_redrawn_opens_the_composer_at_once(transactional_db, browser, live_server):
+    """New content is live as soon as it is in (static/js/htmx-setup.js): its links never leave the page."""
+    room = running_workshop()
+    proposal = item(room)
+    step_url = reverse("workshops:step", args=[room.step.pk])
+    context = signed_in_context(browser, live_server.url, room.sales)
+    page = context.new_page()
+    page.goto(step_url)
+    page.evaluate(FOLLOW_COMMENT_AT_ONCE, proposal.pk)
+
+    page.get_by_test_id("proposal").get_by_role("button", name="Place a dot").click()
+
+    expect(page.get_by_test_id("composer").get_by_label("Your comment")).to_be_focused()
+    assert page.url == live_server.url + step_url
+    context.close()
+
+
+def test_the_comment_and_edit_pages_post_with_javascript_on(transactional_db, browser, live_server):
+    """Opened on their own (a new tab), the comment and edit pages post and lead back to the step."""
+    room = running_workshop()
+    proposal = item(room, author=room.sales)
+    step_url = reverse("workshops:step", args=[room.step.pk])
+    context = signed_in_context(browser, live_server.url, room.sales)
+    page = context.new_page()
+
+    page.goto(reverse("workshops:comment", args=[proposal.pk]))
+    page.get_by_label("Your comment").fill("Finance says the same")
+    page.get_by_role("button", name="Post the comment").click()
+    page.wait_for_url("**" + step_url)
+    expect(page.get_by_test_id("comment")).to_contain_text("Finance says the same")
+
+    page.goto(reverse("workshops:proposal_edit", args=[proposal.pk]))
+    page.get_by_label("Text").fill("Spreadsheets break at 50 people")
+    page.get_by_role("button", name="Save the change").click()
+    page.wait_for_url("**" + step_url)
+    expect(page.get_by_test_id("proposal-text")).to_have_text("Spreadsheets break at 50 people")
+    context.close()
