@@ -91,7 +91,7 @@ class DeferredSendsMiddleware:
         with outages.sends_watched() as deferred:
             response = self.get_response(request)
         if deferred and _shows_messages(request, response):
-            text = "Saved, but the job queue cannot be reached just now. " + " ".join(deferred)
+            text = "The job queue cannot be reached just now. " + " ".join(deferred)
             messages.warning(request, text, fail_silently=True)
         return response
 
