@@ -8,6 +8,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -126,3 +127,29 @@ class PrivateRedis:
             return client.ping()
         except redis.RedisError:
             return False
+
+
+@contextlib.contextmanager
+def row_held(model, pk: int):
+    """Hold a row locked (SELECT ... FOR UPDATE) from another connection, as a worker busy with it does."""
+    from django.db import connection, transaction
+
+    held, release = threading.Event(), threading.Event()
+
+    def hold():
+        try:
+            with transaction.atomic():
+                model.objects.select_for_update().get(pk=pk)
+                held.set()
+                release.wait(timeout=30)
+        finally:
+            connection.close()
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    try:
+        assert held.wait(timeout=10), "the other connection could not lock the row"
+        yield
+    finally:
+        release.set()
+        holder.join(timeout=10)
