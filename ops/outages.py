@@ -83,7 +83,7 @@ def unavailable_service(error: BaseException) -> str | None:
 def service_unavailable(request, service: str) -> HttpResponse:
     """503, with a page (or JSON for the API) saying which service is unavailable and to try again in a minute."""
     if request.path.startswith("/api/"):
-        detail = f"A service this request needs is unavailable ({service}). Try again in a minute."
+        detail = f"This request needs {service}, which cannot be reached just now. Try again in a minute."
         response = JsonResponse({"detail": detail}, status=503)
     else:
         response = HttpResponse(render_to_string("503.html", {"service": service}), status=503)

@@ -30,7 +30,7 @@ class CacheFirstMiddleware:
         return self.get_response(request)
 
 
-urlpatterns = [path("visits/", visits), path("", include("icpsite.urls"))]
+urlpatterns = [path("visits/", visits), path("api/visits/", visits), path("", include("icpsite.urls"))]
 handler500 = "ops.outages.server_error"
 
 
@@ -54,6 +54,20 @@ def test_a_page_that_needs_the_cache_answers_503_while_redis_is_down_and_works_o
 
     private_redis.start()
     assert client.get("/visits/").status_code == 200
+
+
+@pytest.mark.urls("ops.tests.test_outages")
+def test_the_api_says_it_in_json(client_as, private_redis):
+    client = client_as(Role.MEMBER)
+    private_redis.stop()
+
+    response = client.get("/api/visits/")
+
+    assert response.status_code == 503
+    assert response.json() == {
+        "detail": "This request needs the job queue and cache (Redis), which cannot be reached just now. "
+        "Try again in a minute."
+    }
 
 
 @pytest.mark.urls("ops.tests.test_outages")
