@@ -17,6 +17,7 @@ fails outside a view).
 
 import logging
 import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -35,8 +36,12 @@ REDIS_ERRORS = (kombu.exceptions.OperationalError, redis.ConnectionError, redis.
 # The database down, restarting, or the connection to it lost.
 DATABASE_ERRORS = (OperationalError, InterfaceError)
 RETRY_AFTER_SECONDS = 30
+# After a send failed, sends to that broker within this time are given up at once: a transaction that changed
+# a thousand customers one by one would otherwise wait a second for each of their re-score tasks.
+BROKER_DOWN_SECONDS = 5
 
 _deferred: ContextVar[list[str] | None] = ContextVar("deferred_sends", default=None)
+_broker_down_until: dict[str, float] = {}
 
 
 def task_send(task, *args, waiting: str) -> bool:
@@ -44,15 +49,23 @@ def task_send(task, *args, waiting: str) -> bool:
 
     Nobody waits for these tasks' results: they are not stored, so a send needs the broker only.
     """
-    try:
-        task.apply_async(args, ignore_result=True)
-    except REDIS_ERRORS:
-        logger.warning("could not send %s%s: the job queue is unreachable. %s", task.name, args, waiting, exc_info=True)
-        deferred = _deferred.get()
-        if deferred is not None and waiting and waiting not in deferred:
-            deferred.append(waiting)
-        return False
-    return True
+    broker = task.app.conf.broker_url
+    if time.monotonic() < _broker_down_until.get(broker, 0):
+        logger.warning("did not send %s%s: the job queue was unreachable a moment ago. %s", task.name, args, waiting)
+    else:
+        try:
+            task.apply_async(args, ignore_result=True)
+        except REDIS_ERRORS:
+            logger.warning(
+                "could not send %s%s: the job queue is unreachable. %s", task.name, args, waiting, exc_info=True
+            )
+            _broker_down_until[broker] = time.monotonic() + BROKER_DOWN_SECONDS
+        else:
+            return True
+    deferred = _deferred.get()
+    if deferred is not None and waiting and waiting not in deferred:
+        deferred.append(waiting)
+    return False
 
 
 def task_send_on_commit(task, *args, waiting: str) -> None:

@@ -1,13 +1,17 @@
 """Redis stopped (a redis-server of the test's own): pages go on without the cache or answer a clear 503, never a
 500; a change that cannot send its task is saved and says what waits. Redis back, all works again."""
 
+import time
+
 import pytest
 from django.core.cache import cache
+from django.db import transaction
 from django.http import HttpResponse
 from django.test import Client
 from django.urls import include, path, reverse
 
 from customers.models import Customer, ImportJob, ImportStatus
+from customers.services import customer_update
 from customers.tests.factories import CustomerFactory
 from customers.tests.test_views_edit import _form_data
 from feedback.models import Response
@@ -119,3 +123,18 @@ def test_a_customer_edit_while_redis_is_down_is_saved_and_says_what_waits(transa
         f"{customer.name} is saved.",
         "The job queue cannot be reached just now. The changed customers get their new scores with tonight's re-score.",
     ]
+
+
+def test_many_changes_in_one_transaction_give_up_their_sends_at_once(transactional_db, private_redis, make_person):
+    admin = make_person(Role.ADMIN)
+    customers = CustomerFactory.create_batch(50, employees=10)
+    private_redis.stop()
+
+    started = time.monotonic()
+    with transaction.atomic():  # as a feedback import refreshes each of its customers
+        for customer in customers:
+            customer_update(customer=customer, values={"employees": 20}, user=admin)
+    took = time.monotonic() - started
+
+    assert took < 3, f"50 re-score tasks not sent took {took:.1f} s"
+    assert Customer.objects.filter(employees=20).count() == 50
