@@ -177,8 +177,8 @@ _SEND_RETRY_POLICY = {"max_retries": 3, "interval_start": 0, "interval_step": 0.
 CELERY_TASK_PUBLISH_RETRY_POLICY = _SEND_RETRY_POLICY
 CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"retry_policy": _SEND_RETRY_POLICY}
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
-# - A worker or beat that loses Redis keeps reconnecting (every few seconds, up to 30 s apart, for 100 tries)
-#   and carries on when it is back.
+# - A worker or beat that loses Redis keeps reconnecting (2, 4, 6... up to 30 s apart) and carries on when it
+#   is back; a worker gives up after 100 tries (about 45 minutes) and exits, for its supervisor to restart it.
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # - Jobs whose task was never sent (Redis was down when they were saved) or was lost are sent again: every
 #   STUCK_JOB_CHECK_SECONDS, a re-score job still queued STUCK_JOB_SECONDS after it was created, a running one
