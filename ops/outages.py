@@ -16,6 +16,7 @@ fails outside a view).
 """
 
 import logging
+import reprlib
 import sys
 import time
 from collections.abc import Iterator
@@ -49,16 +50,14 @@ def task_send(task, *args, waiting: str) -> bool:
 
     Nobody waits for these tasks' results: they are not stored, so a send needs the broker only.
     """
-    broker = task.app.conf.broker_url
+    broker, what = task.app.conf.broker_url, f"{task.name}{reprlib.repr(args)}"
     if time.monotonic() < _broker_down_until.get(broker, 0):
-        logger.warning("did not send %s%s: the job queue was unreachable a moment ago. %s", task.name, args, waiting)
+        logger.warning("did not send %s: the job queue was unreachable a moment ago. %s", what, waiting)
     else:
         try:
             task.apply_async(args, ignore_result=True)
         except REDIS_ERRORS:
-            logger.warning(
-                "could not send %s%s: the job queue is unreachable. %s", task.name, args, waiting, exc_info=True
-            )
+            logger.warning("could not send %s: the job queue is unreachable. %s", what, waiting, exc_info=True)
             _broker_down_until[broker] = time.monotonic() + BROKER_DOWN_SECONDS
         else:
             return True
