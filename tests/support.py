@@ -79,11 +79,17 @@ def celery_start(role: str, settings, redis_url: str, log, **env) -> subprocess.
 
 
 def group_kill(process: subprocess.Popen, sig: int = signal.SIGKILL) -> None:
-    """Signal ``process`` and every process of its group (a worker and its pool), and wait for it."""
-    if process.poll() is None:
-        with contextlib.suppress(ProcessLookupError):  # ended meanwhile
-            os.killpg(process.pid, sig)
-    process.wait(timeout=20)
+    """Signal ``process`` and every process of its group (a worker and its pool), and wait for it (SIGKILL after
+    20 s if it ignores a gentler signal)."""
+    for signal_sent in (sig, signal.SIGKILL):
+        if process.poll() is None:
+            with contextlib.suppress(ProcessLookupError):  # ended meanwhile
+                os.killpg(process.pid, signal_sent)
+        try:
+            process.wait(timeout=20)
+            return
+        except subprocess.TimeoutExpired:
+            continue
 
 
 class PrivateRedis:

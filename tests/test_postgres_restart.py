@@ -63,15 +63,17 @@ class PrivatePostgres:
         return f"postgres://postgres@127.0.0.1:{self.port}/{database}"
 
     def _pg(self, program: str, *arguments: str) -> None:
-        with (self.folder / "commands.log").open("a") as log:  # not a pipe: the server started would hold it open
-            subprocess.run(
+        log_path = self.folder / "commands.log"
+        with log_path.open("a") as log:  # not a pipe: the server it starts would hold a pipe open
+            done = subprocess.run(
                 [*self.as_owner, str(self.bin / program), *arguments],
                 stdout=log,
                 stderr=subprocess.STDOUT,
-                check=True,
                 timeout=60,
                 cwd=self.folder,
             )
+        if done.returncode != 0:
+            pytest.fail(f"{program} {' '.join(arguments)} failed:\n{log_path.read_text()[-3000:]}")
 
     def create(self) -> None:
         self._pg("initdb", "-D", str(self.data), "-U", "postgres", "-A", "trust", "-E", "UTF8", "--locale=C", "-N")
@@ -89,13 +91,11 @@ class PrivatePostgres:
         self._pg("pg_ctl", "restart", "-D", str(self.data), "-m", "fast", "-w", "-o", self.options)
 
     def close(self) -> None:
-        if (self.data / "postmaster.pid").exists():
-            self._pg("pg_ctl", "stop", "-D", str(self.data), "-m", "immediate", "-w")
-        shutil.rmtree(self.folder, ignore_errors=True)
-
-    def log(self) -> str:
-        path = self.folder / "commands.log"
-        return path.read_text()[-2000:] if path.exists() else ""
+        try:
+            if (self.data / "postmaster.pid").exists():
+                self._pg("pg_ctl", "stop", "-D", str(self.data), "-m", "immediate", "-w")
+        finally:
+            shutil.rmtree(self.folder, ignore_errors=True)
 
 
 @dataclass(frozen=True)
@@ -229,9 +229,11 @@ def test_pages_answer_503_while_postgresql_is_away_and_200_once_it_is_back(tmp_p
     finally:
         if traffic is not None:
             traffic.stopping.set()
-        if gunicorn is not None:
-            group_kill(gunicorn, signal.SIGTERM)
-        postgres.close()
+        try:
+            if gunicorn is not None:
+                group_kill(gunicorn, signal.SIGTERM)
+        finally:
+            postgres.close()
 
     answers = traffic.answers
     wrong = [answer for answer in answers if answer.status not in (200, 503)]
