@@ -39,7 +39,7 @@ def _postgres_bin() -> Path:
     if not found or not (found[-1] / "initdb").exists():
         pytest.fail(
             f"This test needs PostgreSQL's initdb and pg_ctl under {POSTGRES_VERSIONS}/<version>/bin: "
-            "apt-get install postgresql (the server, not only the client)."
+            "run scripts/ensure-test-services (it installs Debian's postgresql, the server)."
         )
     return found[-1]
 
