@@ -31,10 +31,18 @@ def redis_or_fail(url: str = TEST_REDIS_URL) -> str:
 
 def wait_for(condition, timeout: float = 15.0, interval: float = 0.05, what: str = "the condition"):
     """Poll until ``condition()`` is true; fail the test after ``timeout`` seconds."""
+    from django.db import OperationalError
+
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if condition():
-            return
+        try:
+            if condition():
+                return
+        except OperationalError as error:
+            # SQLite's in-memory test database is shared by table locks: a worker thread writing holds the
+            # table until it commits, and a read meanwhile fails at once instead of waiting. Ask again.
+            if "is locked" not in str(error):
+                raise
         time.sleep(interval)
     pytest.fail(f"gave up after {timeout} s waiting for {what}")
 
