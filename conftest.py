@@ -1,6 +1,7 @@
 """Fixtures shared by every app's tests: people by role, a real Celery worker, a real browser."""
 
 import os
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,7 @@ from django.db import close_old_connections
 from icpsite.celery import app as celery_app
 from teams.models import Role, Team
 from teams.tests.factories import TeamFactory, UserFactory
-from tests.support import redis_or_fail
+from tests.support import PrivateRedis, redis_or_fail
 
 # Playwright's sync API runs an event loop in the test thread; Django would
 # otherwise refuse ORM calls made from that thread.
@@ -88,6 +89,48 @@ def real_worker(transactional_db, settings):
         yield worker
     celery_app.conf.update(saved)
     _forget_celery_connections()
+
+
+@pytest.fixture
+def broker(settings):
+    """This process sends its tasks to Redis (and keeps its cache there), for worker subprocesses to take."""
+    url = redis_or_fail()
+    with _app_on_redis(settings, url):
+        client = redis.Redis.from_url(url)
+        leftovers = ("celery", "unacked", "unacked_index")
+        client.delete(*leftovers)
+        yield url
+        client.delete(*leftovers)  # a killed worker's unacknowledged messages
+
+
+@pytest.fixture
+def private_redis(settings):
+    """A redis-server of the test's own (``.stop()``, ``.start()``); this process's broker and cache point at it."""
+    server = PrivateRedis()
+    try:
+        server.start()
+        with _app_on_redis(settings, server.url):
+            yield server
+    finally:
+        server.close()
+
+
+@contextmanager
+def _app_on_redis(settings, url: str):
+    saved = {key: celery_app.conf[key] for key in ("broker_url", "result_backend", "task_always_eager")}
+    celery_app.conf.update(broker_url=url, result_backend=url, task_always_eager=False)
+    _forget_celery_connections()
+    settings.CACHES = {"default": _redis_cache(url)}
+    try:
+        yield
+    finally:
+        celery_app.conf.update(saved)
+        _forget_celery_connections()
+
+
+def _redis_cache(url: str) -> dict:
+    options = {"socket_connect_timeout": 1, "socket_timeout": 1}
+    return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url, "OPTIONS": options}
 
 
 def _forget_celery_connections():

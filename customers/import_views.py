@@ -123,14 +123,16 @@ def import_cancel_view(request, job_id):
 
 
 def _detail_context(job: ImportJob) -> dict:
-    done = progress_get(job) if job.is_running else (job.rows_total or 0)
-    percent = int(100 * done / job.rows_total) if job.rows_total else 0
+    done, total = progress_get(job) if job.is_running else (job.rows_total or 0, None)
+    total = job.rows_total or total
+    percent = int(100 * done / total) if total else 0
     counts = job.result or job.analysis
     return {
         "job": job,
         "counts": counts,
         "valid_rows": counts.get("created", 0) + counts.get("updated", 0) + counts.get("unchanged", 0),
         "rows_done": done,
+        "rows_total": total,
         "percent": min(percent, 100),
         "more_rejections": max(0, counts.get("rejected", 0) - len(job.rejections)),
     }

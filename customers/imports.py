@@ -4,8 +4,15 @@ The check and the import read the file the same way and count with the same
 upsert (the check with ``dry_run``), so what the check announces is what the
 import does, unless the base changed in between. The import is one transaction:
 every valid row, or nothing.
+
+The check and the import run in the worker, each holding the job's row locked
+while it runs. A worker killed midway leaves the job checking or importing, its
+transaction rolled back and the row unlocked: ``imports_unheld`` finds it, and
+the periodic resend (and every worker that starts) sends its task again. A
+second delivery of a task leaves alone a job that is locked or finished.
 """
 
+import logging
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from itertools import islice
@@ -19,6 +26,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from ops.outages import REDIS_ERRORS, task_send_on_commit
 from teams.models import Role, User
 
 from .cleaning import (
@@ -39,6 +47,12 @@ BATCH = 1_000
 REJECTIONS_KEPT = 500
 PROGRESS_TIMEOUT = 6 * 60 * 60
 DATE_TARGETS = ("crm_created_on", "closed_on")
+UNDER_WAY = (ImportStatus.ANALYSING, ImportStatus.IMPORTING)
+# What waits when the task cannot be sent (Redis down): see ops.outages.
+CHECK_WAITING = "The check of the file starts by itself when it is back."
+IMPORT_WAITING = "The import starts by itself when it is back."
+
+logger = logging.getLogger(__name__)
 
 
 class ImportConflict(Exception):
@@ -144,7 +158,7 @@ def import_job_map(*, job: ImportJob, mapping: dict[str, str], user: User | None
     job.analysis, job.rejections, job.error = {}, [], ""
     job.save()
     progress_set(job, 0)
-    transaction.on_commit(lambda: customer_import_analyse.delay(job.pk))
+    task_send_on_commit(customer_import_analyse, job.pk, waiting=CHECK_WAITING)
     return job
 
 
@@ -238,31 +252,34 @@ def _checked_batches(job: ImportJob, style: FileStyle) -> Iterator[Checked]:
 
 
 def import_analyse(*, job: ImportJob) -> ImportJob:
-    """The dry run: count what the import would create, update, leave and reject. Writes no customer."""
-    try:
-        style = _scan(job)
-        total = style.rows
-        ImportJob.objects.filter(pk=job.pk).update(rows_total=total)
-        counts, rejections, done = UpsertResult(), [], 0
-        for batch in _checked_batches(job, style):
-            counts += customers_upsert(rows=batch.rows, user=None, source=ChangeSource.IMPORT, dry_run=True)
-            rejections += batch.rejections
-            done += batch.lines
-            progress_set(job, done)
-    except TableError as error:
-        return import_fail(job=job, message=str(error))
-    job.rows_total = total
-    job.analysis = {**_counts(counts), "rejected": len(rejections)}
-    job.rejections = rejections[:REJECTIONS_KEPT]
-    job.file_style = asdict(style)
-    job.status = ImportStatus.ANALYSED
-    ImportJob.objects.filter(pk=job.pk, status=ImportStatus.ANALYSING).update(
-        rows_total=total,
-        analysis=job.analysis,
-        rejections=job.rejections,
-        file_style=job.file_style,
-        status=ImportStatus.ANALYSED,
-    )
+    """The dry run: count what the import would create, update, leave and reject. Writes no customer.
+
+    The job's row stays locked while it runs (one transaction), so its number of rows is shown from the cache.
+    A job another worker holds, or no longer being checked, is left alone.
+    """
+    with transaction.atomic():
+        locked = _locked(job)
+        if locked is None or locked.status != ImportStatus.ANALYSING:
+            return locked or job
+        job = locked
+        try:
+            style = _scan(job)
+            total = style.rows
+            progress_set(job, 0, rows_total=total)
+            counts, rejections, done = UpsertResult(), [], 0
+            for batch in _checked_batches(job, style):
+                counts += customers_upsert(rows=batch.rows, user=None, source=ChangeSource.IMPORT, dry_run=True)
+                rejections += batch.rejections
+                done += batch.lines
+                progress_set(job, done, rows_total=total)
+        except TableError as error:
+            return import_fail(job=job, message=str(error))
+        job.rows_total = total
+        job.analysis = {**_counts(counts), "rejected": len(rejections)}
+        job.rejections = rejections[:REJECTIONS_KEPT]
+        job.file_style = asdict(style)
+        job.status = ImportStatus.ANALYSED
+        job.save(update_fields=["rows_total", "analysis", "rejections", "file_style", "status"])
     return job
 
 
@@ -283,7 +300,7 @@ def import_start(*, job: ImportJob, skip_invalid: bool, user: User | None) -> Im
         raise ImportConflict("This import has already started, or it is not checked yet.")
     job.refresh_from_db()
     progress_set(job, 0)
-    transaction.on_commit(lambda: customer_import_commit.delay(job.pk))
+    task_send_on_commit(customer_import_commit, job.pk, waiting=IMPORT_WAITING)
     return job
 
 
@@ -295,15 +312,16 @@ class _Rejected(Exception):
 def import_commit(*, job: ImportJob) -> ImportJob:
     """Import every valid row in one transaction, or nothing. Safe to run twice: a finished job is left alone.
 
-    1. lock the job, and stop if it is not importing (a second delivery of the task);
+    1. lock the job, and stop if another worker holds it or it is not importing (a second delivery of the task);
     2. clean and upsert the rows batch by batch, recording progress;
     3. with rejected rows the person did not choose to skip, roll everything back.
     """
     try:
         with transaction.atomic():
-            job = ImportJob.objects.select_for_update().get(pk=job.pk)
-            if job.status != ImportStatus.IMPORTING:
-                return job
+            locked = _locked(job)
+            if locked is None or locked.status != ImportStatus.IMPORTING:
+                return locked or job
+            job = locked
             style = FileStyle(**job.file_style) if job.file_style else _scan(job)
             counts, rejections, done = UpsertResult(), [], 0
             for batch in _checked_batches(job, style):
@@ -331,6 +349,19 @@ def import_commit(*, job: ImportJob) -> ImportJob:
     return job
 
 
+def _locked(job: ImportJob) -> ImportJob | None:
+    """The job, locked until the transaction ends; None while another worker holds it (its check or import runs)."""
+    return ImportJob.objects.select_for_update(skip_locked=True).filter(pk=job.pk).first()
+
+
+def imports_unheld() -> list[tuple[int, str]]:
+    """(id, status) of the checks and imports under way that no worker holds: their task was never sent (Redis
+    was down) or their worker died. A worker holds the job's row locked while it works on it."""
+    with transaction.atomic():
+        under_way = ImportJob.objects.select_for_update(skip_locked=True).filter(status__in=UNDER_WAY)
+        return list(under_way.order_by("pk").values_list("pk", "status"))
+
+
 def import_cancel(*, job: ImportJob, user: User | None) -> ImportJob:
     cancelled = ImportJob.objects.filter(
         pk=job.pk, status__in=[ImportStatus.UPLOADED, ImportStatus.ANALYSED, ImportStatus.FAILED]
@@ -356,19 +387,31 @@ def _counts(result: UpsertResult) -> dict[str, int]:
     return {"created": result.created, "updated": result.updated, "unchanged": result.unchanged}
 
 
-# --- Progress (in the cache: the import's own transaction hides its writes until the end) ----------
+# --- Progress (in the cache: the check's and the import's transactions hide their writes until the end) --------
+# Only shown, never relied on: with the cache down (Redis), the check and the import go on without it.
 
 
 def _progress_key(job: ImportJob) -> str:
     return f"customers:import:{job.pk}:progress"
 
 
-def progress_set(job: ImportJob, rows_done: int) -> None:
-    cache.set(_progress_key(job), rows_done, PROGRESS_TIMEOUT)
+def progress_set(job: ImportJob, rows_done: int, rows_total: int | None = None) -> None:
+    try:
+        cache.set(_progress_key(job), (rows_done, rows_total), PROGRESS_TIMEOUT)
+    except REDIS_ERRORS:
+        logger.warning("import %s: progress not recorded, the cache is unreachable", job.pk, exc_info=True)
 
 
-def progress_get(job: ImportJob) -> int:
-    return cache.get(_progress_key(job), 0)
+def progress_get(job: ImportJob) -> tuple[int, int | None]:
+    """(rows done, rows in the file if known) of the check or import under way; (0, None) when unknown."""
+    try:
+        progress = cache.get(_progress_key(job))
+    except REDIS_ERRORS:
+        logger.warning("import %s: progress unknown, the cache is unreachable", job.pk, exc_info=True)
+        progress = None
+    if isinstance(progress, int):  # kept by a release before the total was
+        return progress, None
+    return tuple(progress) if progress else (0, None)
 
 
 def import_samples(job: ImportJob, count: int = 3) -> dict[str, list[str]]:

@@ -3,9 +3,10 @@
 import logging
 
 from celery import shared_task
+from celery.signals import worker_ready
 from django.db import DatabaseError
 
-from .imports import import_analyse, import_commit, import_fail
+from .imports import import_analyse, import_commit, import_fail, imports_unheld
 from .models import ImportJob, ImportStatus
 
 logger = logging.getLogger(__name__)
@@ -27,6 +28,26 @@ def customer_import_commit(self, job_id: int) -> None:
     if job is None:
         return
     _run(self, job, import_commit, "The import stopped on an error; nothing was imported.")
+
+
+@shared_task(acks_late=True)
+def imports_resume() -> None:
+    """Send again the checks and imports under way that no worker holds (periodically, and when a worker starts).
+
+    A worker killed mid-import leaves its message unacknowledged in Redis for the visibility timeout (an hour)
+    and its import rolled back; this starts it again at once. A task sent twice does the work once.
+    """
+    unheld = imports_unheld()
+    for job_id, status in unheld:
+        task = customer_import_analyse if status == ImportStatus.ANALYSING else customer_import_commit
+        task.delay(job_id)
+    if unheld:
+        logger.info("imports sent again: %s", unheld)
+
+
+@worker_ready.connect
+def _resume_after_a_restart(sender=None, **kwargs) -> None:
+    imports_resume.delay()
 
 
 def _run(task, job, service, failure: str) -> None:

@@ -9,7 +9,9 @@ answer imported again (same customer, same day) is updated, not added, so the
 same file imported twice changes nothing.
 
 The check (on upload) and the import read and judge the rows the same way. The
-import is one transaction in a task: every valid row, or nothing.
+import is one transaction in a task: every valid row, or nothing. The task holds
+the import's row locked while it runs; an import left importing and unlocked (its
+task never sent, or its worker killed) is sent again (``feedback_imports_unheld``).
 """
 
 import datetime
@@ -29,6 +31,7 @@ from customers.cleaning import RowError, column_key, date_order, is_unknown, par
 from customers.imports import ImportConflict  # one error for "this import moved on already", both imports
 from customers.models import ChangeSource, Customer
 from customers.tabular import TableError, table_check, table_open
+from ops.outages import task_send_on_commit
 from teams.models import User
 
 from .models import FeedbackImport, ImportStatus, Response, ResponseSource
@@ -36,6 +39,7 @@ from .services import COMMENT_MAX_LENGTH, customer_feedback_refresh, responses_s
 
 BATCH = 1_000
 REJECTIONS_KEPT = 500
+IMPORT_WAITING = "The import of the answers starts by itself when it is back."
 
 # Normalised column name -> what it fills.
 COLUMNS = {
@@ -310,7 +314,7 @@ def feedback_import_start(*, job: FeedbackImport, skip_invalid: bool, user: User
     if not claimed:
         raise ImportConflict("This import has already started.")
     job.refresh_from_db()
-    transaction.on_commit(lambda: feedback_import_commit.delay(job.pk))
+    task_send_on_commit(feedback_import_commit, job.pk, waiting=IMPORT_WAITING)
     return job
 
 
@@ -322,7 +326,7 @@ class _Rejected(Exception):
 def feedback_import_commit(*, job: FeedbackImport) -> FeedbackImport:
     """Import every valid row in one transaction, or nothing. A finished import is left alone (a task run twice).
 
-    1. lock the import; stop unless it is importing;
+    1. lock the import; stop if another worker holds it or it is not importing;
     2. judge the rows again (the base may have changed since the check), write each batch's answers;
     3. with rejected rows the person did not choose to skip, roll everything back;
     4. refresh each customer whose answers changed (audited as this import, re-scored after commit);
@@ -330,9 +334,10 @@ def feedback_import_commit(*, job: FeedbackImport) -> FeedbackImport:
     """
     try:
         with transaction.atomic():
-            job = FeedbackImport.objects.select_for_update().get(pk=job.pk)
-            if job.status != ImportStatus.IMPORTING:
-                return job
+            locked = FeedbackImport.objects.select_for_update(skip_locked=True).filter(pk=job.pk).first()
+            if locked is None or locked.status != ImportStatus.IMPORTING:
+                return locked or job
+            job = locked
             counts, rejections = {"created": 0, "updated": 0, "unchanged": 0}, []
             customers: set[int] = set()
             commented: list[int] = []
@@ -400,6 +405,13 @@ def feedback_import_fail(*, job: FeedbackImport, message: str, rejections: list 
     FeedbackImport.objects.filter(pk=job.pk).update(**update)
     job.refresh_from_db()
     return job
+
+
+def feedback_imports_unheld() -> list[int]:
+    """The imports under way that no worker holds: their task was never sent (Redis was down) or its worker died."""
+    with transaction.atomic():
+        importing = FeedbackImport.objects.select_for_update(skip_locked=True).filter(status=ImportStatus.IMPORTING)
+        return list(importing.order_by("pk").values_list("pk", flat=True))
 
 
 def feedback_imports_recent(limit: int = 20):

@@ -93,6 +93,12 @@ class Response(models.Model):
             models.Index(fields=["customer", "-answered_at", "-id"], name="response_customer_idx"),
             models.Index(fields=["-answered_at", "-id"], name="response_recent_idx"),
             models.Index(fields=["survey", "-answered_at", "-id"], name="response_survey_idx"),
+            # The comments still waiting for their sentiment (services.responses_without_sentiment): a few rows.
+            models.Index(
+                fields=["updated_at"],
+                condition=models.Q(sentiment__isnull=True) & ~models.Q(comment=""),
+                name="response_sentiment_todo_idx",
+            ),
         ]
 
     def __str__(self):

@@ -5,7 +5,8 @@ survey is skipped (the unique invitation), so sending again to a wider set
 only reaches the new customers. The emails go out in a task after commit; each
 invitation is claimed (``sent_at`` set) in the same transaction as its email,
 so a task run twice sends each email once, and a mail server that fails leaves
-the rest for the retry.
+the rest for the retry. Sending again also emails the invitations whose email
+never went out (the job queue was down, the mail server gave up).
 """
 
 from dataclasses import dataclass
@@ -21,12 +22,17 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from customers.models import Customer
+from ops.outages import task_send_on_commit
 from teams.models import User
 
 from .links import invitation_url, link_max_age
 from .models import Survey, SurveyInvitation
 
 INVITE_BATCH = 2_000
+EMAILS_WAITING = (
+    "The invitation emails wait: once it is back, send the survey again to the same customers "
+    "(nobody gets a second email)."
+)
 # Where a customer's survey email address is kept: an extra attribute (an import's "contact_email" column).
 EMAIL_KEYS = ("contact_email", "email")
 
@@ -51,7 +57,7 @@ def contact_email(extra: dict | None) -> str:
 
 
 def survey_send(*, survey: Survey, customers: QuerySet[Customer], user: User | None) -> SendResult:
-    """Invite ``customers`` (those not invited yet) to the survey; their emails go out once this commits."""
+    """Invite ``customers`` (those not invited yet) to the survey; the emails not sent yet go out once this commits."""
     from .tasks import survey_invitations_email
 
     invited = with_email = 0
@@ -68,15 +74,19 @@ def survey_send(*, survey: Survey, customers: QuerySet[Customer], user: User | N
             SurveyInvitation.objects.bulk_create(invitations, ignore_conflicts=True)
             invited += len(invitations)
             with_email += sum(1 for invitation in invitations if invitation.email)
-        if with_email:
-            transaction.on_commit(lambda: survey_invitations_email.delay(survey.pk))
+        if with_email or _emails_unsent(survey).exists():
+            task_send_on_commit(survey_invitations_email, survey.pk, waiting=EMAILS_WAITING)
     return SendResult(invited=invited, with_email=with_email)
+
+
+def _emails_unsent(survey: Survey) -> QuerySet[SurveyInvitation]:
+    return SurveyInvitation.objects.filter(survey=survey, sent_at__isnull=True).exclude(email="")
 
 
 def invitations_email(*, survey: Survey) -> int:
     """Email every invitation of the survey that has an address and was not emailed yet; return how many."""
     sent = 0
-    pending = SurveyInvitation.objects.filter(survey=survey, sent_at__isnull=True).exclude(email="")
+    pending = _emails_unsent(survey)
     with mail.get_connection() as connection:
         for invitation in pending.select_related("survey", "customer").order_by("pk").iterator(chunk_size=500):
             with transaction.atomic():

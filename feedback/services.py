@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from customers.models import ChangeSource, Customer
 from customers.services import customer_update
+from ops.outages import task_send_on_commit
 from teams.models import User
 
 from .models import (
@@ -34,6 +35,8 @@ from .sentiment import comment_sentiment, sentiment_percent
 
 COMMENT_MAX_LENGTH = 2000
 SENTIMENT_TASK_SIZE = 500  # responses per sentiment task
+SENTIMENT_CATCH_UP = 10 * SENTIMENT_TASK_SIZE  # responses sent again per periodic resend, at most
+SENTIMENT_WAITING = "The comments' sentiment is computed when it is back."
 
 
 # --- The customer's feedback fields ------------------------------------------------------------
@@ -177,8 +180,16 @@ def responses_sentiment_later(*, response_ids: Iterable[int]) -> None:
 
     ids = sorted(set(response_ids))
     for start in range(0, len(ids), SENTIMENT_TASK_SIZE):
-        batch = ids[start : start + SENTIMENT_TASK_SIZE]
-        transaction.on_commit(lambda batch=batch: responses_sentiment.delay(batch))
+        task_send_on_commit(responses_sentiment, ids[start : start + SENTIMENT_TASK_SIZE], waiting=SENTIMENT_WAITING)
+
+
+def responses_without_sentiment(*, waited: datetime.timedelta) -> list[int]:
+    """Responses whose comment still has no sentiment ``waited`` after it was written (its task was never sent,
+    Redis being down, or was lost), oldest first, at most SENTIMENT_CATCH_UP."""
+    waiting = Response.objects.filter(
+        sentiment__isnull=True, updated_at__lte=timezone.now() - waited, comment__regex=r"\S"
+    ).exclude(comment="")
+    return list(waiting.order_by("updated_at", "pk").values_list("pk", flat=True)[:SENTIMENT_CATCH_UP])
 
 
 def responses_sentiment_update(*, response_ids: Iterable[int]) -> int:

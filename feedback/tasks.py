@@ -4,15 +4,17 @@ import datetime
 import logging
 
 from celery import shared_task
+from celery.signals import worker_ready
+from django.conf import settings
 from django.db import DatabaseError
 from django.utils import timezone
 
 from . import risk
 from .imports import feedback_import_commit as import_commit
-from .imports import feedback_import_fail
+from .imports import feedback_import_fail, feedback_imports_unheld
 from .models import FeedbackImport, ImportStatus, Survey
 from .sending import invitations_email
-from .services import responses_sentiment_update
+from .services import SENTIMENT_TASK_SIZE, responses_sentiment_update, responses_without_sentiment
 
 logger = logging.getLogger(__name__)
 
@@ -62,6 +64,25 @@ def feedback_import_commit(self, import_id: int) -> None:
         logger.exception("feedback import %s failed", import_id)
         feedback_import_fail(job=job, message="The import stopped on an error; nothing was imported.")
         raise
+
+
+@shared_task(acks_late=True)
+def feedback_work_resume() -> None:
+    """Send again what waits for a worker (periodically, and when a worker starts): imports under way that no
+    worker holds, and comments still without sentiment. Work sent twice is done once."""
+    unheld = feedback_imports_unheld()
+    for import_id in unheld:
+        feedback_import_commit.delay(import_id)
+    waiting = responses_without_sentiment(waited=datetime.timedelta(seconds=settings.STUCK_JOB_SECONDS))
+    for start in range(0, len(waiting), SENTIMENT_TASK_SIZE):
+        responses_sentiment.delay(waiting[start : start + SENTIMENT_TASK_SIZE])
+    if unheld or waiting:
+        logger.info("feedback work sent again: imports %s, %s comments' sentiment", unheld, len(waiting))
+
+
+@worker_ready.connect
+def _resume_after_a_restart(sender=None, **kwargs) -> None:
+    feedback_work_resume.delay()
 
 
 @shared_task(acks_late=True)

@@ -82,6 +82,10 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # A view meeting an unreachable database or Redis answers 503 saying which, never 500 (ops/outages.py).
+    "ops.middleware.ServiceUnavailableMiddleware",
+    # After messages and authentication: tells the signed-in person what waits when a task could not be sent.
+    "ops.middleware.DeferredSendsMiddleware",
     # Last, as django-axes asks: turns a locked-out sign-in into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -110,8 +114,15 @@ TEMPLATES = [
 DATABASES = {
     "default": env.db_url("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
+# A connection kept across requests (CONN_MAX_AGE seconds) is checked before a request uses it, so after a
+# PostgreSQL restart each process reconnects by itself; a server that does not answer fails the connection
+# (a 503 page) within DATABASE_CONNECT_TIMEOUT seconds instead of holding the request.
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=5)
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # SQLite ignores the INCLUDE columns of the lead list's indexes (rubrics.Score); PostgreSQL uses them.
 SILENCED_SYSTEM_CHECKS = ["models.W040"]
@@ -120,7 +131,15 @@ SILENCED_SYSTEM_CHECKS = ["models.W040"]
 REDIS_URL = env.str("REDIS_URL", default="")
 
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # Redis down, a cache call fails at once (a refused connection) or within a second (no answer); what reads the
+    # cache either does without it (import progress, survey rate limits) or answers 503.
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -128,11 +147,46 @@ CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = REDIS_URL or "cache+memory://"
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_RESULT_EXPIRES = 60 * 60
+CELERY_TIMEZONE = "UTC"
+# What happens when a part fails (README, "When a part fails"); tests/test_celery_settings.py holds these to it.
+# - A task is acknowledged once it has run (acks late), so a worker that dies mid-task leaves the message in
+#   Redis; a task whose pool process is killed (the OOM killer, say) goes back to the queue at once (reject on
+#   worker lost). Each process reserves one message at a time (prefetch 1): a dying worker strands one task.
+#   Every task may therefore run twice, and is written for it: it claims its work (a conditional UPDATE, a row
+#   lock) and finds nothing left to do the second time.
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# - No task runs longer than the hard limit (the soft one lets it stop cleanly first); work is cut into
+#   tasks of seconds (re-score chunks), the longest being a whole import.
 CELERY_TASK_TIME_LIMIT = 15 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 14 * 60
+# - Redis delivers a message again once it has gone unacknowledged for the visibility timeout, so that must
+#   stay well above the hard limit, or a task still running would be started a second time beside itself.
+#   A worker killed outright (SIGKILL, its machine lost) would leave its task waiting that hour: instead each
+#   worker that starts sends the interrupted work again at once (the worker_ready handlers in the tasks.py of
+#   rubrics, customers and feedback; a task sent twice does its work once).
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 60 * 60}
+# - Retries are bounded: a task retries a database error a few times (max_retries on each task, 3 unless it
+#   says otherwise), then records the failure on its job. Sending a task retries 3 times within about a
+#   second, then fails, so a request never hangs on a Redis that is down: requests send through
+#   ops.outages.task_send_on_commit, which logs the failure and leaves the job's row in its waiting state.
+#   The result store gives up as soon (its default is 20 tries, about 20 s).
+CELERY_TASK_PUBLISH_RETRY = True
+_SEND_RETRY_POLICY = {"max_retries": 3, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
+CELERY_TASK_PUBLISH_RETRY_POLICY = _SEND_RETRY_POLICY
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"retry_policy": _SEND_RETRY_POLICY}
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+# - A worker or beat that loses Redis keeps reconnecting (2, 4, 6... up to 30 s apart) and carries on when it
+#   is back; a worker gives up after 100 tries (about 45 minutes) and exits, for its supervisor to restart it.
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# - Jobs whose task was never sent (Redis was down when they were saved) or was lost are sent again: every
+#   STUCK_JOB_CHECK_SECONDS, a re-score job still queued STUCK_JOB_SECONDS after it was created, a running one
+#   without a chunk done for longer than the hard time limit, and an import under way that no worker holds
+#   (see the resend-stuck-* entries below). Sending one twice is harmless.
+STUCK_JOB_SECONDS = env.int("STUCK_JOB_SECONDS", default=60)
+STUCK_JOB_CHECK_SECONDS = env.float("STUCK_JOB_CHECK_SECONDS", default=60)
 # Two queues: "celery" for what people wait on (a changed customer re-scored within a second, imports,
 # sentiment, webhooks, digests) and "bulk" for re-scoring the whole base after a publish or at night.
 # The Procfile gives "bulk" a worker of its own, one process at a lower CPU priority, so a publish can
@@ -145,12 +199,6 @@ CELERY_TASK_ROUTES = {
     "rubrics.tasks.rescore_chunk": {"queue": "bulk"},
     "rubrics.tasks.rescore_nightly": {"queue": "bulk"},
 }
-# A task not acknowledged within the visibility timeout is delivered again, so
-# it must stay well above the longest task (the time limit above).
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 60 * 60}
-CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_RESULT_EXPIRES = 60 * 60
-CELERY_TIMEZONE = "UTC"
 # Customer ids per re-score task: a few seconds of work, far below the broker's visibility timeout.
 RESCORE_CHUNK_SIZE = env.int("RESCORE_CHUNK_SIZE", default=20_000)
 # The daily digest of newly qualified leads goes out at this hour (UTC, as every periodic job below).
@@ -185,6 +233,19 @@ CELERY_BEAT_SCHEDULE = {
     "send-at-risk-digests": {
         "task": "feedback.tasks.risk_digests_send",
         "schedule": crontab(day_of_week="mon", hour=7, minute=30),
+    },
+    # Work whose task was never sent (Redis was down) or was lost (a worker killed) is sent again.
+    "resend-stuck-rescore-jobs": {
+        "task": "rubrics.tasks.rescore_jobs_resume",
+        "schedule": STUCK_JOB_CHECK_SECONDS,
+    },
+    "resend-stuck-imports": {
+        "task": "customers.tasks.imports_resume",
+        "schedule": STUCK_JOB_CHECK_SECONDS,
+    },
+    "resend-stuck-feedback-work": {
+        "task": "feedback.tasks.feedback_work_resume",
+        "schedule": STUCK_JOB_CHECK_SECONDS,
     },
 }
 

@@ -18,3 +18,6 @@ urlpatterns = [
     path("api/", include("customers.api_urls")),
     path("django-admin/", admin.site.urls),
 ]
+
+# An outage that escapes the views (ops.middleware.ServiceUnavailableMiddleware) is still a 503, not a 500.
+handler500 = "ops.outages.server_error"

@@ -1,13 +1,16 @@
-"""One id per request, on the response and on every log line, and one access log line per request."""
+"""One id per request (on the response and every log line) and its access line; answers when a service is down."""
 
 import logging
 import time
 
+from django.contrib import messages
 from django.utils.functional import empty
 
+from . import outages
 from .context import HEADER, request_id_from, request_id_var
 
 access_log = logging.getLogger("ops.access")
+logger = logging.getLogger(__name__)
 
 
 class RequestIdMiddleware:
@@ -54,3 +57,47 @@ def _user_id(request) -> int | None:
     if user is None or getattr(user, "_wrapped", None) is empty:
         return None
     return user.pk if user.is_authenticated else None
+
+
+class ServiceUnavailableMiddleware:
+    """A view that meets an unreachable database or Redis answers 503 saying so, not 500 (see ops.outages)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        service = outages.unavailable_service(exception)
+        if service is None:
+            return None
+        logger.error("%s %s: %s is unavailable", request.method, request.path, service, exc_info=exception)
+        return outages.service_unavailable(request, service)
+
+
+class DeferredSendsMiddleware:
+    """Tell the signed-in person what waits for the job queue when the request could not send a task.
+
+    After the messages and authentication middleware: the warning is shown on the next page (the redirect's).
+    A view that words it itself (``ops.outages.sends_watched``) leaves nothing here. Anonymous visitors (a
+    survey's respondent) are told nothing: what waits is the staff's concern.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        with outages.sends_watched() as deferred:
+            response = self.get_response(request)
+        if deferred and _shows_messages(request, response):
+            text = "The job queue cannot be reached just now. " + " ".join(deferred)
+            messages.warning(request, text, fail_silently=True)
+        return response
+
+
+def _shows_messages(request, response) -> bool:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return False
+    return response.status_code in (301, 302, 303) or response.get("Content-Type", "").startswith("text/html")

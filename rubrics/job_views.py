@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
+from ops.outages import sends_watched
 from teams.access import role_required
 from teams.models import Role
 
@@ -17,14 +18,22 @@ from .rescoring import PublishConflict, rescore_jobs_for, rubric_publish
 def version_publish(request, version_id):
     version = get_object_or_404(RubricVersion.objects.select_related("rubric"), pk=version_id)
     try:
-        job = rubric_publish(version=version, user=request.user)
+        with sends_watched() as waiting:
+            job = rubric_publish(version=version, user=request.user)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return _history(request, version.rubric, status=400)
     except PublishConflict as conflict:
         messages.warning(request, f"{conflict} Nothing was started again.")
         return _history(request, version.rubric, status=409)
-    messages.success(request, f"Version {version.number} is published; the customer base is being re-scored.")
+    if waiting:
+        messages.warning(
+            request,
+            f"Version {version.number} is published. Its re-score waits for the job queue, which cannot be reached "
+            "just now; it starts by itself when the queue is back.",
+        )
+    else:
+        messages.success(request, f"Version {version.number} is published; the customer base is being re-scored.")
     return redirect("rubrics:job_detail", job_id=job.pk)
 
 

@@ -7,6 +7,7 @@ delivered again after its worker died) writes its scores once. A newer job of
 the same rubric supersedes the older ones; their chunks then write nothing.
 """
 
+import datetime
 from collections.abc import Callable, Iterable
 
 from django.conf import settings
@@ -16,6 +17,7 @@ from django.db.models import Count, F, Max, Min
 from django.utils import timezone
 
 from customers.models import Customer
+from ops.outages import task_send_on_commit
 from teams.models import User
 
 from . import scoring
@@ -25,6 +27,9 @@ from .selectors import version_spec
 CUSTOMER_TASK_SIZE = 1_000  # changed customers per re-score task
 CUSTOMER_RANGE_GAP = 50  # ids this close together are re-scored as one range
 ACTIVE = (JobStatus.QUEUED, JobStatus.RUNNING)
+# What waits, and what catches up, when a task cannot be sent (Redis down): see ops.outages.
+JOB_WAITING = "The re-score starts by itself when it is back."
+CUSTOMERS_WAITING = "The changed customers get their new scores with tonight's re-score."
 
 
 class PublishConflict(Exception):
@@ -70,7 +75,8 @@ def rescore_job_create(
 ) -> RescoreJob:
     """Create a job re-scoring the base with ``version``; older queued or running jobs of the rubric stop.
 
-    With ``start``, the job's first task is sent once the transaction commits.
+    With ``start``, the job's first task is sent once the transaction commits. If Redis is down then, the job
+    stays queued and the periodic resend (``tasks.rescore_jobs_resume``) starts it once Redis is back.
     """
     with transaction.atomic():
         Rubric.objects.select_for_update().get(pk=version.rubric_id)
@@ -81,15 +87,16 @@ def rescore_job_create(
         if start:
             from .tasks import rescore_job_start
 
-            transaction.on_commit(lambda: rescore_job_start.delay(job.pk))
+            task_send_on_commit(rescore_job_start, job.pk, waiting=JOB_WAITING)
     return job
 
 
-def rescore_job_plan(*, job_id: int, chunk_size: int | None = None) -> list[int]:
+def rescore_job_plan(*, job_id: int, chunk_size: int | None = None, resume: bool = True) -> list[int]:
     """Start a queued job by splitting the base into chunks; return the ids of its chunks still to do.
 
-    Safe to run again: a running job is not planned twice, and its pending
-    chunks are returned again (a chunk sent twice is done once).
+    Safe to run again: a running job is not planned twice, and with ``resume``
+    its pending chunks are returned again (a chunk sent twice is done once);
+    without, a job this call did not start returns none.
     """
     chunk_size = chunk_size or settings.RESCORE_CHUNK_SIZE
     with transaction.atomic():
@@ -106,6 +113,8 @@ def rescore_job_plan(*, job_id: int, chunk_size: int | None = None) -> list[int]
             RescoreJob.objects.filter(pk=job_id).update(chunks_total=len(chunks), rows_total=bounds["count"])
             if not chunks:
                 RescoreJob.objects.filter(pk=job_id).update(status=JobStatus.DONE, finished_at=timezone.now())
+    if not claimed and not resume:
+        return []
     return list(
         RescoreChunk.objects.filter(job_id=job_id, job__status=JobStatus.RUNNING, status=ChunkStatus.PENDING)
         .order_by("number")
@@ -173,8 +182,23 @@ def rescore_job_fail(*, job_id: int, message: str) -> None:
     )
 
 
-def rescore_jobs_running() -> list[int]:
-    return list(RescoreJob.objects.filter(status=JobStatus.RUNNING).values_list("pk", flat=True))
+def rescore_jobs_stuck(
+    *, queued_for: datetime.timedelta, stalled_for: datetime.timedelta
+) -> tuple[list[int], list[int]]:
+    """Jobs whose task may never have been sent, or was lost: (queued ones, running ones), oldest first.
+
+    Queued for longer than ``queued_for``; running without a chunk done for longer than ``stalled_for``
+    (with both zero, every queued and running job: what a worker that starts sends again).
+    """
+    now = timezone.now()
+    queued = RescoreJob.objects.filter(status=JobStatus.QUEUED, created_at__lte=now - queued_for)
+    running = RescoreJob.objects.filter(status=JobStatus.RUNNING, started_at__lte=now - stalled_for).exclude(
+        chunks__finished_at__gt=now - stalled_for
+    )
+    return (
+        list(queued.order_by("pk").values_list("pk", flat=True)),
+        list(running.order_by("pk").values_list("pk", flat=True)),
+    )
 
 
 def rescore_job_run(*, job: RescoreJob, on_chunk: Callable[[RescoreJob], None] | None = None) -> RescoreJob:
@@ -208,8 +232,7 @@ def customers_rescore_later(*, customer_ids: Iterable[int]) -> None:
 
     ids = sorted(set(customer_ids))
     for start in range(0, len(ids), CUSTOMER_TASK_SIZE):
-        batch = ids[start : start + CUSTOMER_TASK_SIZE]
-        transaction.on_commit(lambda batch=batch: customers_rescore.delay(batch))
+        task_send_on_commit(customers_rescore, ids[start : start + CUSTOMER_TASK_SIZE], waiting=CUSTOMERS_WAITING)
 
 
 def customers_rescore(*, customer_ids: Iterable[int]) -> int:

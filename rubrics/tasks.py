@@ -1,9 +1,11 @@
 """Celery entry points for re-scoring: they take ids and call the services in rescoring.py."""
 
+import datetime
 import logging
 
 from celery import group, shared_task
 from celery.signals import worker_ready
+from django.conf import settings
 from django.db import DatabaseError
 
 from webhooks.dispatch import webhooks_dispatch_later
@@ -18,10 +20,14 @@ RETRY_DELAY = 5
 
 
 @shared_task(bind=True, acks_late=True, max_retries=RETRIES, default_retry_delay=RETRY_DELAY)
-def rescore_job_start(self, job_id: int) -> None:
-    """Plan the job's chunks and send one task per chunk (again after a redelivery: chunks run once)."""
+def rescore_job_start(self, job_id: int, resume: bool = False) -> None:
+    """Plan a queued job's chunks and send one task per chunk.
+
+    A start sent twice (the periodic resend) finds the job running and sends nothing; ``resume`` (a worker
+    that starts, a job that stalled) sends the pending chunks of a running job again: chunks run once.
+    """
     try:
-        chunk_ids = rescoring.rescore_job_plan(job_id=job_id)
+        chunk_ids = rescoring.rescore_job_plan(job_id=job_id, resume=resume)
     except DatabaseError as error:
         if self.request.retries < RETRIES:
             raise self.retry(exc=error) from error
@@ -62,17 +68,32 @@ def rescore_nightly() -> None:
 
 
 @shared_task(acks_late=True)
-def rescore_jobs_resume() -> None:
-    """Send the pending chunks of running jobs again (a chunk already done skips itself)."""
-    for job_id in rescoring.rescore_jobs_running():
+def rescore_jobs_resume(after_a_restart: bool = False) -> None:
+    """Send again the jobs whose task was never sent (Redis was down) or lost: queued ones, and the pending
+    chunks of running ones (a chunk already done skips itself).
+
+    Periodically (CELERY_BEAT_SCHEDULE): jobs queued for STUCK_JOB_SECONDS, running ones without progress for
+    longer than a task may run. After a restart: all of them, since the worker that held them may be gone.
+    """
+    if after_a_restart:
+        queued_for = stalled_for = datetime.timedelta(0)
+    else:
+        queued_for = datetime.timedelta(seconds=settings.STUCK_JOB_SECONDS)
+        stalled_for = datetime.timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT)
+    queued, running = rescoring.rescore_jobs_stuck(queued_for=queued_for, stalled_for=stalled_for)
+    for job_id in queued:
         rescore_job_start.delay(job_id)
+    for job_id in running:
+        rescore_job_start.delay(job_id, resume=True)
+    if queued or running:
+        logger.info("re-score jobs sent again: queued %s, running %s", queued, running)
 
 
 @worker_ready.connect
 def _resume_after_a_restart(sender=None, **kwargs) -> None:
     """A worker killed mid-chunk leaves its message unacknowledged until Redis's visibility timeout
     (an hour); a worker that starts picks the job up again at once instead."""
-    rescore_jobs_resume.delay()
+    rescore_jobs_resume.delay(after_a_restart=True)
 
 
 @shared_task(bind=True, acks_late=True, max_retries=RETRIES, default_retry_delay=RETRY_DELAY)

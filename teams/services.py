@@ -7,8 +7,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from ops.outages import task_send_on_commit
+
 from .models import ApiToken, Role, Team, User
 from .tasks import person_send_invitation
+
+INVITATION_WAITING = "The invitation email is not sent: they can choose a password with “Forgot your password?”."
 
 
 def team_ensure(*, slug: str, name: str) -> Team:
@@ -43,7 +47,7 @@ def person_invite(
     person.set_unusable_password()
     person.full_clean()
     person.save()
-    transaction.on_commit(lambda: person_send_invitation.delay(person.pk, base_url))
+    task_send_on_commit(person_send_invitation, person.pk, base_url, waiting=INVITATION_WAITING)
     return person
 
 

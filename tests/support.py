@@ -1,11 +1,22 @@
-"""Helpers for tests that talk to real services."""
+"""Helpers for tests that talk to real services, and start or stop them."""
 
+import contextlib
 import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
 import time
+from pathlib import Path
 
 import pytest
 import redis
 
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
 TEST_REDIS_URL = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/15"
 
 
@@ -20,9 +31,139 @@ def redis_or_fail(url: str = TEST_REDIS_URL) -> str:
 
 def wait_for(condition, timeout: float = 15.0, interval: float = 0.05, what: str = "the condition"):
     """Poll until ``condition()`` is true; fail the test after ``timeout`` seconds."""
+    from django.db import OperationalError
+
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if condition():
-            return
+        try:
+            if condition():
+                return
+        except OperationalError as error:
+            # SQLite's in-memory test database is shared by table locks: a worker thread writing holds the
+            # table until it commits, and a read meanwhile fails at once instead of waiting. Ask again.
+            if "is locked" not in str(error):
+                raise
         time.sleep(interval)
     pytest.fail(f"gave up after {timeout} s waiting for {what}")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def database_url(settings) -> str:
+    """The URL of the test database, for processes started by a test (PostgreSQL only)."""
+    database = settings.DATABASES["default"]
+    user = database.get("USER") or "postgres"
+    password = f":{database['PASSWORD']}" if database.get("PASSWORD") else ""
+    host, port = database.get("HOST") or "127.0.0.1", database.get("PORT") or 5432
+    return f"postgres://{user}{password}@{host}:{port}/{database['NAME']}"
+
+
+def celery_start(role: str, settings, redis_url: str, log, **env) -> subprocess.Popen:
+    """A real Celery ``worker`` (prefork, one process) or ``beat``, on the test database and ``redis_url``.
+
+    In a process group of its own (``group_kill``); ``env`` adds settings (STUCK_JOB_SECONDS, say).
+    """
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url(settings),
+        "REDIS_URL": redis_url,
+        "MEDIA_ROOT": str(settings.MEDIA_ROOT),
+        "DEBUG": "true",
+        "ENV_FILE": os.devnull,
+        "DJANGO_SETTINGS_MODULE": "icpsite.settings",
+        **env,
+    }
+    command = [str(BIN / "celery"), "-A", "icpsite", role, "-l", "info"]
+    if role == "worker":
+        command += ["--pool", "prefork", "--concurrency", "1", "--without-gossip", "--without-mingle"]
+        command += ["--without-heartbeat"]
+    else:
+        command += ["--schedule", str(Path(log.name).parent / "beat-schedule")]  # beside the log
+    return subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+
+
+def group_kill(process: subprocess.Popen, sig: int = signal.SIGKILL) -> None:
+    """Signal ``process`` and every process of its group (a worker and its pool), and wait for it (SIGKILL after
+    20 s if it ignores a gentler signal)."""
+    for signal_sent in (sig, signal.SIGKILL):
+        if process.poll() is None:
+            with contextlib.suppress(ProcessLookupError):  # ended meanwhile
+                os.killpg(process.pid, signal_sent)
+        try:
+            process.wait(timeout=20)
+            return
+        except subprocess.TimeoutExpired:
+            continue
+
+
+class PrivateRedis:
+    """A redis-server of this test's own, on a free port, keeping nothing on disk; stopped and started at will.
+
+    Never the shared Redis on 6379: other tests and people use it.
+    """
+
+    def __init__(self):
+        executable = shutil.which("redis-server")
+        if executable is None:
+            pytest.fail(
+                "This test needs redis-server: run scripts/ensure-test-services (apt-get install redis-server)."
+            )
+        self.executable = executable
+        self.port = free_port()
+        self.folder = tempfile.mkdtemp(prefix="icp-redis-")
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        command = [self.executable, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly"]
+        command += ["no", "--daemonize", "no", "--dir", self.folder]
+        with open(Path(self.folder) / "redis.log", "a") as log:
+            self.process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        client = redis.Redis.from_url(self.url, socket_connect_timeout=1)
+        wait_for(lambda: self._answers(client), timeout=10, what=f"redis-server on port {self.port}")
+
+    def stop(self) -> None:
+        if self.process is not None:
+            group_kill(self.process, signal.SIGTERM)
+            self.process = None
+
+    def close(self) -> None:
+        self.stop()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+    @staticmethod
+    def _answers(client) -> bool:
+        try:
+            return client.ping()
+        except redis.RedisError:
+            return False
+
+
+@contextlib.contextmanager
+def row_held(model, pk: int):
+    """Hold a row locked (SELECT ... FOR UPDATE) from another connection, as a worker busy with it does."""
+    from django.db import connection, transaction
+
+    held, release = threading.Event(), threading.Event()
+
+    def hold():
+        try:
+            with transaction.atomic():
+                model.objects.select_for_update().get(pk=pk)
+                held.set()
+                release.wait(timeout=30)
+        finally:
+            connection.close()
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    try:
+        assert held.wait(timeout=10), "the other connection could not lock the row"
+        yield
+    finally:
+        release.set()
+        holder.join(timeout=10)

@@ -15,6 +15,7 @@ from django.db.models import F, Max, Q
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
+from ops.outages import task_send
 from rubrics import scoring
 from rubrics.models import QualificationChange, Rubric, RubricVersion
 
@@ -203,6 +204,8 @@ def _send_dispatch() -> None:
     from .tasks import webhooks_dispatch as dispatch_task
 
     try:
-        dispatch_task.delay()
-    except Exception:
+        task_send(
+            dispatch_task, waiting="The webhooks' deliveries go out with the every-minute dispatch once it is back."
+        )
+    except Exception:  # run in-process (no broker), a broken dispatch must not fail the scoring either
         logger.exception("could not start the webhook dispatch; the periodic one will catch up")

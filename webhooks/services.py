@@ -9,6 +9,7 @@ from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils import timezone
 
+from ops.outages import task_send_on_commit
 from rubrics.models import Rubric
 from teams.models import User
 
@@ -17,6 +18,7 @@ from .dispatch import hold_off_scoring, newest_change_id
 from .models import WEBHOOK_TEST, Delivery, DeliveryStatus, Webhook
 
 SECRET_GRACE = datetime.timedelta(hours=24)  # the previous secret still signs this long after a rotation
+DISPATCH_WAITING = "The delivery goes out with the every-minute dispatch once it is back."
 
 
 class DeliveryNotRetryable(Exception):
@@ -93,7 +95,9 @@ def webhook_test_send(*, webhook: Webhook) -> Delivery:
         "leads": [],
     }
     delivery.save()
-    transaction.on_commit(lambda: webhook_deliver.delay(delivery.pk))
+    # An active webhook's pending delivery goes out with the every-minute dispatch; an inactive one's does not.
+    waiting = DISPATCH_WAITING if webhook.is_active else "Send the test event again once it is back."
+    task_send_on_commit(webhook_deliver, delivery.pk, waiting=waiting)
     return delivery
 
 
@@ -111,6 +115,6 @@ def delivery_retry(*, delivery: Delivery) -> Delivery:
         raise DeliveryNotRetryable(
             f"This delivery is {delivery.get_status_display().lower()}: only a failed one can be retried."
         )
-    transaction.on_commit(lambda: webhook_deliver.delay(delivery.pk))
+    task_send_on_commit(webhook_deliver, delivery.pk, waiting=DISPATCH_WAITING)
     delivery.refresh_from_db()
     return delivery

@@ -7,10 +7,11 @@ import re
 import pytest
 from django.core import mail
 
+from customers.models import Customer
 from customers.tests.factories import CustomerFactory
 from feedback.links import invitation_from_token
 from feedback.models import Survey, SurveyInvitation
-from feedback.sending import contact_email, invitations_email
+from feedback.sending import contact_email, invitations_email, survey_send
 from teams.models import Role
 
 pytestmark = pytest.mark.django_db
@@ -75,6 +76,17 @@ def test_a_mail_server_failure_leaves_the_invitation_to_send_again(survey, setti
 
     invitation.refresh_from_db()
     assert invitation.sent_at is None
+
+
+def test_sending_again_emails_the_invitations_whose_email_never_went_out(survey, django_capture_on_commit_callbacks):
+    customer = CustomerFactory(extra={"contact_email": "ana@acme.example"})
+    SurveyInvitation.objects.create(survey=survey, customer=customer, email="ana@acme.example")  # its email was lost
+
+    with django_capture_on_commit_callbacks(execute=True):
+        result = survey_send(survey=survey, customers=Customer.objects.all(), user=None)
+
+    assert (result.invited, result.with_email) == (0, 0)
+    assert [email.to for email in mail.outbox] == [["ana@acme.example"]]
 
 
 def test_the_links_file_has_every_invitations_link(client_as, survey):

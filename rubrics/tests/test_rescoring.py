@@ -280,7 +280,7 @@ def test_an_unchanged_customer_sends_no_rescore(make_person, django_capture_on_c
 
 def test_it_sends_the_ids_of_a_big_change_in_batches(monkeypatch, django_capture_on_commit_callbacks):
     sent = []
-    monkeypatch.setattr("rubrics.tasks.customers_rescore.delay", sent.append)
+    monkeypatch.setattr("rubrics.tasks.customers_rescore.apply_async", lambda args, **options: sent.append(*args))
 
     with django_capture_on_commit_callbacks(execute=True):
         rescoring.customers_rescore_later(customer_ids=range(1, 2_501))

@@ -1,9 +1,12 @@
 """The re-score tasks: thin, retried a bounded number of times on database errors, failures recorded."""
 
+import datetime
+
 import pytest
 from celery.exceptions import Retry
 from django.conf import settings
 from django.db import OperationalError
+from django.utils import timezone
 
 from customers.tests.factories import CustomerFactory
 from icpsite.celery import app
@@ -108,3 +111,57 @@ def test_the_customer_task_rescores_the_given_customers(make_person):
     tasks.customers_rescore.apply(args=[[customer.pk]])
 
     assert Score.objects.get(customer=customer).total == 3
+
+
+def _queued_job(seconds_ago: int) -> RescoreJob:
+    job = rescoring.rescore_job_create(version=rubric_with_draft(), reason="manual", start=False)
+    RescoreJob.objects.filter(pk=job.pk).update(created_at=timezone.now() - datetime.timedelta(seconds=seconds_ago))
+    return job
+
+
+def test_the_periodic_resend_starts_a_job_queued_too_long_and_leaves_a_fresh_one_waiting(settings):
+    settings.STUCK_JOB_SECONDS = 60
+    CustomerFactory.create_batch(2, industry="Software")
+    stuck, fresh = _queued_job(seconds_ago=61), _queued_job(seconds_ago=5)
+    entry = settings.CELERY_BEAT_SCHEDULE["resend-stuck-rescore-jobs"]
+    assert entry["schedule"] == settings.STUCK_JOB_CHECK_SECONDS
+
+    app.tasks[entry["task"]].apply()
+
+    assert RescoreJob.objects.get(pk=stuck.pk).status == JobStatus.DONE
+    assert RescoreJob.objects.get(pk=fresh.pk).status == JobStatus.QUEUED
+
+
+def test_the_periodic_resend_resumes_a_running_job_that_stalled(settings):
+    job, chunk_ids = _planned_job(customers=3)
+    RescoreJob.objects.filter(pk=job.pk).update(
+        started_at=timezone.now() - datetime.timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 1)
+    )
+
+    tasks.rescore_jobs_resume.apply()
+
+    job.refresh_from_db()
+    assert (job.status, job.chunks_done) == (JobStatus.DONE, len(chunk_ids))
+
+
+def test_the_periodic_resend_leaves_a_running_job_that_progresses_alone():
+    CustomerFactory.create_batch(3, industry="Software")
+    job = rescoring.rescore_job_create(version=rubric_with_draft(), reason="manual", start=False)
+    first, *rest = rescoring.rescore_job_plan(job_id=job.pk, chunk_size=2)
+    rescoring.rescore_chunk_run(chunk_id=first)
+
+    tasks.rescore_jobs_resume.apply()
+
+    job.refresh_from_db()
+    assert (job.status, job.chunks_done) == (JobStatus.RUNNING, 1)
+
+
+def test_a_start_sent_twice_sends_no_chunk_again_but_a_resume_does(monkeypatch):
+    job, chunk_ids = _planned_job(customers=3)
+    sent = []
+    monkeypatch.setattr(tasks.rescore_chunk, "si", lambda chunk_id: sent.append(chunk_id) or tasks.rescore_chunk.s(0))
+
+    tasks.rescore_job_start.apply(args=[job.pk])
+    assert sent == []
+    tasks.rescore_job_start.apply(args=[job.pk], kwargs={"resume": True})
+    assert sent == chunk_ids

@@ -1,0 +1,69 @@
+"""The Celery settings that make a dying worker, a lost message or a Redis outage harmless (icpsite/settings.py),
+held for every task of the project: a new task without them fails here."""
+
+from pathlib import Path
+
+import pytest
+from django.apps import apps
+from django.conf import settings
+
+from icpsite.celery import app as celery_app
+
+
+def _project_tasks() -> dict:
+    celery_app.loader.import_default_modules()
+    ours = {config.name for config in apps.get_app_configs() if Path(config.path).parent == Path(settings.BASE_DIR)}
+    return {name: task for name, task in celery_app.tasks.items() if name.split(".")[0] in ours}
+
+
+TASKS = _project_tasks()
+
+
+def _seconds_of_retries(policy: dict) -> float:
+    waits = [min(policy["interval_start"] + n * policy["interval_step"], policy["interval_max"]) for n in range(10)]
+    return sum(waits[: policy["max_retries"]])
+
+
+def test_it_checks_the_tasks_of_every_app():
+    assert {name.split(".")[0] for name in TASKS} >= {"rubrics", "customers", "feedback", "webhooks", "teams", "leads"}
+
+
+def test_a_message_is_redelivered_only_after_the_longest_task_could_have_ended():
+    visibility_timeout = settings.CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"]
+    assert visibility_timeout > settings.CELERY_TASK_TIME_LIMIT > settings.CELERY_TASK_SOFT_TIME_LIMIT
+    for name, task in TASKS.items():
+        assert (task.time_limit or settings.CELERY_TASK_TIME_LIMIT) < visibility_timeout, name
+
+
+@pytest.mark.parametrize("name", sorted(TASKS))
+def test_a_task_is_acknowledged_late_given_back_when_its_worker_dies_and_retried_a_bounded_number_of_times(name):
+    task = TASKS[name]
+    assert task.acks_late is True
+    assert task.reject_on_worker_lost is True
+    assert task.max_retries is not None
+    assert task.max_retries <= 10
+
+
+def test_a_worker_process_reserves_one_message_at_a_time():
+    assert celery_app.conf.worker_prefetch_multiplier == 1
+
+
+def test_sending_a_task_gives_up_within_seconds_when_redis_is_down():
+    for policy in (
+        celery_app.conf.task_publish_retry_policy,
+        settings.CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS["retry_policy"],
+    ):
+        assert policy["max_retries"] <= 5
+        assert _seconds_of_retries(policy) < 3
+    assert celery_app.conf.broker_connection_timeout <= 5
+
+
+def test_every_periodic_job_is_a_task_of_the_project_and_stuck_work_is_sent_again():
+    for entry in settings.CELERY_BEAT_SCHEDULE.values():
+        assert entry["task"] in TASKS
+    resends = {entry["task"] for key, entry in settings.CELERY_BEAT_SCHEDULE.items() if key.startswith("resend-stuck-")}
+    assert resends == {
+        "rubrics.tasks.rescore_jobs_resume",
+        "customers.tasks.imports_resume",
+        "feedback.tasks.feedback_work_resume",
+    }
