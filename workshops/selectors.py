@@ -119,11 +119,6 @@ def seats_with_activity(workshop: Workshop) -> QuerySet[Participant]:
     )
 
 
-def dots_left(step: Step, user: User) -> int:
-    spent = Vote.objects.filter(proposal__step=step, voter=user).count()
-    return max(step.workshop.dots_per_step - spent, 0)
-
-
 def workshop_teams(workshop: Workshop) -> list[str]:
     """The teams in the room, by name (people without a team count as "No team")."""
     names = {seat.team.name if seat.team else "No team" for seat in workshop.participants.select_related("team")}
