@@ -1,6 +1,7 @@
 """What the accessibility, keyboard and phone tests share: axe-core, signing in, and the keyboard's focus."""
 
 import functools
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -50,7 +51,12 @@ def _where(node) -> str:
 
 
 def signed_in_context(browser, base_url: str, person, **options):
-    """A browser context signed in as ``person``, with the session cookie of Django's test client's force_login."""
+    """A browser context signed in as ``person`` (or no one, for None), with the session cookie of Django's test
+    client's force_login."""
+    if person is None:
+        context = browser.new_context(base_url=base_url, **options)
+        context.set_default_timeout(10_000)
+        return context
     client = Client()
     client.force_login(person)
     session_key = client.cookies[settings.SESSION_COOKIE_NAME].value
@@ -58,6 +64,25 @@ def signed_in_context(browser, base_url: str, person, **options):
     context.set_default_timeout(10_000)
     context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": session_key, "url": base_url}])
     return context
+
+
+@contextmanager
+def pages_as(browser, base_url: str, **options):
+    """``open_as(person, path)``: a new page at ``path``, signed in as the person (or no one); all closed after."""
+    contexts = []
+
+    def open_as(person, path):
+        context = signed_in_context(browser, base_url, person, **options)
+        contexts.append(context)
+        page = context.new_page()
+        page.goto(path)
+        return page
+
+    try:
+        yield open_as
+    finally:
+        for context in contexts:
+            context.close()
 
 
 FOCUSED = """() => {

@@ -12,7 +12,7 @@ from customers.tests.factories import CustomerFactory
 from leads.models import LeadDisposition
 from leads.tests.factories import customers_score, published_rubric
 from teams.models import Role
-from tests.browsing import assert_focus_visible, signed_in_context, tab_to
+from tests.browsing import assert_focus_visible, pages_as, tab_to
 from workshops.models import Proposal, StepStatus, Vote
 from workshops.tests.factories import running_workshop
 
@@ -22,18 +22,8 @@ pytestmark = [pytest.mark.browser]
 @pytest.fixture
 def keyboard(browser, live_server, transactional_db):
     """A page signed in as the person given, for the keyboard only."""
-    contexts = []
-
-    def open_as(person, path):
-        context = signed_in_context(browser, live_server.url, person)
-        contexts.append(context)
-        page = context.new_page()
-        page.goto(path)
-        return page
-
-    yield open_as
-    for context in contexts:
-        context.close()
+    with pages_as(browser, live_server.url) as open_as:
+        yield open_as
 
 
 def _skip_to_content(page):

@@ -14,7 +14,7 @@ from feedback.tests.factories import invitation_for, survey_path
 from leads.models import LeadDisposition
 from leads.tests.factories import customers_score, published_rubric
 from teams.models import Role
-from tests.browsing import PHONE, signed_in_context
+from tests.browsing import PHONE, pages_as
 from workshops.models import Vote
 from workshops.tests.factories import running_workshop
 
@@ -24,22 +24,8 @@ pytestmark = [pytest.mark.browser]
 @pytest.fixture
 def phone(browser, live_server, transactional_db):
     """A page on a phone, signed in as the person given (or no one)."""
-    contexts = []
-
-    def open_as(person, path):
-        if person is None:
-            context = browser.new_context(base_url=live_server.url, **PHONE)
-            context.set_default_timeout(10_000)
-        else:
-            context = signed_in_context(browser, live_server.url, person, **PHONE)
-        contexts.append(context)
-        page = context.new_page()
-        page.goto(path)
-        return page
-
-    yield open_as
-    for context in contexts:
-        context.close()
+    with pages_as(browser, live_server.url, **PHONE) as open_as:
+        yield open_as
 
 
 def _tap(control):
