@@ -58,3 +58,10 @@ def cards_for(cards: list[ProposalRow], user: User) -> tuple[list[ProposalRow], 
     mine = {row.proposal.pk: vote.value for row in cards for vote in row.votes if vote.voter_id == user.pk}
     rows = [dataclasses.replace(row, my_vote=mine.get(row.proposal.pk)) for row in cards]
     return rows, len(mine)
+
+
+def cards_forget_on_template_change(sender, file_path, **kwargs) -> None:
+    """Forget every card when a template file changes under runserver (it reloads templates, not this process)."""
+    if file_path.suffix == ".html":
+        with _lock:
+            _kept.clear()

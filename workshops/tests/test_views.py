@@ -379,6 +379,7 @@ def test_everyone_gets_the_same_cards_with_their_own_vote_buttons_and_dots(clien
 
     assert "1 dot" in sales_html
     assert "1 dot" in success_html
+    assert "{#" not in sales_html, "a template comment left as text"
     assert (sales_taken, sales_free) == (1, 1)
     assert (success_taken, success_free) == (0, 2)
     assert "You have <strong>1</strong> dot left" in sales_html
@@ -398,3 +399,22 @@ def test_it_names_the_voters_unless_the_votes_are_anonymous(client, anonymous, s
 
     assert "1 dot" in html
     assert (room.sales.display_name in html) is shows_names
+
+
+def test_a_changed_template_file_drops_the_cards_drawn_with_the_old_one(client, tmp_path):
+    from django.utils.autoreload import file_changed
+
+    from workshops import cards
+
+    room = running_workshop()
+    item(room)
+    _signed_in(client, room.sales)
+    client.get(reverse("workshops:proposals", args=[room.step.pk]))
+    kept = len(cards._kept)
+    file_changed.send(sender=None, file_path=tmp_path / "notes.txt")
+    after_other_file = len(cards._kept)
+    file_changed.send(sender=None, file_path=tmp_path / "proposal_card.html")
+
+    assert kept >= 1
+    assert after_other_file == kept
+    assert len(cards._kept) == 0
