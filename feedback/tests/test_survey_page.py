@@ -168,9 +168,10 @@ def test_it_refuses_a_score_off_the_scale(client, score):
 def test_it_limits_requests_per_link(client, settings):
     settings.FEEDBACK_RATE_LIMIT_PER_LINK = 3
     invitation = invitation_for()
+    path = survey_path(invitation)  # once: a link made in another second is signed differently, a link of its own
 
-    statuses = [client.get(survey_path(invitation)).status_code for _ in range(4)]
-    refused = _answer(client, invitation)
+    statuses = [client.get(path).status_code for _ in range(4)]
+    refused = client.post(path, {"score": "9", "comment": "Great support."})
 
     assert statuses == [200, 200, 200, 429]
     assert refused.status_code == 429
