@@ -13,13 +13,14 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from leads.selectors import NO_GRADE, RubricScale
+from outcomes.selectors import outcomes_by
+from outcomes.stats import Auc, AucComparison, Estimate, Outcomes, auc, auc_compare, ratio, roc_points
 from rubrics import scoring
 from rubrics.models import Rubric, RubricVersion, VersionStatus
 from rubrics.selectors import version_spec
 
 from .segments import grade_label
-from .selectors import STORED_TOTAL, computed_total, outcomes_by, outcomes_by_score, scored_customers
-from .stats import Auc, AucComparison, Estimate, Outcomes, auc, auc_compare, ratio, roc_points
+from .selectors import STORED_TOTAL, computed_total, outcomes_by_score, scored_customers
 
 DECILES = 10
 

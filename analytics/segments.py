@@ -8,11 +8,11 @@ sums of those groups (a grade is a range of totals), pooled exactly.
 from dataclasses import dataclass
 
 from leads.selectors import NO_GRADE, RubricScale
+from outcomes.stats import Estimate, Outcomes
 from rubrics.models import Rubric, RubricVersion
 from rubrics.selectors import version_spec
 
 from .selectors import outcomes_by_score
-from .stats import Estimate, Outcomes
 
 # (key, label, Outcomes property, unit): the figures compared, in the order pages and the API show them.
 METRICS = (

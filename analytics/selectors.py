@@ -1,42 +1,21 @@
-"""Reads shared by the analytics pages: which rubrics can be analysed, and outcomes grouped in the database.
+"""Reads shared by the analytics pages: which rubrics can be analysed, and outcomes by score.
 
-Every figure comes from one aggregate query per page (or per version compared):
-the customers are grouped by a small key, a score for instance, and the
-database returns per group the counts, sums and sums of squares that
-``stats.Outcomes`` is made of. No customer row leaves the database. (Sums
-rather than the databases' own standard deviation: SQLite's fails on a group of
-one, and the same arithmetic on both databases gives both the same figures.)
+Every figure comes from one aggregate query per page (or per version compared), grouped in the
+database by outcomes.selectors.outcomes_by.
 """
 
-import contextlib
-from collections.abc import Iterator
+from django.db.models import Expression, F, QuerySet
 
-from django.db import connection, transaction
-from django.db.models import Count, Expression, F, FloatField, Q, QuerySet, Sum
-from django.db.models.functions import Cast
-
-from customers.models import Customer, DealOutcome, LifecycleStage
+from customers.models import Customer
 from leads.selectors import lead_rubrics
+from outcomes.selectors import outcomes_by
+from outcomes.stats import Outcomes
 from rubrics import scoring
 from rubrics.compile import score_annotations
 from rubrics.models import Rubric, RubricVersion, VersionStatus
 from teams.models import User
 from workshops.access import can_act
 from workshops.models import StepKind, StepStatus, Workshop, WorkshopStatus
-
-from .stats import Moments, Outcomes
-
-CLIENT_STAGES = (LifecycleStage.CUSTOMER, LifecycleStage.CHURNED)
-PROMOTER_FROM, DETRACTOR_UP_TO = 9, 6
-WON = Q(deal_outcome=DealOutcome.WON)
-
-# Averaged fields: name in Outcomes -> (customer field, condition on the customers averaged, or None).
-AVERAGED = {
-    "sentiment": ("sentiment", None),
-    "clv": ("clv", None),
-    "sales_cycle": ("sales_cycle_days", WON),
-    "tenure": ("tenure_months", None),
-}
 
 
 def analysed_rubrics() -> QuerySet[Rubric]:
@@ -59,52 +38,6 @@ def analysed_rubric(rubric_id) -> tuple[Rubric, RubricVersion]:
     if published is None:
         raise NotAnalysable(f"“{rubric.name}” has no published version yet, so no customer has a score by it.")
     return rubric, published
-
-
-def _aggregates() -> dict[str, Expression]:
-    aggregates = {
-        "customers": Count("pk"),
-        "won": Count("pk", filter=WON),
-        "lost": Count("pk", filter=Q(deal_outcome=DealOutcome.LOST)),
-        "clients": Count("pk", filter=Q(lifecycle_stage__in=CLIENT_STAGES)),
-        "churned": Count("pk", filter=Q(lifecycle_stage=LifecycleStage.CHURNED)),
-        "nps_respondents": Count("nps"),
-        "promoters": Count("pk", filter=Q(nps__gte=PROMOTER_FROM)),
-        "detractors": Count("pk", filter=Q(nps__lte=DETRACTOR_UP_TO)),
-    }
-    for name, (column, condition) in AVERAGED.items():
-        value = Cast(column, FloatField())
-        aggregates[f"{name}_n"] = Count(column, filter=condition)
-        aggregates[f"{name}_sum"] = Sum(value, filter=condition)
-        aggregates[f"{name}_squares"] = Sum(value * value, filter=condition)
-    return aggregates
-
-
-def _outcomes(row: dict) -> Outcomes:
-    counts = {name: row[name] for name in Outcomes.__dataclass_fields__ if name not in AVERAGED}
-    moments = {name: Moments.of_sums(row[f"{name}_n"], row[f"{name}_sum"], row[f"{name}_squares"]) for name in AVERAGED}
-    return Outcomes(**counts, **moments)
-
-
-@contextlib.contextmanager
-def grouping_settings() -> Iterator[None]:
-    """A transaction in which PostgreSQL plans a wide aggregate the fast way (as the rubric preview does)."""
-    with transaction.atomic():
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SET LOCAL jit = off")  # compiling the wide expressions costs more than running them
-                # Groups are a few dozen scores, but the planner cannot know it and would sort every row.
-                cursor.execute("SET LOCAL enable_sort = off")
-                cursor.execute("SET LOCAL parallel_tuple_cost = 0")
-        yield
-
-
-def outcomes_by(customers: QuerySet[Customer], **keys: Expression) -> dict[tuple, Outcomes]:
-    """The customers' outcomes grouped by the given expressions, in one aggregate query."""
-    names = list(keys)
-    rows = customers.order_by().annotate(**keys).values(*names).annotate(**_aggregates())
-    with grouping_settings():
-        return {tuple(row[name] for name in names): _outcomes(row) for row in rows}
 
 
 STORED_TOTAL = F("scores__total")  # a scored customer's total, stored by the published version

@@ -15,10 +15,10 @@ from dataclasses import asdict, dataclass
 from django.core import signing
 from django.core.exceptions import ValidationError
 
+from outcomes.stats import ratio, suggested_points
 from rubrics.fields import field_label
 from rubrics.scoring import OPERATOR_LABELS
 
-from .stats import ratio, suggested_points
 from .traits import Attribute, Discovery, Shares, Trait, bucket_label, lift_strength
 
 SALT = "analytics.suggestion"

@@ -19,12 +19,11 @@ from django.db.models import Case, Count, F, IntegerField, Q, Value, When
 from django.db.models.functions import Coalesce
 
 from customers.models import Customer, DealOutcome, LifecycleStage
+from outcomes.selectors import grouping_settings
+from outcomes.stats import SIGNIFICANT_Q, false_discovery_q_values, proportion_test, ratio
 from profiles.models import Exemplar, ItemStatus
 from rubrics.fields import field_label
 from rubrics.models import Rubric
-
-from .selectors import grouping_settings
-from .stats import SIGNIFICANT_Q, false_discovery_q_values, proportion_test, ratio
 
 NO_DATA = "(no data)"
 LIFT_CAP = 64  # lifts are compared on a log scale capped here, so a value absent among the best still ranks

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
+from outcomes.stats import SIGNIFICANT_Q, SMALL_GROUP
 from rubrics.editing import DraftChangedMeanwhile, VersionNotEditable
 from teams.access import has_role, role_required
 from teams.models import Role
@@ -23,7 +24,6 @@ from .forms import POINTS, AccuracyQueryForm, SuggestionForm, TraitsQueryForm, W
 from .segments import METRICS, segments_compare
 from .selectors import NotAnalysable, analysed_rubric, analysed_rubrics, workshops_open_for
 from .services import suggestion_send_to_rubric, suggestion_send_to_workshop
-from .stats import SIGNIFICANT_Q, SMALL_GROUP
 from .suggestions import criteria_suggest
 from .traits import traits_discover
 

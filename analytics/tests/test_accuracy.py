@@ -83,7 +83,7 @@ def test_it_splits_the_scores_into_deciles_without_splitting_a_score(icp):
 
 def test_it_puts_a_score_in_the_decile_of_its_customers_middle_rank():
     from analytics.accuracy import decile_bands
-    from analytics.stats import Outcomes
+    from outcomes.stats import Outcomes
 
     # 100 customers: score 0 holds 5 (middle rank 2.5: decile 1), score 1 holds 50 (middle 30: decile 4),
     # score 2 holds 45 (middle 77.5: decile 8).

@@ -8,7 +8,7 @@ import statistics
 import pytest
 from scipy import stats as scipy_stats
 
-from analytics.stats import (
+from outcomes.stats import (
     Moments,
     Outcomes,
     auc,
