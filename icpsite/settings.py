@@ -188,7 +188,8 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 STUCK_JOB_SECONDS = env.int("STUCK_JOB_SECONDS", default=60)
 STUCK_JOB_CHECK_SECONDS = env.float("STUCK_JOB_CHECK_SECONDS", default=60)
 # Two queues: "celery" for what people wait on (a changed customer re-scored within a second, imports,
-# sentiment, webhooks, digests) and "bulk" for re-scoring the whole base after a publish or at night.
+# sentiment, webhooks, digests) and "bulk" for re-scoring the whole base after a publish or at night, and for
+# rebuilding the value profile of the base the criterion evidence reads (rubrics/value_profile.py).
 # The Procfile gives "bulk" a worker of its own, one process at a lower CPU priority, so a publish can
 # neither delay the quick tasks nor take every core from the web. A worker started without --queues
 # (tests, benchmarks, a one-box install) takes both.
@@ -198,6 +199,7 @@ CELERY_TASK_ROUTES = {
     "rubrics.tasks.rescore_job_start": {"queue": "bulk"},
     "rubrics.tasks.rescore_chunk": {"queue": "bulk"},
     "rubrics.tasks.rescore_nightly": {"queue": "bulk"},
+    "rubrics.tasks.value_profile_build": {"queue": "bulk"},
 }
 # Customer ids per re-score task: a few seconds of work, far below the broker's visibility timeout.
 RESCORE_CHUNK_SIZE = env.int("RESCORE_CHUNK_SIZE", default=20_000)

@@ -10,7 +10,7 @@ from django.db import DatabaseError
 
 from webhooks.dispatch import webhooks_dispatch_later
 
-from . import rescoring
+from . import rescoring, value_profile
 from .models import RescoreChunk
 
 logger = logging.getLogger(__name__)
@@ -107,3 +107,10 @@ def customers_rescore(self, customer_ids: list[int]) -> None:
     else:
         if written:
             webhooks_dispatch_later()
+
+
+@shared_task(acks_late=True)
+def value_profile_build() -> None:
+    """Rebuild the value profile the criterion evidence reads (one scan of the base); run twice, it builds twice."""
+    generation = value_profile.profile_build()
+    logger.info("value profile built for generation %s", generation)
