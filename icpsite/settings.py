@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "home",
     "profiles",
     "customers",
+    "outcomes",
     "rubrics",
     "leads",
     "feedback",

@@ -43,6 +43,7 @@ from .compile import MISSED_CODE, NO_DATA_CODE, outcome_annotations
 from .value_profile import BUILDING_KEY, Entry, base_generation, profile_entries, profile_is_current
 
 PROFILE, DATABASE = "profile", "database"
+SMALL_LIFT = 1.2  # a significant difference below this many times as often is called small
 BUILD_WAIT_SECONDS = 120  # a rebuild queued this long ago that has not finished may be queued again
 
 WON = Q(deal_outcome=DealOutcome.WON)
@@ -139,7 +140,10 @@ class Evidence:
         if self.verdict == NO_DIFFERENCE:
             return f"No clear difference: {rates} (p = {self.p_value:.2f})."
         if self.verdict == SEPARATES:
-            sentence = f"It separates good from bad customers: {rates}, {self.lift:.1f} times as often."
+            if self.lift < SMALL_LIFT:
+                sentence = f"A small but real difference: {rates} ({self.lift:.2f} times as often)."
+            else:
+                sentence = f"It separates good from bad customers: {rates}, {self.lift:.1f} times as often."
             if self._points_sign < 0:
                 sentence += " Yet it takes points away."
             return sentence
@@ -147,6 +151,21 @@ class Evidence:
         if self._points_sign > 0:
             sentence += " Yet it adds points."
         return sentence
+
+    def snapshot(self) -> dict:
+        """What a card keeps of the evidence (JSON): the counts, the win rates and the sentence."""
+        return {
+            "customers": self.customers,
+            "matched": self.matched.customers,
+            "no_data": self.no_data,
+            "matched_won": self.matched.won,
+            "matched_decided": self.matched.decided,
+            "rest_won": self.rest.won,
+            "rest_decided": self.rest.decided,
+            "verdict": self.verdict,
+            "sentence": self.sentence,
+            "after_the_sale": self.after_the_sale,
+        }
 
     @property
     def _points_sign(self) -> int:

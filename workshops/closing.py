@@ -6,11 +6,14 @@ from django.utils import timezone
 from profiles.models import ItemStatus
 from profiles.services import profile_item_add
 from rubrics.editing import criterion_add, criterion_update, draft_create, rubric_create
-from rubrics.models import Rubric, RubricVersion, VersionStatus
+from rubrics.models import RubricVersion, VersionStatus
+from rubrics.overlap import rules_overlap, same_rule
+from rubrics.selectors import criterion_spec
 from teams.models import User
 
 from .access import require_facilitator
 from .models import Proposal, ProposalKind, Step, StepStatus, Workshop, WorkshopStatus
+from .selectors import workshop_rubric
 from .services import WorkshopRefused
 from .summary import summary_build
 
@@ -24,7 +27,8 @@ def workshop_close(*, workshop: Workshop, user: User) -> Workshop:
     1. Every agreed item becomes an agreed profile item, its history noting the workshop.
     2. Every agreed weight goes into a rubric draft of the profile: the profile's first rubric's draft
        (made from its published version if it has none), or a new rubric "Fit" if the profile has none.
-       A weight for a criterion the draft already has changes that criterion's points; else it is added.
+       A weight for a criterion the draft already has (the same rule) changes that criterion's points; else it
+       is added, unless it overlaps another criterion (refused: nothing is written).
     3. The steps close and the summary (who came, what was agreed, rejected, left open) is stored.
     """
     workshop = Workshop.objects.select_for_update(of=("self",)).select_related("profile").get(pk=workshop.pk)
@@ -64,7 +68,7 @@ def workshop_close(*, workshop: Workshop, user: User) -> Workshop:
 
 
 def _draft_for(workshop: Workshop, user: User) -> RubricVersion:
-    rubric = Rubric.objects.filter(profile=workshop.profile).order_by("pk").first()
+    rubric = workshop_rubric(workshop)
     if rubric is None:
         rubric = rubric_create(profile=workshop.profile, name=RUBRIC_NAME, user=user)
     draft = rubric.versions.filter(status=VersionStatus.DRAFT).first()
@@ -72,27 +76,47 @@ def _draft_for(workshop: Workshop, user: User) -> RubricVersion:
 
 
 def _weights_into_draft(workshop: Workshop, weights: list[Proposal], user: User) -> RubricVersion:
+    """Each agreed weight changes the points of the draft's criterion with the same rule, or is added as a new
+    criterion; one that would score some of a different criterion's customers twice stops the closing."""
     draft = _draft_for(workshop, user)
-    existing = {
-        (criterion.field, criterion.operator, tuple(str(value) for value in criterion.values)): criterion
-        for criterion in draft.criteria.exclude(operator="bands")
-    }
+    criteria = list(draft.criteria.order_by("position", "id"))
     for proposal in weights:
-        criterion = existing.get(proposal.criterion_key)
-        spec = {
-            "field": proposal.criterion_field,
-            "operator": proposal.criterion_operator,
-            "values": proposal.criterion_values,
-            "bands": [],
-            "points": proposal.points,
-            "revision": draft.revision,
-            "user": user,
-        }
-        if criterion is None:
-            existing[proposal.criterion_key] = criterion_add(
-                version=draft, group="fit", label=proposal.criterion_label, **spec
+        rule = proposal.rule_spec
+        same = next((criterion for criterion in criteria if same_rule(criterion_spec(criterion), rule)), None)
+        if same is not None:
+            criterion_update(
+                criterion=same,
+                field=same.field,
+                operator=same.operator,
+                values=list(same.values),
+                bands=list(same.bands),
+                points=proposal.points,
+                group=same.group,
+                label=same.label,
+                revision=draft.revision,
+                user=user,
             )
         else:
-            criterion_update(criterion=criterion, group=criterion.group, label=criterion.label, **spec)
+            clash = next((c for c in criteria if rules_overlap(criterion_spec(c), rule)), None)
+            if clash is not None:
+                raise WorkshopRefused(
+                    f"The agreed weight “{proposal.criterion_label}” ({proposal.rule}) would score some customers "
+                    f"of “{clash}” in the rubric draft (version {draft.number}) a second time. Put it back to "
+                    "proposed, or change that criterion in the draft, then close again. Nothing was written."
+                )
+            criteria.append(
+                criterion_add(
+                    version=draft,
+                    field=proposal.criterion_field,
+                    operator=proposal.criterion_operator,
+                    values=proposal.criterion_values,
+                    bands=[],
+                    points=proposal.points,
+                    group="fit",
+                    label=proposal.criterion_label,
+                    revision=draft.revision,
+                    user=user,
+                )
+            )
         draft.refresh_from_db(fields=["revision"])
     return draft

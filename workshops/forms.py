@@ -8,6 +8,7 @@ from profiles.forms import SectionDetailsMixin
 from profiles.models import ChecklistStep, Profile, Section
 from profiles.sections import DETAIL_FIELDS, DETAIL_MAX_LENGTH
 from rubrics import scoring
+from rubrics.fields import field_kind
 from rubrics.forms import CriterionForm
 from teams.models import Team, User
 
@@ -146,6 +147,31 @@ class WeightProposalForm(CriterionForm):
             "label": data["label"],
             "text": data["text"],
         }
+
+    def rule_of(self) -> scoring.Criterion:
+        """The rule typed, as the scoring engine takes it (the form must be valid)."""
+        data = self.cleaned_data
+        return scoring.Criterion(
+            id=0,
+            field=data["field_name"],
+            kind=field_kind(data["field_name"]),
+            operator=data["operator"],
+            values=tuple(data["parsed_values"]),
+            points=data["points"],
+            label=data["label"],
+        )
+
+
+class WeightChangeForm(forms.Form):
+    """New points for a criterion the rubric scores with today, and why."""
+
+    points = forms.TypedChoiceField(choices=POINTS, coerce=int, label="New points")
+    text = forms.CharField(
+        max_length=TEXT_LIMIT, required=False, widget=forms.Textarea(attrs={"rows": 2}), label="Why (optional)"
+    )
+
+    def service_kwargs(self) -> dict:
+        return {"points": self.cleaned_data["points"], "text": self.cleaned_data["text"]}
 
 
 class ProposalEditForm(SectionDetailsMixin, forms.Form):

@@ -6,6 +6,9 @@ from django.utils import timezone
 
 from profiles.models import ItemStatus, Profile, Section
 from profiles.sections import StructuredDetails
+from rubrics import scoring
+from rubrics.fields import field_kind
+from rubrics.overlap import rule_key
 from rubrics.scoring import OPERATOR_LABELS
 from teams.models import Team
 
@@ -185,8 +188,9 @@ class Proposal(StructuredDetails, models.Model):
     ``text`` is plain text (always escaped when shown); an item of a structured section carries its
     parts in ``details`` (profiles/sections.py), written into the profile on closing. A weight names its
     criterion (``criterion_field``, ``criterion_operator``, ``criterion_values``
-    as rubrics.Criterion takes them) and its ``points``. ``revision`` grows with
-    every edit, so a stale edit is refused.
+    as rubrics.Criterion takes them) and its ``points``; a weight either changes the points of a criterion
+    the rubric has (``current_points`` is what it gives now) or adds a new one, never one overlapping it.
+    ``revision`` grows with every edit, so a stale edit is refused.
     """
 
     step = models.ForeignKey(Step, on_delete=models.CASCADE, related_name="proposals")
@@ -201,6 +205,10 @@ class Proposal(StructuredDetails, models.Model):
     criterion_operator = models.CharField(max_length=12, blank=True)
     criterion_values = models.JSONField(default=list, blank=True)
     points = models.SmallIntegerField(null=True, blank=True)
+    # A weight for a criterion the workshop's rubric already has: the points it gives now (None: a new one).
+    current_points = models.SmallIntegerField(null=True, blank=True)
+    # What the base said about a weight's rule when it was proposed (rubrics.evidence), shown on its card.
+    evidence = models.JSONField(default=dict, blank=True)
     status = models.CharField(max_length=10, choices=ItemStatus.choices, default=ItemStatus.PROPOSED)
     revision = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -236,9 +244,26 @@ class Proposal(StructuredDetails, models.Model):
         return f"{self.criterion_field} {operator} {values}".strip()
 
     @property
+    def changes_existing(self) -> bool:
+        return self.current_points is not None
+
+    @property
+    def rule_spec(self) -> scoring.Criterion:
+        """A weight's criterion as the scoring engine takes it."""
+        return scoring.Criterion(
+            id=self.pk or 0,
+            field=self.criterion_field,
+            kind=field_kind(self.criterion_field) or "unknown",
+            operator=self.criterion_operator,
+            points=self.points or 0,
+            values=tuple(self.criterion_values),
+            label=self.criterion_label,
+        )
+
+    @property
     def criterion_key(self) -> tuple:
-        """Two weight proposals with the same key are about the same criterion."""
-        return (self.criterion_field, self.criterion_operator, tuple(str(value) for value in self.criterion_values))
+        """Two weight proposals with the same key are about the same criterion (values in any order and case)."""
+        return rule_key(self.rule_spec)
 
 
 class Vote(models.Model):

@@ -7,6 +7,11 @@ from functools import cache
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.urls import reverse
 
+from rubrics import scoring
+from rubrics.models import Criterion, Rubric, RubricVersion, VersionStatus
+from rubrics.overlap import rules_overlap, same_rule
+from rubrics.preview import criterion_condition, criterion_points
+from rubrics.selectors import criterion_spec
 from teams.models import Role, User
 
 from . import tally
@@ -177,3 +182,73 @@ def weight_groups(step: Step, teams: list[str]) -> list[WeightGroup]:
             )
         )
     return groups
+
+
+def workshop_rubric(workshop: Workshop) -> Rubric | None:
+    """The rubric the workshop's agreed weights go into: the profile's first rubric (closing makes one if none)."""
+    return Rubric.objects.filter(profile_id=workshop.profile_id).order_by("pk").first()
+
+
+@dataclass
+class CriterionNow:
+    """One criterion of the rubric as it scores today, for the weights step."""
+
+    criterion: Criterion
+    spec: scoring.Criterion
+    condition: str
+    points: str
+
+    @property
+    def banded(self) -> bool:
+        return self.criterion.operator == "bands"
+
+
+@dataclass
+class RubricNow:
+    """The workshop's rubric as it scores today: its published version's criteria (none before a first publish),
+    and the draft the agreed weights will go into, if one is being edited."""
+
+    rubric: Rubric | None
+    published: RubricVersion | None
+    draft: RubricVersion | None
+    criteria: list[CriterionNow]
+
+    @property
+    def specs(self) -> list[scoring.Criterion]:
+        return [row.spec for row in self.criteria]
+
+    def row_for(self, criterion_id: int) -> CriterionNow | None:
+        return next((row for row in self.criteria if row.criterion.pk == criterion_id), None)
+
+    def same_as(self, rule: scoring.Criterion) -> CriterionNow | None:
+        """The criterion with this very rule, if the rubric has it."""
+        return next((row for row in self.criteria if same_rule(row.spec, rule)), None)
+
+    def clash_with(self, rule: scoring.Criterion) -> CriterionNow | None:
+        """A criterion with another rule that scores some of the same customers, if the rubric has one."""
+        clashes = (row for row in self.criteria if rules_overlap(row.spec, rule) and not same_rule(row.spec, rule))
+        return next(clashes, None)
+
+    def clash_message(self, rule: scoring.Criterion) -> str:
+        row = self.clash_with(rule)
+        if row is None:
+            return ""
+        return (
+            f"The rubric already scores this: “{row.criterion}” ({row.condition}, {row.points}). Customers matching "
+            "both would get points twice: propose new points for that criterion instead, or a rule that does not "
+            "overlap it."
+        )
+
+
+def rubric_now(workshop: Workshop) -> RubricNow:
+    rubric = workshop_rubric(workshop)
+    if rubric is None:
+        return RubricNow(None, None, None, [])
+    versions = {version.status: version for version in rubric.versions.exclude(status=VersionStatus.RETIRED)}
+    published = versions.get(VersionStatus.PUBLISHED)
+    criteria = list(published.criteria.order_by("position", "id")) if published else []
+    rows = [
+        CriterionNow(criterion, criterion_spec(criterion), criterion_condition(criterion), criterion_points(criterion))
+        for criterion in criteria
+    ]
+    return RubricNow(rubric, published, versions.get(VersionStatus.DRAFT), rows)

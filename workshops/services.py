@@ -18,8 +18,8 @@ from django.utils import timezone
 
 from profiles.models import ChecklistStep, ItemStatus, Profile, Section
 from profiles.sections import details_clean, details_summary
-from rubrics import scoring
-from rubrics.fields import field_kind
+from rubrics.evidence import criterion_evidence
+from rubrics.overlap import rules_overlap
 from teams.models import User
 
 from .access import FACILITATING_ROLES, require_act, require_facilitator
@@ -38,6 +38,8 @@ from .models import (
     Workshop,
     WorkshopStatus,
 )
+from .selectors import rubric_now
+from .weights import existing_weight, new_weight
 
 TEXT_LIMIT = 2000
 
@@ -226,30 +228,6 @@ def step_close(*, step: Step, user: User) -> Step:
     return step
 
 
-def _weight(*, field: str, operator: str, values: list, points: int | None, label: str) -> dict:
-    """A criterion weight checked as the rubric editor checks a criterion, points from -3 to +3."""
-    kind = field_kind(field or "")
-    if kind is None:
-        raise ValidationError({"field": "Choose the customer field the criterion reads."})
-    if operator == "bands" or operator not in scoring.OPERATORS:
-        raise ValidationError({"operator": "Choose how the criterion compares the field."})
-    if points is None or not WEIGHT_MIN <= points <= WEIGHT_MAX:
-        raise ValidationError({"points": f"Points from {WEIGHT_MIN} to +{WEIGHT_MAX}."})
-    spec = scoring.Criterion(
-        id=0, field=field, kind=kind, operator=operator, points=points, values=tuple(values), label=label
-    )
-    problems = scoring.criterion_problems(spec, WEIGHT_MIN, WEIGHT_MAX)
-    if problems:
-        raise ValidationError(problems)
-    return {
-        "criterion_field": field,
-        "criterion_operator": operator,
-        "criterion_values": list(values),
-        "criterion_label": label.strip()[:200] or f"{field} {scoring.OPERATOR_LABELS[operator]}",
-        "points": points,
-    }
-
-
 @transaction.atomic
 def proposal_add(
     *,
@@ -263,25 +241,37 @@ def proposal_add(
     values: list | None = None,
     points: int | None = None,
     label: str = "",
+    criterion_id: int | None = None,
 ) -> Proposal:
     """Propose an item for one of the step's sections, or (in a weights step) a criterion and its points.
 
     ``text`` is plain text: the item itself, or why the weight. An item of a structured section may carry
     its parts (``details``, checked by profiles.sections.details_clean); its text may then stay empty and
     is made from them (the matrix row in one line, the persona's title).
+
+    A weight changes the points of a criterion the workshop's rubric scores with today (``criterion_id``, or
+    the same rule typed anew), or adds a new criterion that overlaps none of its criteria; it keeps what the
+    base says about its rule (rubrics.evidence).
     """
     require_act(step.workshop, user)
     step = _open_step(step.pk)
     if step.is_weights:
-        fields = {"text": _text(text, required=False), "kind": ProposalKind.WEIGHT}
-        fields.update(_weight(field=field, operator=operator, values=values or [], points=points, label=label))
+        now = rubric_now(step.workshop)
+        if criterion_id is not None:
+            weight = existing_weight(now, criterion_id, points)
+        else:
+            weight = new_weight(now, field=field, operator=operator, values=values or [], points=points, label=label)
+        fields = {"text": _text(text, required=False), "kind": ProposalKind.WEIGHT, **weight}
     else:
         if section not in step.sections:
             raise ValidationError({"section": "Choose one of this step's sections."})
         details = details_clean(section, details)
         text = _text((text or "").strip() or details_summary(section, details))
         fields = {"text": text, "details": details, "kind": ProposalKind.ITEM, "section": section}
-    proposal = Proposal.objects.create(step=step, author=user, author_team_id=user.team_id, **fields)
+    proposal = Proposal(step=step, author=user, author_team_id=user.team_id, **fields)
+    if proposal.is_weight:
+        proposal.evidence = criterion_evidence(proposal.rule_spec).snapshot()
+    proposal.save()
     workshop_touch(step.workshop_id)
     return proposal
 
@@ -397,8 +387,8 @@ def comment_add(*, proposal: Proposal, user: User, text: str) -> Comment:
 def proposal_decide(*, proposal: Proposal, user: User, status: str) -> Proposal:
     """The facilitator marks a proposal agreed, rejected, or open again.
 
-    One weight per criterion is agreed: agreeing on one puts any other agreed weight for the same
-    criterion in this workshop back to proposed.
+    One weight per criterion is agreed: agreeing on one puts any other agreed weight for the same criterion
+    (or one scoring some of the same customers) in this workshop back to proposed.
     """
     workshop = proposal.step.workshop
     require_facilitator(workshop, user)
@@ -411,7 +401,7 @@ def proposal_decide(*, proposal: Proposal, user: User, status: str) -> Proposal:
         others = Proposal.objects.filter(
             step__workshop=workshop, kind=ProposalKind.WEIGHT, status=ItemStatus.AGREED
         ).exclude(pk=proposal.pk)
-        same = [other.pk for other in others if other.criterion_key == proposal.criterion_key]
+        same = [other.pk for other in others if rules_overlap(other.rule_spec, proposal.rule_spec)]
         Proposal.objects.filter(pk__in=same).update(status=ItemStatus.PROPOSED, revision=F("revision") + 1)
     Proposal.objects.filter(pk=proposal.pk).update(status=status, revision=F("revision") + 1)
     workshop_touch(workshop.pk)

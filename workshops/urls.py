@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import agenda_views, facilitator_views, people_views, views
+from . import agenda_views, facilitator_views, people_views, views, weights_views
 
 app_name = "workshops"
 
@@ -17,6 +17,11 @@ urlpatterns = [
     path("proposals/<int:proposal_id>/comment/", views.comment_view, name="comment"),
     path("proposals/<int:proposal_id>/vote/", views.vote, name="vote"),
     path("proposals/<int:proposal_id>/unvote/", views.unvote, name="unvote"),
+    # The scoring step's rubric panel (weights_views.py).
+    path("steps/<int:step_id>/evidence/", weights_views.evidence, name="evidence"),
+    path(
+        "steps/<int:step_id>/criteria/<int:criterion_id>/points/", weights_views.propose_points, name="propose_points"
+    ),
     # The facilitator (facilitator_views.py).
     path("steps/<int:step_id>/board/", facilitator_views.board, name="board"),
     path("steps/<int:step_id>/board/live/", facilitator_views.board_fragment, name="board_live"),

@@ -20,6 +20,7 @@ from teams.models import Role
 from . import access
 from .cards import cards_for, step_cards
 from .forms import (
+    POINTS,
     CommentForm,
     ItemProposalForm,
     ProposalEditForm,
@@ -29,7 +30,7 @@ from .forms import (
 )
 from .live import POLL_TRIGGER, Live, live_etag, live_state, not_modified, with_etag
 from .models import Proposal, Step, StepStatus
-from .selectors import workshops_for
+from .selectors import rubric_now, workshops_for
 from .services import (
     ProposalChangedMeanwhile,
     WorkshopRefused,
@@ -151,6 +152,8 @@ def step_page(request, step_id):
         "propose_form": _propose_form(step),
         "may_act": access.can_act(step.workshop, request.user),
     }
+    if step.is_weights:
+        context.update(points_choices=POINTS, rubric_now=rubric_now(step.workshop))
     return render(request, "workshops/step.html", context)
 
 

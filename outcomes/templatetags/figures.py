@@ -1,4 +1,4 @@
-"""How the analytics pages write figures: a value with its 95% interval, shares, lifts and p-values."""
+"""How pages write outcome figures: a value with its 95% interval, shares, lifts and p-values."""
 
 from django import template
 from django.utils.html import format_html

@@ -1,0 +1,91 @@
+"""The scoring step's side panel: the rubric as it scores today, what the base says about each rule, and new
+points for one of its criteria. Participants and the facilitator; admins may look."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+
+from rubrics.evidence import criterion_evidence
+from teams.access import ANY_ROLE, role_required
+
+from . import access
+from .forms import POINTS, WeightChangeForm, WeightProposalForm
+from .models import Step
+from .selectors import RubricNow, rubric_now
+from .services import WorkshopRefused, proposal_add
+
+CHANGED = "workshop-changed"
+
+
+def _step(step_id) -> Step:
+    return get_object_or_404(Step.objects.select_related("workshop__profile", "workshop__facilitator"), pk=step_id)
+
+
+def rubric_now_context(request, step: Step, now: RubricNow | None = None, **extra) -> dict:
+    return {
+        "step": step,
+        "now": now or rubric_now(step.workshop),
+        "may_act": access.can_act(step.workshop, request.user),
+        "points_choices": POINTS,
+        **extra,
+    }
+
+
+@role_required(*ANY_ROLE)
+@require_GET
+def evidence(request, step_id):
+    """What the base says about a criterion of the rubric (``?criterion=<id>``) or about the rule typed in the
+    propose form (its fields), with the criterion it would clash with."""
+    step = _step(step_id)
+    access.require_view(step.workshop, request.user)
+    now = rubric_now(step.workshop)
+    context = {"compact": False}
+    if "criterion" in request.GET:
+        criterion_id = request.GET["criterion"]
+        row = now.row_for(int(criterion_id)) if criterion_id.isdigit() else None
+        if row is None:
+            context["empty_message"] = "This criterion is not in the rubric as it scores today."
+        else:
+            context.update(evidence=criterion_evidence(row.spec), compact=True)
+    else:
+        form = WeightProposalForm(request.GET)
+        if form.is_valid():
+            rule = form.rule_of()
+            context.update(evidence=criterion_evidence(rule), clash=now.clash_message(rule))
+            if same := now.same_as(rule):
+                context["same"] = f"The rubric has this rule: “{same.criterion}” gives {same.points} today."
+        else:
+            context["empty_message"] = (
+                "Complete the rule (a field, how to compare it, its values) to see what the customer base says."
+            )
+    return render(request, "rubrics/fragment_evidence.html", context)
+
+
+@role_required(*ANY_ROLE)
+@require_POST
+def propose_points(request, step_id, criterion_id):
+    """New points for one of the rubric's criteria, proposed from the rubric panel."""
+    step = _step(step_id)
+    access.require_act(step.workshop, request.user)
+    form = WeightChangeForm(request.POST)
+    status, message = 400, "Choose the new points, from −3 to +3."
+    if form.is_valid():
+        try:
+            proposal = proposal_add(step=step, user=request.user, criterion_id=criterion_id, **form.service_kwargs())
+        except ValidationError as error:
+            message = " ".join(error.messages)
+        except WorkshopRefused as refusal:
+            status, message = 409, str(refusal)
+        else:
+            status = 200
+            message = f"Proposed: “{proposal.criterion_label}” {proposal.current_points:+d} → {proposal.points:+d}."
+    if not request.htmx:
+        (messages.success if status == 200 else messages.warning)(request, message)
+        return redirect(reverse("workshops:step", kwargs={"step_id": step.pk}))
+    context = rubric_now_context(request, step, message=message, message_ok=status == 200)
+    response = render(request, "workshops/fragment_rubric_now.html", context, status=status)
+    if status == 200:
+        response["HX-Trigger"] = CHANGED
+    return response
