@@ -1,6 +1,6 @@
 from django.urls import path  # noqa: F401  (the patterns below use it)
 
-from . import job_views, views
+from . import evidence_views, job_views, views
 
 app_name = "rubrics"
 
@@ -20,6 +20,14 @@ urlpatterns = [
     path("criteria/<int:criterion_id>/", views.criterion_edit, name="criterion_edit"),
     path("criteria/<int:criterion_id>/remove/", views.criterion_remove_view, name="criterion_remove"),
     path("criteria/<int:criterion_id>/move/", views.criterion_move_view, name="criterion_move"),
+    # Evidence from the customer base (evidence_views.py).
+    path("criteria/<int:criterion_id>/evidence/", evidence_views.criterion_evidence_view, name="criterion_evidence"),
+    path("versions/<int:version_id>/evidence/", evidence_views.rule_evidence_view, name="rule_evidence"),
+    path(
+        "versions/<int:version_id>/suggested-weights/",
+        evidence_views.suggested_weights_view,
+        name="suggested_weights",
+    ),
     # Publishing and re-score jobs (job_views.py).
     path("versions/<int:version_id>/publish/", job_views.version_publish, name="version_publish"),
     path("<int:rubric_id>/jobs/", job_views.job_list, name="job_list"),

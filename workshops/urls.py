@@ -19,6 +19,7 @@ urlpatterns = [
     path("proposals/<int:proposal_id>/unvote/", views.unvote, name="unvote"),
     # The scoring step's rubric panel (weights_views.py).
     path("steps/<int:step_id>/evidence/", weights_views.evidence, name="evidence"),
+    path("steps/<int:step_id>/suggested-weights/", weights_views.suggested_weights, name="suggested_weights"),
     path(
         "steps/<int:step_id>/criteria/<int:criterion_id>/points/", weights_views.propose_points, name="propose_points"
     ),

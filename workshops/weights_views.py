@@ -1,18 +1,25 @@
 """The scoring step's side panel: the rubric as it scores today, what the base says about each rule, and new
 points for one of its criteria. Participants and the facilitator; admins may look."""
 
+import dataclasses
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from profiles.models import ItemStatus
+from rubrics import scoring
 from rubrics.evidence import criterion_evidence
+from rubrics.overlap import rule_key
+from rubrics.selectors import version_spec
+from rubrics.suggested_weights import weights_suggest_cached
 from teams.access import ANY_ROLE, role_required
 
 from . import access
 from .forms import POINTS, WeightChangeForm, WeightProposalForm
-from .models import Step
+from .models import ProposalKind, Step
 from .selectors import RubricNow, rubric_now
 from .services import WorkshopRefused, proposal_add
 
@@ -89,3 +96,38 @@ def propose_points(request, step_id, criterion_id):
     if status == 200:
         response["HX-Trigger"] = CHANGED
     return response
+
+
+def _with_new_rules(now: RubricNow, step: Step) -> tuple[scoring.Rubric, dict[tuple, list]]:
+    """The rubric as it scores today plus each new rule proposed in the step (at 0 points now), and the points
+    each team proposed per rule."""
+    base = version_spec(now.published) if now.published else scoring.Rubric(criteria=(), threshold=0)
+    known = {rule_key(criterion) for criterion in base.criteria}
+    added, teams = [], {}
+    proposals = step.proposals.filter(kind=ProposalKind.WEIGHT).exclude(status=ItemStatus.REJECTED)
+    for proposal in proposals.select_related("author_team").order_by("created_at", "id"):
+        rule = proposal.rule_spec
+        key = rule_key(rule)
+        team = proposal.author_team.name if proposal.author_team else "No team"
+        teams.setdefault(key, []).append((team, proposal.points))
+        if key not in known:
+            known.add(key)
+            added.append(dataclasses.replace(rule, id=-len(added) - 1, points=0))
+    return dataclasses.replace(base, criteria=base.criteria + tuple(added)), teams
+
+
+@role_required(*ANY_ROLE)
+@require_GET
+def suggested_weights(request, step_id):
+    """What the won and lost deals say each criterion (and each new rule proposed here) is worth, beside the
+    points the teams propose."""
+    step = _step(step_id)
+    access.require_view(step.workshop, request.user)
+    rubric, teams = _with_new_rules(rubric_now(step.workshop), step)
+    suggestion = weights_suggest_cached(rubric)
+    rows = [
+        dataclasses.replace(row, teams=tuple(teams.get(rule_key(row.slot.criterion), ())))
+        for row in suggestion.rows(rubric)
+    ]
+    context = {"suggestion": suggestion, "rows": rows, "teams": teams}
+    return render(request, "rubrics/fragment_suggested_weights.html", context)

@@ -220,3 +220,29 @@ def test_new_points_out_of_range_are_refused_with_a_400(client, room):
 
     assert answer.status_code == 400
     assert not Proposal.objects.exists()
+
+
+@pytest.mark.parametrize("role", [Role.MEMBER, Role.SALES_REP])
+def test_people_not_invited_see_no_suggested_weights(client, room, role):
+    client.force_login(person(role))
+
+    assert client.get(reverse("workshops:suggested_weights", args=[room.weights_step.pk])).status_code == 403
+
+
+def test_the_teams_points_and_new_rules_are_rows_of_the_suggestion(client, room):
+    for industry, won, lost in (("Software", 120, 60), ("Retail", 30, 90), ("Logistics", 40, 40)):
+        for outcome, count in (("won", won), ("lost", lost)):
+            for _ in range(count):
+                CustomerFactory(industry=industry, deal_outcome=outcome)
+    proposal_add(step=room.weights_step, user=room.sales, criterion_id=room.industry.pk, points=1)
+    _new(room, room.marketing, "Retail", points=-2, label="Retail")
+    client.force_login(room.success)
+
+    answer = client.get(reverse("workshops:suggested_weights", args=[room.weights_step.pk]))
+
+    page = " ".join(answer.content.decode().split())
+    assert "Learned from 190 won and 190 lost deals" in page
+    assert 'data-label="Industry match"' in page
+    assert 'data-label="Retail"' in page
+    assert 'data-testid="teams-propose"> Sales +1 </td>' in page
+    assert 'data-testid="teams-propose"> Marketing -2 </td>' in page
