@@ -20,6 +20,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 from accuracy import accuracy_1m  # bench/accuracy.py (this folder comes first on the path)
+from evidence import evidence_1m, suggest_weights_1m  # bench/evidence.py
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / ".bench" / "results.json"
@@ -616,6 +617,8 @@ FIGURES = {
     "rescore_one_customer": rescore_one_customer,
     "preview": preview,
     "accuracy_1m": accuracy_1m,
+    "evidence": evidence_1m,
+    "suggest_weights": suggest_weights_1m,
     "lead_list": lead_list,
     "workshop": workshop,
 }
