@@ -118,7 +118,16 @@ CONTACT_TITLES = [
     "Office Manager",
 ]
 
-STAGES = [("prospect", 45), ("lead", 10), ("opportunity", 7), ("customer", 30), ("churned", 8)]
+# The ICP planted in the demo base, so that its evidence, suggested weights and trait discovery have something
+# true to find (it is what the demo workshop's profile agreed): companies in these industries, of this size, in
+# these regions win more of their deals the more of the three they have, and churn less once customers.
+FIT_INDUSTRIES = frozenset({"Software", "Financial Services", "Healthcare"})
+FIT_EMPLOYEES = (200, 2_000)
+FIT_REGIONS = frozenset({"North America", "EMEA"})
+WIN_RATE_BY_FIT = (0.06, 0.14, 0.30, 0.55)  # by how many of the three an account has
+CHURN_BY_FIT = (0.45, 0.35, 0.22, 0.12)
+DECIDED_SHARE = 0.5  # accounts that had a deal won or lost; the others are still open, or never had one
+OPEN_STAGES = [("prospect", 70), ("lead", 16), ("opportunity", 14)]
 
 NAME_STARTS = [
     "North",
@@ -194,7 +203,6 @@ def demo_customer_rows(count: int, seed: int, owner_ids: list[int]) -> Iterator[
     countries = [(country, region) for country, region, _ in COUNTRIES]
     country_weights = [weight for _, _, weight in COUNTRIES]
     sizes, size_weights = _weighted(SIZE_BANDS)
-    stages, stage_weights = _weighted(STAGES)
     batch = 4096
 
     produced = 0
@@ -203,15 +211,13 @@ def demo_customer_rows(count: int, seed: int, owner_ids: list[int]) -> Iterator[
         industry_picks = rng.choices(industries, industry_weights, k=take)
         country_picks = rng.choices(countries, country_weights, k=take)
         size_picks = rng.choices(sizes, size_weights, k=take)
-        stage_picks = rng.choices(stages, stage_weights, k=take)
         for i in range(take):
             number = produced + i + 1
             industry, revenue_per_employee = industry_picks[i]
             country, region = country_picks[i]
             low, high = size_picks[i]
             row = _demo_customer(rng, number, industry, revenue_per_employee, country, region, low, high)
-            row["lifecycle_stage"] = stage_picks[i]
-            row.update(_demo_pipeline(rng, row["lifecycle_stage"], row["employees"], owner_ids))
+            row.update(_demo_pipeline(rng, demo_fit(row), row["employees"], owner_ids))
             yield tuple(row[column] for column in DEMO_COLUMNS)
         produced += take
 
@@ -236,15 +242,32 @@ def _demo_customer(rng, number, industry, revenue_per_employee, country, region,
     }
 
 
-def _demo_pipeline(rng: random.Random, stage: str, employees: int, owner_ids: list[int]) -> dict:
-    """Where the organisation stands with us: deal, engagement, usage, outcomes."""
+def demo_fit(row: dict) -> int:
+    """How many of the planted ICP's three traits an account has (0 to 3)."""
+    low, high = FIT_EMPLOYEES
+    return (row["industry"] in FIT_INDUSTRIES) + (low <= row["employees"] <= high) + (row["region"] in FIT_REGIONS)
+
+
+def _demo_stage(rng: random.Random, fit: int) -> tuple[str, str]:
+    """(lifecycle stage, deal outcome): a decided deal is won by the planted fit's odds; a won one churned or not."""
+    if rng.random() < DECIDED_SHARE:
+        if rng.random() < WIN_RATE_BY_FIT[fit]:
+            return ("churned" if rng.random() < CHURN_BY_FIT[fit] else "customer"), "won"
+        return rng.choice(("prospect", "lead")), "lost"
+    stages, weights = _weighted(OPEN_STAGES)
+    stage = rng.choices(stages, weights)[0]
+    return stage, "open" if stage == "opportunity" else ""
+
+
+def _demo_pipeline(rng: random.Random, fit: int, employees: int, owner_ids: list[int]) -> dict:
+    """Where the organisation stands with us: stage, deal, engagement, usage, outcomes."""
+    stage, outcome = _demo_stage(rng, fit)
     warm = stage in ("lead", "opportunity", "customer")
     is_client = stage in ("customer", "churned")
     opens = int(rng.expovariate(1 / (6 if warm else 2)))
     tenure = rng.randint(1, 96) if is_client else None
     if stage == "churned":
         tenure = min(tenure, rng.randint(1, 30))
-    outcome = "won" if is_client else "open" if stage == "opportunity" else "lost" if rng.random() < 0.08 else ""
     cycle = int(rng.uniform(14, 90) * (1 + employees / 2500)) if outcome in ("won", "lost") else None
     closed_on = REFERENCE_DAY - datetime.timedelta(days=round((tenure or rng.randint(1, 24)) * 30.4)) if cycle else None
     created_on = (
@@ -253,6 +276,7 @@ def _demo_pipeline(rng: random.Random, stage: str, employees: int, owner_ids: li
         else REFERENCE_DAY - datetime.timedelta(days=rng.randint(1, 720))
     )
     return {
+        "lifecycle_stage": stage,
         "owner_id": rng.choice(owner_ids) if owner_ids and rng.random() < 0.9 else None,
         "crm_created_on": created_on,
         "closed_on": closed_on,

@@ -78,7 +78,9 @@ def propose_points(request, step_id, criterion_id):
     access.require_act(step.workshop, request.user)
     form = WeightChangeForm(request.POST)
     status, message = 400, "Choose the new points, from −3 to +3."
-    if form.is_valid():
+    if not step.is_weights:
+        message = "This step is about profile items: criteria get their points in the scoring step."
+    elif form.is_valid():
         try:
             proposal = proposal_add(step=step, user=request.user, criterion_id=criterion_id, **form.service_kwargs())
         except ValidationError as error:

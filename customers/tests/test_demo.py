@@ -105,3 +105,26 @@ def test_it_gives_contacts_titles_and_cities_of_the_country():
     assert all(row["city"] in CITIES[row["country"]] for row in rows)
     assert all(1 <= len(row["contact_titles"].split("; ")) <= 3 for row in rows)
     assert all(set(row["contact_titles"].split("; ")) <= set(CONTACT_TITLES) for row in rows)
+
+
+def test_it_plants_an_icp_whose_accounts_win_more_of_their_deals_and_churn_less():
+    from customers.demo import demo_fit
+
+    rows = _rows(count=20_000)
+    by_fit = {fit: [row for row in rows if demo_fit(row) == fit] for fit in range(4)}
+
+    def win_rate(group):
+        decided = [row for row in group if row["deal_outcome"] in ("won", "lost")]
+        return sum(row["deal_outcome"] == "won" for row in decided) / len(decided)
+
+    def churn(group):
+        won = [row for row in group if row["deal_outcome"] == "won"]
+        return sum(row["lifecycle_stage"] == "churned" for row in won) / len(won)
+
+    rates = [win_rate(by_fit[fit]) for fit in range(4)]
+    assert rates == sorted(rates)
+    assert rates[3] > 5 * rates[0]
+    assert churn(by_fit[3]) < churn(by_fit[0]) / 2
+    decided = [row for row in rows if row["deal_outcome"] in ("won", "lost")]
+    assert 0.4 < len(decided) / len(rows) < 0.6
+    assert all((row["deal_outcome"] == "won") == (row["lifecycle_stage"] in ("customer", "churned")) for row in rows)

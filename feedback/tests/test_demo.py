@@ -12,7 +12,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_it_loads_answers_referrals_and_advocacy_once_on_a_bounded_set(django_capture_on_commit_callbacks):
-    customer_demo_seed(count=400, seed=7, owner_ids=[])
+    customer_demo_seed(count=1500, seed=7, owner_ids=[])
     demo_scores_write(version=demo_rubric_ensure())
 
     with django_capture_on_commit_callbacks(execute=True):
