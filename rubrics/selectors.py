@@ -21,6 +21,7 @@ def criterion_spec(criterion: Criterion) -> scoring.Criterion:
         ),
         group=criterion.group,
         label=criterion.label,
+        gate=criterion.gate,
     )
 
 
@@ -32,7 +33,14 @@ def version_spec(version: RubricVersion) -> scoring.Rubric:
         grades=tuple(scoring.Grade(label=grade["label"], min=grade["min"]) for grade in version.grades or ()),
         min_points=version.min_points,
         max_points=version.max_points,
+        caps=caps_spec(version.caps),
     )
+
+
+def caps_spec(caps: dict | None) -> tuple[tuple[str, int], ...]:
+    """A version's caps ({"engagement": 6}) as the engine takes them, in the order of the groups."""
+    order = {group: position for position, group in enumerate(scoring.GROUPS)}
+    return tuple(sorted((caps or {}).items(), key=lambda item: (order.get(item[0], len(order)), item[0])))
 
 
 def customer_attributes(customer) -> dict:

@@ -20,6 +20,7 @@ from profiles.models import ChecklistStep, ItemStatus, Profile, Section
 from profiles.sections import details_clean, details_summary
 from rubrics import scoring
 from rubrics.fields import field_kind
+from rubrics.problems import criterion_problems
 from teams.models import User
 
 from .access import FACILITATING_ROLES, require_act, require_facilitator
@@ -238,7 +239,7 @@ def _weight(*, field: str, operator: str, values: list, points: int | None, labe
     spec = scoring.Criterion(
         id=0, field=field, kind=kind, operator=operator, points=points, values=tuple(values), label=label
     )
-    problems = scoring.criterion_problems(spec, WEIGHT_MIN, WEIGHT_MAX)
+    problems = criterion_problems(spec, WEIGHT_MIN, WEIGHT_MAX)
     if problems:
         raise ValidationError(problems)
     return {
