@@ -13,8 +13,6 @@ preview), and ``stored_passes_gates`` / ``stored_rank`` read a stored score's
 masks (the analytics).
 """
 
-import datetime
-
 from django.db import connection, models, transaction
 from django.db.models import Case, F, Q, Value, When
 from django.db.models.functions import Cast, Least
@@ -38,6 +36,7 @@ from .criteria_sql import (
 )
 from .models import QualificationChange, RubricVersion, Score
 from .rescoring import id_ranges
+from .upsert import COPIED_COLUMNS, score_statements
 
 
 def _bigint(number: int):
@@ -157,20 +156,6 @@ def stored_rank(rubric: scoring.Rubric, *, matched: str = "matched", total: str 
     return _verdict(rubric, F(total), _stored_gates_failed(rubric, matched))["rank"]
 
 
-SCORE_COLUMNS = ("total", "fit", "engagement", "qualitative", "qualified", "matched", "no_data")
-# The customer's fields a score keeps a copy of for the lead list (Score.name ... Score.stage):
-# score column -> customer column.
-COPIED_COLUMNS = {
-    "name": "name",
-    "owner_id": "owner_id",
-    "industry": "industry",
-    "country": "country",
-    "region": "region",
-    "stage": "lifecycle_stage",
-}
-WRITTEN_COLUMNS = (*SCORE_COLUMNS, *COPIED_COLUMNS)
-
-
 def outcome_annotations(rubric: scoring.Rubric) -> dict[str, models.Expression]:
     """One small integer per criterion (``c0``, ``c1``, ...): the branch that matched (a band's index, or 0),
     NO_DATA_CODE, or MISSED_CODE. Each criterion's conditions are evaluated once per customer."""
@@ -229,7 +214,8 @@ def versions_scored_sql(
     specs: list[scoring.Rubric], customers: models.QuerySet, extra_columns: tuple[str, ...] = ()
 ) -> tuple[str, list]:
     """A SELECT of (id, the ``extra_columns`` of the customer, and for each spec i: total_i, qualified_i,
-    passes_i, rank_i) for ``customers``: several versions scored in one pass.
+    passes_i, rank_i) for ``customers``: several versions scored in one pass, in the order of ``customers``
+    when it is explicitly ordered (so that a query taking the first few can stop early).
 
     1. the innermost query gives one outcome code per distinct rule (criteria of several versions with the
        same field, operator, values and bands share it), behind an optimisation fence;
@@ -248,7 +234,8 @@ def versions_scored_sql(
                 codes[columns[key]] = outcome_code(criterion)
             spec_columns.append(f"codes.{columns[key]}")
         code_columns.append(spec_columns)
-    inner_sql, inner_params = _fenced(customers.order_by().annotate(**codes).values("id", *extra_columns, *codes))
+    ordered = customers if customers.query.order_by else customers.order_by()
+    inner_sql, inner_params = _fenced(ordered.annotate(**codes).values("id", *extra_columns, *codes))
     subtotals, totals, verdicts = [], [], []
     for index, spec in enumerate(specs):
         groups = [f"{subtotal_sql(spec, code_columns[index], group)[1]} AS {group}_{index}" for group in scoring.GROUPS]
@@ -269,6 +256,72 @@ def versions_scored_sql(
     return sql, inner_params
 
 
+def _contribution(criterion: scoring.Criterion) -> tuple:
+    """What a criterion adds to a version: two criteria with the same one add the same to every customer."""
+    bands = tuple((band.min, band.max, band.points) for band in criterion.bands)
+    return (rule_key(criterion), criterion.points, bands, criterion.group, criterion.gate)
+
+
+def versions_counted_sql(specs: list[scoring.Rubric], customers: models.QuerySet) -> tuple[str, list]:
+    """A SELECT of (total_i, qualified_i for each spec i, customers): how many ``customers`` get each
+    combination of totals and qualified flags by the versions, in one aggregate pass over them.
+
+    1. the criteria are split by the versions that have them alike (same rule, points, group and gate: a
+       draft shares most of its published version's); per part, the points of each group and the gates
+       failed are sums of CASE, each criterion evaluated once per customer (a gate with points twice);
+    2. the pass groups the customers by those sums (a few hundred groups at most, hashed in parallel);
+    3. each version's capped subtotals, total and qualified flag are arithmetic on a group's sums, and the
+       groups are summed by (total_i, qualified_i).
+    """
+    multiplicity: dict[tuple, list[int]] = {}
+    criterion_of: dict[tuple, scoring.Criterion] = {}
+    for index, spec in enumerate(specs):
+        for criterion in spec.criteria:
+            key = _contribution(criterion)
+            multiplicity.setdefault(key, [0] * len(specs))[index] += 1
+            criterion_of[key] = criterion
+    parts: dict[tuple, list[scoring.Criterion]] = {}
+    for key, counts in multiplicity.items():
+        parts.setdefault(tuple(counts), []).append(criterion_of[key])
+    sums: dict[str, models.Expression] = {}
+    used_by: dict[str, tuple[int, ...]] = {}  # sum column -> how many times each version counts it
+    for number, (counts, criteria) in enumerate(parts.items()):
+        part = scoring.Rubric(criteria=tuple(criteria), threshold=0)
+        annotations = score_annotations(part)
+        for name in (*(f"raw_{group}" for group in scoring.GROUPS), "gates_failed"):
+            if name == "gates_failed" and not part.has_gates:
+                continue
+            if name != "gates_failed" and not any(c.group == name.removeprefix("raw_") for c in criteria):
+                continue
+            column = f"p{number}_{name}"
+            sums[column] = annotations[name] if name != "gates_failed" else _gates_failed(part)
+            used_by[column] = counts
+    sums = sums or {"everyone": Value(0)}  # no criterion at all: one group
+    grouped = customers.order_by().annotate(**sums).values(*sums).annotate(customers=models.Count("pk"))
+    inner_sql, inner_params = grouped.query.sql_with_params()
+
+    def summed(index: int, name: str) -> str:
+        terms = [
+            f"{counts[index]} * g.{column}"
+            for column, counts in used_by.items()
+            if counts[index] and column.endswith(f"_{name}")
+        ]
+        return " + ".join(terms) or "0"
+
+    keys, columns = [], []
+    for index, spec in enumerate(specs):
+        total = " + ".join(least_sql(f"({summed(index, f'raw_{g}')})", spec.cap_of(g)) for g in scoring.GROUPS)
+        verdict = verdict_sql(spec, f"({total})", f"({summed(index, 'gates_failed')})")
+        columns += [f"{total} AS total_{index}", f"{verdict['qualified']} AS qualified_{index}"]
+        keys += [f"total_{index}", f"qualified_{index}"]
+    selected = ", ".join([*columns, "g.customers"])
+    sql = (
+        f"SELECT {', '.join(keys)}, SUM(v.customers) AS customers FROM (SELECT {selected} FROM ({inner_sql}) AS g) AS v"
+        f" GROUP BY {', '.join(keys)}"
+    )
+    return sql, list(inner_params)
+
+
 def scores_write(*, version: RubricVersion, spec: scoring.Rubric, low_id: int, high_id: int) -> int:
     """Store the version's scores of customers low_id..high_id; return how many rows changed.
 
@@ -283,76 +336,9 @@ def scores_write(*, version: RubricVersion, spec: scoring.Rubric, low_id: int, h
     with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute("SET LOCAL jit = off")  # the large CASE runs ~2.5x slower with JIT
-            sql, params = _postgresql_statement(select_sql, select_params, version, now, low_id, high_id)
-            cursor.execute(sql, params)
-            return cursor.rowcount
-        for sql, params in _sqlite_statements(select_sql, select_params, version, now, low_id, high_id):
+        for sql, params in score_statements(select_sql, select_params, version, now, low_id, high_id):
             cursor.execute(sql, params)
         return cursor.rowcount
-
-
-def _names():
-    quote = connection.ops.quote_name
-    return quote(Score._meta.db_table), quote(QualificationChange._meta.db_table)
-
-
-def _changes_select(computed: str, version: RubricVersion, now: datetime.datetime, low_id: int, high_id: int):
-    """The scores whose qualification changes. The old scores are bounded to the range, so the
-    join reads them through the (customer, rubric) index instead of the whole table."""
-    score_table, _ = _names()
-    sql = (
-        f"SELECT s.id, %s, %s, old.qualified, s.qualified, s.total, %s FROM {computed} AS s"
-        f" LEFT JOIN {score_table} AS old ON old.customer_id = s.id AND old.rubric_id = %s"
-        " AND old.customer_id BETWEEN %s AND %s"
-        " WHERE (old.id IS NULL AND s.qualified) OR (old.id IS NOT NULL AND old.qualified <> s.qualified)"
-    )
-    return sql, [version.rubric_id, version.pk, now, version.rubric_id, low_id, high_id]
-
-
-def _upsert(computed: str, version: RubricVersion, now: datetime.datetime, distinct: str):
-    score_table, _ = _names()
-    columns = ", ".join(WRITTEN_COLUMNS)
-    compared = ("version_id", *WRITTEN_COLUMNS)
-    changed = " OR ".join(f"{score_table}.{column} {distinct} excluded.{column}" for column in compared)
-    sql = (
-        f"INSERT INTO {score_table} (customer_id, rubric_id, version_id, {columns}, scored_at)"
-        f" SELECT s.id, %s, %s, {', '.join(f's.{c}' for c in WRITTEN_COLUMNS)}, %s FROM {computed} AS s WHERE true"
-        f" ON CONFLICT (customer_id, rubric_id) DO UPDATE SET version_id = excluded.version_id,"
-        f" {', '.join(f'{c} = excluded.{c}' for c in WRITTEN_COLUMNS)}, scored_at = excluded.scored_at"
-        f" WHERE {changed}"
-    )
-    return sql, [version.rubric_id, version.pk, now]
-
-
-def _change_columns() -> str:
-    return "(customer_id, rubric_id, version_id, was_qualified, qualified, total, changed_at)"
-
-
-def _postgresql_statement(select_sql, select_params, version, now, low_id, high_id):
-    """One statement: the scores computed once (a CTE), the history and the upsert from them."""
-    _, change_table = _names()
-    changes_sql, changes_params = _changes_select("computed", version, now, low_id, high_id)
-    upsert_sql, upsert_params = _upsert("computed", version, now, "IS DISTINCT FROM")
-    sql = (
-        f"WITH computed AS MATERIALIZED ({select_sql}),"
-        f" history AS (INSERT INTO {change_table} {_change_columns()} {changes_sql})"
-        f" {upsert_sql}"
-    )
-    return sql, [*select_params, *changes_params, *upsert_params]
-
-
-def _sqlite_statements(select_sql, select_params, version, now, low_id, high_id):
-    """SQLite has no writing CTEs: the history first (it reads the old scores), then the upsert."""
-    _, change_table = _names()
-    changes_sql, changes_params = _changes_select(f"({select_sql})", version, now, low_id, high_id)
-    upsert_sql, upsert_params = _upsert(f"({select_sql})", version, now, "IS NOT")
-    return [
-        (
-            f"INSERT INTO {change_table} {_change_columns()} {changes_sql}",
-            [*changes_params[:3], *select_params, *changes_params[3:]],
-        ),
-        (upsert_sql, [*upsert_params, *select_params]),
-    ]
 
 
 def score_copies_refresh(*, customer_ids: list[int]) -> int:

@@ -1,6 +1,7 @@
 """The compiled SQL and the pure engine give the same scores: random rubrics (with gates and caps), random customers."""
 
 import dataclasses
+from collections import Counter
 
 import pytest
 from django.db import connection
@@ -16,6 +17,7 @@ from rubrics.compile import (
     scores_write,
     stored_passes_gates,
     stored_rank,
+    versions_counted_sql,
     versions_scored_sql,
 )
 from rubrics.models import QualificationChange, Rubric, RubricVersion, Score
@@ -170,6 +172,10 @@ def test_sql_and_python_agree_on_every_score(version, data):
     bulk = _rows(*scored_sql(rubric, Customer.objects.all()))
     other = data.draw(variants(rubric, seen), label="other version")
     both = _rows(*versions_scored_sql([rubric, other], Customer.objects.all()))
+    with connection.cursor() as cursor:
+        cursor.execute(*versions_counted_sql([rubric, other], Customer.objects.all()))
+        counted = {(new, bool(now), old, bool(was)): int(n) for new, now, old, was, n in cursor.fetchall()}
+    expected_counts = Counter()
 
     for customer in Customer.objects.all():
         attributes = customer_attributes(customer)
@@ -203,6 +209,8 @@ def test_sql_and_python_agree_on_every_score(version, data):
             expected.subtotals,
         )
         assert [o.points for o in explained.outcomes] == [o.points for o in expected.outcomes]
+        by_both = [scoring.score(spec, attributes) for spec in (rubric, other)]
+        expected_counts[tuple(value for result in by_both for value in (result.total, result.qualified))] += 1
         for index, spec in enumerate((rubric, other)):
             expected = scoring.score(spec, attributes)
             row = both[customer.pk]
@@ -212,6 +220,8 @@ def test_sql_and_python_agree_on_every_score(version, data):
                 bool(row[f"passes_{index}"]),
                 row[f"rank_{index}"],
             ) == (expected.total, expected.qualified, expected.passes_gates, expected.rank), (index, attributes)
+
+    assert counted == expected_counts
 
 
 def _rows(sql: str, params: list) -> dict[int, dict]:
