@@ -31,7 +31,7 @@ from .editing import (
 )
 from .forms import CriterionForm, ProfileForm, RubricForm, VersionSettingsForm
 from .models import Criterion, Rubric, RubricVersion, VersionStatus
-from .preview import criterion_condition, criterion_points, version_diff, version_preview
+from .preview import caps_words, criterion_condition, criterion_points, version_diff, version_preview
 from .problems import Problems, rubric_problems
 from .selectors import version_spec
 
@@ -153,6 +153,7 @@ def _editor(request, version_id, *, status=200, conflict="", editing=None, fragm
         "version": version,
         "rubric": version.rubric,
         "rows": _criterion_rows(version, editing, forms.get("edit_form")),
+        "caps": caps_words(version.caps) if version.caps else "",
         "settings_form": forms.get("settings_form") or VersionSettingsForm.for_version(version),
         "add_form": forms.get("add_form") or CriterionForm.for_criterion(None, version.revision),
         "problems": [message for messages_ in problems.criteria.values() for m in messages_.values() for message in m]
