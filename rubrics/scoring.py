@@ -118,6 +118,10 @@ class Criterion:
         return self.label or self.field
 
     @property
+    def gate_label(self) -> str:
+        return GATE_LABELS.get(self.gate, self.gate)
+
+    @property
     def slot_count(self) -> int:
         return len(self.bands) if self.operator == "bands" else 1
 
@@ -216,6 +220,16 @@ class Outcome:
     points: int = 0
     value: Any = None
     band: Band | None = None
+
+    @property
+    def words(self) -> str:
+        """The outcome as a breakdown shows it: a must-have without data “needs data”, a disqualifier that
+        matched “disqualifies”."""
+        if self.criterion.gate == GATE_MUST and self.status == NO_DATA:
+            return NEEDS_DATA
+        if self.criterion.gate == GATE_NEVER and self.status == MATCHED:
+            return "matched: disqualifies"
+        return self.status
 
 
 @dataclass(frozen=True)

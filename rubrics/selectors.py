@@ -50,12 +50,26 @@ def customer_attributes(customer) -> dict:
 
 @dataclass(frozen=True)
 class ScoreExplained:
-    """A stored score with the breakdown that produced it, decoded by the version that produced it."""
+    """A stored score with the breakdown that produced it, decoded by the version that produced it: the
+    outcomes, the caps that cut a group's points (so the rows shown add up to the total) and the gates."""
 
     score: Score
     grade: str | None
     outcomes: list[scoring.Outcome]
     threshold: int
+    explanation: scoring.Explanation
+
+    @property
+    def status(self) -> str:
+        return self.explanation.status
+
+    @property
+    def status_words(self) -> str:
+        return self.explanation.status_words
+
+    @property
+    def capped_groups(self) -> list[scoring.CappedGroup]:
+        return self.explanation.capped_groups
 
     @property
     def matched(self) -> list[scoring.Outcome]:
@@ -75,9 +89,11 @@ def customer_scores(*, customer) -> list[ScoreExplained]:
 def score_explain(score: Score) -> ScoreExplained:
     """One stored score with its grade and breakdown, by the version that produced it."""
     spec = version_spec(score.version)
+    explanation = scoring.explain_score(spec, score.matched, score.no_data)
     return ScoreExplained(
         score=score,
         grade=spec.grade_for(score.total),
-        outcomes=scoring.explain(spec, score.matched, score.no_data),
+        outcomes=list(explanation.outcomes),
         threshold=spec.threshold,
+        explanation=explanation,
     )
