@@ -8,9 +8,10 @@ PostgreSQL and SQLite. ``scored_sql`` computes the same for bulk work with each
 criterion's conditions evaluated once per customer (as an outcome code, from
 which points, bits and gates are integer arithmetic: ``criteria_sql.py``), and
 ``scores_write`` stores them for a range of customers in one set-based
-statement. ``versions_scored_sql`` scores several versions in one pass (the
-preview), and ``stored_passes_gates`` / ``stored_rank`` read a stored score's
-masks (the analytics).
+statement. ``versions_scored_sql`` scores several versions in one pass and
+``versions_counted_sql`` counts customers per combination of their totals and
+qualified flags (the preview); ``stored_passes_gates`` / ``stored_rank`` read a
+stored score's masks (the analytics).
 """
 
 from django.db import connection, models, transaction

@@ -178,7 +178,7 @@ class Rubric:
 
     @property
     def has_gates(self) -> bool:
-        return any(criterion.gate for criterion in self.criteria)
+        return any(criterion.gate in (GATE_MUST, GATE_NEVER) for criterion in self.criteria)
 
     def _bound(self, pick) -> int:
         return sum(
