@@ -1,11 +1,14 @@
 """Is the ICP accurate? Score bands against conversion, CLV and churn, their lift, and the AUC of the score.
 
-1. One aggregate query groups the published version's customers by their stored total (and, when
-   another version is compared, by that version's total too, computed on the fly by the rubric's
-   compile-to-SQL machinery over the same customers).
-2. Bands are sums of those groups: deciles of the score and the grades.
-3. The AUC of won against lost deals comes from the won and lost counts per score (stats.auc), and
+1. One aggregate query groups the published version's customers by their stored score (total,
+   qualified flag, rank) and, when another version is compared, by that version's total and gates
+   too, computed on the fly by the rubric's compile-to-SQL machinery over the same customers.
+2. Bands are sums of those groups: deciles of the rank, the grades (of the total) and the fit (the
+   qualified customers).
+3. The AUC of won against lost deals comes from the won and lost counts per rank (stats.auc), and
    two versions are compared with DeLong's paired test on the same customers (stats.auc_compare).
+   The rank orders customers by fit: by total without gates; with gates, every customer passing the
+   must-haves and disqualifiers above every one that does not (scoring.Rubric.rank).
 """
 
 import math
@@ -20,7 +23,16 @@ from rubrics.models import Rubric, RubricVersion, VersionStatus
 from rubrics.selectors import version_spec
 
 from .segments import grade_label
-from .selectors import STORED_TOTAL, computed_total, outcomes_by_score, scored_customers
+from .selectors import (
+    ScoreGroup,
+    by_rank,
+    by_total,
+    computed_keys,
+    outcomes_by_score,
+    score_group,
+    scored_customers,
+    stored_keys,
+)
 
 DECILES = 10
 
@@ -68,12 +80,15 @@ class Band:
         return str(self.min_score) if self.min_score == self.max_score else f"{self.min_score} to {self.max_score}"
 
 
-def decile_bands(by_score: dict[int, Outcomes]) -> list[Band]:
+def decile_bands(by_score: dict[int, Outcomes], total_of: dict[int, int] | None = None) -> list[Band]:
     """Bands of about a tenth of the customers each, highest scores first, never splitting one score.
 
     A score goes to the decile of its customers' middle rank (from the lowest score up): with
     ties a decile may hold more or fewer than a tenth, and a decile a popular score swallowed is left out.
+    ``by_score`` may be keyed by rank (scoring.Rubric.rank): ``total_of`` then gives each rank's total,
+    which the bands show.
     """
+    total_of = total_of or {}
     base = Outcomes.total(by_score.values())
     if not base.customers:
         return []
@@ -87,8 +102,8 @@ def decile_bands(by_score: dict[int, Outcomes]) -> list[Band]:
     return [
         Band(
             label=f"Decile {decile + 1}",
-            min_score=min(scores),
-            max_score=max(scores),
+            min_score=min(total_of.get(score, score) for score in scores),
+            max_score=max(total_of.get(score, score) for score in scores),
             outcomes=Outcomes.total(by_score[score] for score in scores),
             base=base,
         )
@@ -123,36 +138,42 @@ class VersionAccuracy:
     version: RubricVersion | None
     label: str
     spec: scoring.Rubric
-    by_score: dict[int, Outcomes]
+    groups: dict[ScoreGroup, Outcomes]
+
+    @cached_property
+    def by_rank(self) -> dict[int, Outcomes]:
+        """Outcomes per rank: what orders customers by fit (the total, the gates first when there are any)."""
+        return by_rank(self.groups)
 
     @cached_property
     def base(self) -> Outcomes:
-        return Outcomes.total(self.by_score.values())
+        return Outcomes.total(self.groups.values())
 
     @cached_property
     def auc(self) -> Auc:
-        return auc({score: (outcomes.won, outcomes.lost) for score, outcomes in self.by_score.items()})
+        return auc({rank: (outcomes.won, outcomes.lost) for rank, outcomes in self.by_rank.items()})
 
     @cached_property
     def roc(self) -> list[tuple[float, float]]:
-        return roc_points({score: (outcomes.won, outcomes.lost) for score, outcomes in self.by_score.items()})
+        return roc_points({rank: (outcomes.won, outcomes.lost) for rank, outcomes in self.by_rank.items()})
 
     @cached_property
     def deciles(self) -> list[Band]:
-        return decile_bands(self.by_score)
+        return decile_bands(self.by_rank, {group.rank: group.total for group in self.groups})
 
     @cached_property
     def grades(self) -> list[Band]:
-        return grade_bands(self.by_score, RubricScale.of(self.spec))
+        return grade_bands(by_total(self.groups), RubricScale.of(self.spec))
 
     @cached_property
     def fit(self) -> Band | None:
-        """The band of qualified customers (at or above the threshold)."""
-        scores = [score for score in self.by_score if score >= self.spec.threshold]
-        if not scores:
+        """The band of qualified customers (at or above the threshold, through the gates)."""
+        fitting = [group for group in self.groups if group.qualified]
+        if not fitting:
             return None
-        outcomes = Outcomes.total(self.by_score[score] for score in scores)
-        return Band("Fit", min(scores), max(scores), outcomes, self.base)
+        outcomes = Outcomes.total(self.groups[group] for group in fitting)
+        totals = [group.total for group in fitting]
+        return Band("Fit", min(totals), max(totals), outcomes, self.base)
 
 
 @dataclass
@@ -205,13 +226,18 @@ def accuracy_measure(
         against_spec, against_label = version_spec(against), version_label(against)
     if against_spec is None:
         return Accuracy(rubric, VersionAccuracy(version, version_label(version), spec, outcomes_by_score(version)))
-    joint = outcomes_by(scored_customers(version), total=STORED_TOTAL, other=computed_total(against_spec))
-    published_scores: dict[int, Outcomes] = {}
-    other_scores: dict[int, Outcomes] = {}
-    for (total, other), outcomes in joint.items():
-        published_scores[total] = published_scores.get(total, Outcomes()) + outcomes
+    keys = {**stored_keys(spec), **computed_keys(against_spec, prefix="other_")}
+    published_scores: dict[ScoreGroup, Outcomes] = {}
+    other_scores: dict[ScoreGroup, Outcomes] = {}
+    ranks: dict[tuple[int, int], tuple[int, int]] = {}
+    for key, outcomes in outcomes_by(scored_customers(version), **keys).items():
+        values = dict(zip(keys, key, strict=True))
+        published, other = score_group(spec, values), score_group(against_spec, values, prefix="other_")
+        published_scores[published] = published_scores.get(published, Outcomes()) + outcomes
         other_scores[other] = other_scores.get(other, Outcomes()) + outcomes
-    comparison = auc_compare({pair: (outcomes.won, outcomes.lost) for pair, outcomes in joint.items()})
+        won, lost = ranks.get((published.rank, other.rank), (0, 0))
+        ranks[published.rank, other.rank] = (won + outcomes.won, lost + outcomes.lost)
+    comparison = auc_compare(ranks)
     return Accuracy(
         rubric,
         VersionAccuracy(version, version_label(version), spec, published_scores),

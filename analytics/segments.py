@@ -1,8 +1,9 @@
 """Segments compared: the customers who fit the ICP against those who do not, and grade by grade.
 
 One aggregate query groups the published version's customers by their stored
-total; fit (qualified: the total reaches the threshold) and each grade are
-sums of those groups (a grade is a range of totals), pooled exactly.
+score; fit (the stored qualified flag: the total reaches the threshold, every
+must-have matched and no disqualifier) and each grade are sums of those groups
+(a grade is a range of totals), pooled exactly.
 """
 
 from dataclasses import dataclass
@@ -12,7 +13,7 @@ from outcomes.stats import Estimate, Outcomes
 from rubrics.models import Rubric, RubricVersion
 from rubrics.selectors import version_spec
 
-from .selectors import outcomes_by_score
+from .selectors import by_total, outcomes_by_score
 
 # (key, label, Outcomes property, unit): the figures compared, in the order pages and the API show them.
 METRICS = (
@@ -56,17 +57,23 @@ def grade_label(label: str) -> str:
 
 def segments_compare(*, rubric: Rubric, version: RubricVersion) -> Segments:
     """All scored customers, fit against not fit, then each grade (best first) that has customers."""
-    by_score = outcomes_by_score(version)
-    scale = RubricScale.of(version_spec(version))
-    fit = Outcomes.total(outcomes for score, outcomes in by_score.items() if score >= scale.threshold)
-    not_fit = Outcomes.total(outcomes for score, outcomes in by_score.items() if score < scale.threshold)
+    groups = outcomes_by_score(version)
+    spec = version_spec(version)
+    scale = RubricScale.of(spec)
+    fit = Outcomes.total(outcomes for group, outcomes in groups.items() if group.qualified)
+    not_fit = Outcomes.total(outcomes for group, outcomes in groups.items() if not group.qualified)
+    if spec.has_gates:
+        fit_label = f"Fit (score {scale.threshold} or more, every must-have, no disqualifier)"
+        not_fit_label = f"Not fit (below {scale.threshold}, or stopped by a must-have or a disqualifier)"
+    else:
+        fit_label, not_fit_label = f"Fit (score {scale.threshold} or more)", f"Not fit (below {scale.threshold})"
     segments = [
         Segment("all", "All scored customers", fit + not_fit),
-        Segment("fit", f"Fit (score {scale.threshold} or more)", fit),
-        Segment("not_fit", f"Not fit (below {scale.threshold})", not_fit),
+        Segment("fit", fit_label, fit),
+        Segment("not_fit", not_fit_label, not_fit),
     ]
     by_grade: dict[str, Outcomes] = {}
-    for score, outcomes in by_score.items():
+    for score, outcomes in by_total(groups).items():
         label = scale.grade_of(score)
         by_grade[label] = by_grade.get(label, Outcomes()) + outcomes
     for label in [grade.label for grade in scale.grades] + [NO_GRADE]:

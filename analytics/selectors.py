@@ -1,8 +1,12 @@
 """Reads shared by the analytics pages: which rubrics can be analysed, and outcomes by score.
 
 Every figure comes from one aggregate query per page (or per version compared), grouped in the
-database by outcomes.selectors.outcomes_by.
+database by outcomes.selectors.outcomes_by: by a version's stored total, qualified flag and rank (what
+orders customers by fit: whoever passes the must-haves and disqualifiers first, then by total;
+scoring.Rubric.rank), or by the total and gates computed on the fly for a version without stored scores.
 """
+
+from dataclasses import dataclass
 
 from django.db.models import Expression, F, QuerySet
 
@@ -11,8 +15,9 @@ from leads.selectors import lead_rubrics
 from outcomes.selectors import outcomes_by
 from outcomes.stats import Outcomes
 from rubrics import scoring
-from rubrics.compile import score_annotations
+from rubrics.compile import score_annotations, stored_rank
 from rubrics.models import Rubric, RubricVersion, VersionStatus
+from rubrics.selectors import version_spec
 from teams.models import User
 from workshops.access import can_act
 from workshops.models import StepKind, StepStatus, Workshop, WorkshopStatus
@@ -41,6 +46,16 @@ def analysed_rubric(rubric_id) -> tuple[Rubric, RubricVersion]:
 
 
 STORED_TOTAL = F("scores__total")  # a scored customer's total, stored by the published version
+STORED_QUALIFIED = F("scores__qualified")
+
+
+@dataclass(frozen=True)
+class ScoreGroup:
+    """Customers with the same score by a version: its total, whether it qualifies, and its rank."""
+
+    total: int
+    qualified: bool
+    rank: int
 
 
 def scored_customers(version: RubricVersion) -> QuerySet[Customer]:
@@ -48,14 +63,56 @@ def scored_customers(version: RubricVersion) -> QuerySet[Customer]:
     return Customer.objects.filter(scores__rubric_id=version.rubric_id, scores__version=version)
 
 
-def computed_total(spec: scoring.Rubric) -> Expression:
-    """A version's total for each customer, computed in the database (the rubric compiled to SQL)."""
-    return score_annotations(spec)["total"]
+def stored_keys(spec: scoring.Rubric, prefix: str = "") -> dict[str, Expression]:
+    """What groups customers by their stored score: total, qualified flag and (with gates) rank."""
+    keys = {f"{prefix}total": STORED_TOTAL, f"{prefix}qualified": STORED_QUALIFIED}
+    if spec.has_gates:  # without gates the rank is the total
+        keys[f"{prefix}rank"] = stored_rank(spec, matched="scores__matched", total="scores__total")
+    return keys
 
 
-def outcomes_by_score(version: RubricVersion) -> dict[int, Outcomes]:
-    """The published version's customers grouped by their stored total."""
-    return {key[0]: outcomes for key, outcomes in outcomes_by(scored_customers(version), total=STORED_TOTAL).items()}
+def computed_keys(spec: scoring.Rubric, prefix: str = "") -> dict[str, Expression]:
+    """What groups customers by a version's score computed in the database (the rubric compiled to SQL): the
+    total and (with gates) whether they pass them; the qualified flag and rank follow (``score_group``)."""
+    annotations = score_annotations(spec)
+    keys = {f"{prefix}total": annotations["total"]}
+    if spec.has_gates:
+        keys[f"{prefix}passes"] = annotations["passes_gates"]
+    return keys
+
+
+def score_group(spec: scoring.Rubric, values: dict, prefix: str = "") -> ScoreGroup:
+    """The ScoreGroup of a group's values of ``stored_keys`` or ``computed_keys``."""
+    total = values[f"{prefix}total"]
+    if f"{prefix}qualified" in values:
+        return ScoreGroup(total, bool(values[f"{prefix}qualified"]), values.get(f"{prefix}rank", total))
+    passes = bool(values.get(f"{prefix}passes", True))
+    return ScoreGroup(total, passes and total >= spec.threshold, spec.rank(total, passes))
+
+
+def outcomes_by_score(version: RubricVersion) -> dict[ScoreGroup, Outcomes]:
+    """The published version's customers grouped by their stored score."""
+    spec = version_spec(version)
+    keys = stored_keys(spec)
+    grouped: dict[ScoreGroup, Outcomes] = {}
+    for values, outcomes in outcomes_by(scored_customers(version), **keys).items():
+        group = score_group(spec, dict(zip(keys, values, strict=True)))
+        grouped[group] = grouped.get(group, Outcomes()) + outcomes
+    return grouped
+
+
+def by_total(groups: dict[ScoreGroup, Outcomes]) -> dict[int, Outcomes]:
+    totals: dict[int, Outcomes] = {}
+    for group, outcomes in groups.items():
+        totals[group.total] = totals.get(group.total, Outcomes()) + outcomes
+    return totals
+
+
+def by_rank(groups: dict[ScoreGroup, Outcomes]) -> dict[int, Outcomes]:
+    ranks: dict[int, Outcomes] = {}
+    for group, outcomes in groups.items():
+        ranks[group.rank] = ranks.get(group.rank, Outcomes()) + outcomes
+    return ranks
 
 
 def workshops_open_for(*, rubric: Rubric, user: User) -> list[Workshop]:

@@ -92,7 +92,7 @@ class RubricScale:
 
     @classmethod
     def of(cls, spec: scoring.Rubric) -> "RubricScale":
-        top = sum(max(c.point_options) for c in spec.criteria if c.group == "engagement")
+        top = spec.capped("engagement", sum(max(c.point_options) for c in spec.criteria if c.group == "engagement"))
         return cls(
             grades=tuple(sorted(spec.grades, key=lambda grade: -grade.min)),
             threshold=spec.threshold,

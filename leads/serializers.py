@@ -11,16 +11,21 @@ from .models import DispositionStatus
 
 
 class LeadSerializer(serializers.Serializer):
-    """A qualified lead: a customer whose score on the rubric reached its threshold."""
+    """A qualified lead: a customer whose score on the rubric reached its threshold, with every must-have
+    matched and no disqualifier."""
 
     # Serializes ``lead_list`` rows; the context holds the rubric's ``scale`` (for the grade) and the ``request``.
     id = serializers.IntegerField(source="customer_id", help_text="The customer's id.")
     name = serializers.CharField(source="customer.name")
     domain = serializers.CharField(source="customer.domain")
-    score = serializers.IntegerField(source="total", help_text="The total of the points of every matched criterion.")
-    fit = serializers.IntegerField()
-    engagement = serializers.IntegerField()
-    qualitative = serializers.IntegerField()
+    score = serializers.IntegerField(
+        source="total",
+        help_text="The total: the points of every matched criterion, each group's up to its cap (fit + engagement "
+        "+ qualitative).",
+    )
+    fit = serializers.IntegerField(help_text="The fit group's points, up to its cap.")
+    engagement = serializers.IntegerField(help_text="The engagement group's points, up to its cap.")
+    qualitative = serializers.IntegerField(help_text="The qualitative group's points, up to its cap.")
     grade = serializers.SerializerMethodField()
     qualified = serializers.BooleanField()
     owner = serializers.CharField(

@@ -199,8 +199,9 @@ def _detail(request, rubric_id, customer_id, form, status=200, owner_form=None):
         "customer": customer,
         "rubric": rubric,
         "grade": explained.grade,
+        "explained": explained,
         "matched": [(outcome, _value(attributes, outcome)) for outcome in explained.matched],
-        "unmatched": _unmatched(explained.outcomes, attributes),
+        "unmatched": _unmatched(explained.explanation, attributes),
         "threshold": explained.threshold,
         "disposition": LeadDisposition.objects.filter(customer=customer, rubric=rubric).first(),
         "history": lead_disposition_history(customer=customer, rubric=rubric),
@@ -227,17 +228,25 @@ def _value(attributes: dict, outcome: scoring.Outcome) -> str:
     return str(value)
 
 
-def _unmatched(outcomes, attributes) -> list[tuple[scoring.Outcome, object, int]]:
+def _unmatched(explanation: scoring.Explanation, attributes) -> list[tuple[scoring.Outcome, object, int]]:
     """Criteria that gave no points, with the customer's value and the most each could change the
-    score (positive: what would raise it; negative: what would lower it), biggest gains first."""
+    score (positive: what would raise it; negative: what would lower it) within its group's cap,
+    biggest gains first. A must-have is always there (the lead needs it to qualify, whatever its points); a
+    disqualifier never is (matching it would only keep the lead out)."""
     rows = []
-    for outcome in outcomes:
-        if outcome.status == scoring.MATCHED:
+    for outcome in explanation.outcomes:
+        if outcome.status == scoring.MATCHED or outcome.criterion.gate == scoring.GATE_NEVER:
             continue
-        options = [points for points in outcome.criterion.point_options if points]
-        if not options:
+        group = outcome.criterion.group
+        raw, counted, cap = explanation.raw_subtotals[group], explanation.subtotals[group], explanation.caps.get(group)
+        changes = [
+            (raw + points if cap is None else min(raw + points, cap)) - counted
+            for points in outcome.criterion.point_options
+        ]
+        changes = [change for change in changes if change]
+        if not changes and outcome.criterion.gate != scoring.GATE_MUST:
             continue
-        change = max(options) if max(options) > 0 else min(options)
+        change = max(changes, default=0) if max(changes, default=0) > 0 else min(changes, default=0)
         rows.append((outcome, _value(attributes, outcome), change))
     return sorted(rows, key=lambda row: -row[2])
 

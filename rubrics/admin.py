@@ -6,7 +6,7 @@ from .models import Criterion, Rubric, RubricVersion
 class CriterionInline(admin.TabularInline):
     model = Criterion
     extra = 0
-    fields = ("position", "group", "label", "field", "operator", "values", "bands", "points")
+    fields = ("position", "group", "label", "field", "operator", "values", "bands", "points", "gate")
 
     def has_change_permission(self, request, obj=None):
         return False  # criteria change through the editor, which checks the draft's revision

@@ -1,158 +1,92 @@
-"""The scoring engine's rules as SQL: Django expressions over the customer table.
+"""The scoring engine's rules as SQL: Django expressions and set-based statements over the customer table.
 
 ``score_annotations`` turns a rubric into expressions for a Customer queryset
-(total, subtotals, qualified, and the matched / no-data bitmasks), following
-the rules of ``rubrics/scoring.py`` exactly; a property-based test checks the
-two agree on PostgreSQL and SQLite. ``scored_sql`` computes the same for bulk
-work with each criterion's conditions evaluated once per customer (as an
-outcome code, from which points and bits are integer arithmetic), and
+(total, subtotals with their caps, qualified with the gates, passes_gates,
+rank, and the matched / no-data bitmasks), following the rules of
+``rubrics/scoring.py`` exactly; a property-based test checks the two agree on
+PostgreSQL and SQLite. ``scored_sql`` computes the same for bulk work with each
+criterion's conditions evaluated once per customer (as an outcome code, from
+which points, bits and gates are integer arithmetic: ``criteria_sql.py``), and
 ``scores_write`` stores them for a range of customers in one set-based
-statement.
+statement. ``versions_scored_sql`` scores several versions in one pass and
+``versions_counted_sql`` counts customers per combination of their totals and
+qualified flags (the preview); ``stored_passes_gates`` / ``stored_rank`` read a
+stored score's masks (the analytics).
 """
-
-import datetime
 
 from django.db import connection, models, transaction
 from django.db.models import Case, F, Q, Value, When
-from django.db.models.functions import Cast, StrIndex
-from django.db.models.lookups import Exact, GreaterThan, GreaterThanOrEqual, In, IsNull, LessThanOrEqual
+from django.db.models.functions import Cast, Least
+from django.db.models.lookups import Exact, GreaterThan, GreaterThanOrEqual
 from django.utils import timezone
 
 from customers.models import Customer
 
 from . import scoring
+from .criteria_sql import (
+    NO_DATA_CODE,
+    any_branch,
+    code_key,
+    code_sum_sql,
+    conditions,
+    gates_failed_sql,
+    least_sql,
+    outcome_code,
+    subtotal_sql,
+    verdict_sql,
+)
 from .models import QualificationChange, RubricVersion, Score
 from .rescoring import id_ranges
-
-
-class AsciiLower(models.Func):
-    """Lower-case A-Z only. SQLite's LOWER() does just that; PostgreSQL's does it under the "C" collation.
-
-    (PostgreSQL's LOWER() in the database's own locale would fold É too; TRANSLATE
-    would be exact but costs five times as much.)
-    """
-
-    function = "LOWER"
-    output_field = models.TextField()
-
-    def as_postgresql(self, compiler, connection, **extra_context):
-        return self.as_sql(compiler, connection, template='%(function)s(%(expressions)s COLLATE "C")', **extra_context)
-
-
-class Extra(models.Func):
-    """An extra attribute read as ``kind`` ("text", "number", "boolean"): NULL when it is not of that JSON type.
-
-    "empty" reads it as a condition: the attribute is missing, JSON null or "".
-    """
-
-    OUTPUT = {"text": models.TextField(), "number": models.FloatField(), "boolean": models.BooleanField()}
-
-    def __init__(self, key: str, kind: str):
-        self.key, self.kind = key, kind
-        # "empty" is a condition: a boolean output field makes it usable in Q and When.
-        super().__init__(F("extra"), output_field=self.OUTPUT.get(kind, models.BooleanField()))
-
-    def as_postgresql(self, compiler, connection, **extra_context):
-        column, params = compiler.compile(self.source_expressions[0])
-        key = [self.key]
-        if self.kind == "empty":
-            return f"(COALESCE({column} ->> %s, '') = '')", (*params, *key)
-        json_type = {"text": "string", "number": "number", "boolean": "boolean"}[self.kind]
-        cast = {"text": "", "number": "::float8", "boolean": "::boolean"}[self.kind]
-        sql = f"(CASE WHEN jsonb_typeof({column} -> %s) = '{json_type}' THEN ({column} ->> %s){cast} END)"
-        return sql, (*params, *key, *params, *key)
-
-    def as_sqlite(self, compiler, connection, **extra_context):
-        column, params = compiler.compile(self.source_expressions[0])
-        path = [f'$."{self.key}"']
-        if self.kind == "empty":
-            return f"(COALESCE(json_extract({column}, %s), '') = '')", (*params, *path)
-        if self.kind == "boolean":
-            sql = f"(CASE json_type({column}, %s) WHEN 'true' THEN 1 WHEN 'false' THEN 0 END)"
-            return sql, (*params, *path)
-        json_types = {"text": "('text')", "number": "('integer', 'real')"}[self.kind]
-        cast = {"text": "json_extract({column}, %s)", "number": "CAST(json_extract({column}, %s) AS REAL)"}[self.kind]
-        sql = f"(CASE WHEN json_type({column}, %s) IN {json_types} THEN {cast.format(column=column)} END)"
-        return sql, (*params, *path, *params, *path)
-
-
-def _source(criterion: scoring.Criterion, reading: str):
-    """The customer's value for the criterion, as ``reading`` ("text", "number", "boolean") needs it."""
-    if criterion.kind == "extra":
-        return Extra(criterion.field.removeprefix(scoring.EXTRA_PREFIX), reading)
-    return F(criterion.field)
-
-
-def _conditions(criterion: scoring.Criterion) -> tuple[Q | None, list[tuple[Q, int]]]:
-    """(no data, [(condition, points), ...] in order: the first that holds wins)."""
-    operator, values = criterion.operator, criterion.values
-    if operator == "empty":
-        if criterion.kind == "extra":
-            empty = Q(Extra(criterion.field.removeprefix(scoring.EXTRA_PREFIX), "empty"))
-        elif criterion.kind in ("category", "text"):
-            empty = Q(IsNull(F(criterion.field), True)) | Q(Exact(F(criterion.field), ""))
-        else:
-            empty = Q(IsNull(F(criterion.field), True))
-        return None, [(empty, criterion.points)]
-    if operator in (*scoring.CATEGORY_OPERATORS, *scoring.TEXT_OPERATORS):
-        source = _source(criterion, "text")
-        present = Q(IsNull(source, False)) & ~Q(Exact(source, ""))
-        folded = AsciiLower(source)
-        # A missing value (NULL or "") never equals or contains a value, which is never empty: only
-        # "is not one of" needs the presence test. Leaving it out elsewhere saves work on every row.
-        if operator == "in":
-            hit = Q(In(folded, [scoring.fold(text) for text in values]))
-        elif operator == "not_in":
-            hit = present & ~Q(In(folded, [scoring.fold(text) for text in values]))
-        else:
-            hit = Q()
-            for text in values:
-                hit |= Q(GreaterThan(StrIndex(folded, Value(scoring.fold(text))), 0))
-        return ~present, [(hit, criterion.points)]
-    if operator in scoring.NUMBER_OPERATORS:
-        source = _source(criterion, "number")
-        present = Q(IsNull(source, False))
-        number = float if criterion.kind == "extra" else int
-
-        def at_least(bound):
-            return Q(GreaterThanOrEqual(source, Value(number(bound))))
-
-        def at_most(bound):
-            return Q(LessThanOrEqual(source, Value(number(bound))))
-
-        # A comparison with NULL is never true, so the comparisons need no presence test.
-        if operator == "bands":
-            branches = []
-            for band in criterion.bands:
-                condition = Q()
-                if band.min is not None:
-                    condition &= at_least(band.min)
-                if band.max is not None:
-                    condition &= at_most(band.max)
-                branches.append((condition, band.points))
-            return ~present, branches
-        if operator == "gte":
-            hit = at_least(values[0])
-        elif operator == "lte":
-            hit = at_most(values[0])
-        else:
-            hit = at_least(values[0]) & at_most(values[1])
-        return ~present, [(hit, criterion.points)]
-    source = _source(criterion, "boolean")
-    return Q(IsNull(source, True)), [(Q(Exact(source, operator == "true")), criterion.points)]
+from .upsert import COPIED_COLUMNS, score_statements
 
 
 def _bigint(number: int):
     return Cast(Value(number), models.BigIntegerField())
 
 
+def _flag(condition: Q, *, then: int, otherwise: int) -> Case:
+    """An integer flag of a condition: NULL-safe (a condition that is NULL gives ``otherwise``)."""
+    return Case(When(condition, then=Value(then)), default=Value(otherwise), output_field=models.IntegerField())
+
+
+def _gates_failed(rubric: scoring.Rubric):
+    """How many gates a customer fails, as an expression (0: it passes them)."""
+    flags = []
+    for criterion in rubric.criteria:
+        if criterion.gate == scoring.GATE_MUST:
+            flags.append(_flag(any_branch(criterion), then=0, otherwise=1))
+        elif criterion.gate == scoring.GATE_NEVER:
+            flags.append(_flag(any_branch(criterion), then=1, otherwise=0))
+    return _sum(flags, Value(0))
+
+
+def _verdict(rubric: scoring.Rubric, total, failed) -> dict[str, models.Expression]:
+    """qualified, passes_gates and rank from a total and the gates failed (expressions)."""
+    if not rubric.has_gates:
+        qualified = Q(GreaterThanOrEqual(total, Value(rubric.threshold)))
+        return {
+            "qualified": models.ExpressionWrapper(qualified, output_field=models.BooleanField()),
+            "passes_gates": models.ExpressionWrapper(Value(True), output_field=models.BooleanField()),
+            "rank": total,
+        }
+    passes = Q(Exact(failed, Value(0)))
+    return {
+        "qualified": models.ExpressionWrapper(
+            passes & Q(GreaterThanOrEqual(total, Value(rubric.threshold))), output_field=models.BooleanField()
+        ),
+        "passes_gates": models.ExpressionWrapper(passes, output_field=models.BooleanField()),
+        "rank": Case(When(passes, then=total + Value(rubric.rank_offset)), default=total),
+    }
+
+
 def score_annotations(rubric: scoring.Rubric) -> dict[str, models.Expression]:
-    """Expressions computing, per customer, what scoring.score computes: total, subtotals, qualified, masks."""
+    """Expressions computing, per customer, what scoring.score computes: the subtotals (``raw_<group>`` before
+    the caps, ``<group>`` after), total, qualified, passes_gates, rank and the masks."""
     slots = rubric.first_slots()
     subtotals = {group: [] for group in scoring.GROUPS}
     matched, no_data = [], []
     for criterion in rubric.criteria:
-        missing, branches = _conditions(criterion)
+        missing, branches = conditions(criterion)
         subtotals[criterion.group].append(
             Case(*(When(condition, then=Value(points)) for condition, points in branches), default=Value(0))
         )
@@ -165,12 +99,15 @@ def score_annotations(rubric: scoring.Rubric) -> dict[str, models.Expression]:
         )
         if missing is not None:
             no_data.append(Case(When(missing, then=_bigint(1 << first)), default=_bigint(0)))
-    annotations = {group: Cast(_sum(parts, Value(0)), models.IntegerField()) for group, parts in subtotals.items()}
-    total = Cast(_sum([part for parts in subtotals.values() for part in parts], Value(0)), models.IntegerField())
+    annotations = {}
+    for group, parts in subtotals.items():
+        raw = Cast(_sum(parts, Value(0)), models.IntegerField())
+        cap = rubric.cap_of(group)
+        annotations[f"raw_{group}"] = raw
+        annotations[group] = raw if cap is None else Least(raw, Value(cap), output_field=models.IntegerField())
+    total = _sum([annotations[group] for group in scoring.GROUPS], Value(0))
     annotations["total"] = total
-    annotations["qualified"] = models.ExpressionWrapper(
-        Q(GreaterThanOrEqual(total, Value(rubric.threshold))), output_field=models.BooleanField()
-    )
+    annotations.update(_verdict(rubric, total, _gates_failed(rubric)))
     annotations["matched"] = _sum(matched, _bigint(0))
     annotations["no_data"] = _sum(no_data, _bigint(0))
     return annotations
@@ -185,67 +122,70 @@ def _sum(parts, zero):
     return total
 
 
-SCORE_COLUMNS = ("total", "fit", "engagement", "qualitative", "qualified", "matched", "no_data")
-# The customer's fields a score keeps a copy of for the lead list (Score.name ... Score.stage):
-# score column -> customer column.
-COPIED_COLUMNS = {
-    "name": "name",
-    "owner_id": "owner_id",
-    "industry": "industry",
-    "country": "country",
-    "region": "region",
-    "stage": "lifecycle_stage",
-}
-WRITTEN_COLUMNS = (*SCORE_COLUMNS, *COPIED_COLUMNS)
+def _criterion_bits(rubric: scoring.Rubric, criterion: scoring.Criterion) -> int:
+    first = rubric.first_slots()[criterion.id]
+    return sum(1 << (first + branch) for branch in range(criterion.slot_count))
 
 
-NO_DATA_CODE, MISSED_CODE = -1, -2
+def _stored_gates_failed(rubric: scoring.Rubric, matched: str):
+    """How many gates a stored score fails, from its matched mask: 0 when it passes them (NULL fails)."""
+
+    def bits_of(mask: int):
+        return F(matched).bitand(Value(mask, output_field=models.BigIntegerField()))
+
+    musts = [c for c in rubric.criteria if c.gate == scoring.GATE_MUST]
+    single = sum(_criterion_bits(rubric, c) for c in musts if c.slot_count == 1)
+    never = sum(_criterion_bits(rubric, c) for c in rubric.criteria if c.gate == scoring.GATE_NEVER)
+    flags = []
+    if single:  # every single-slot must-have at once: all their bits are set
+        flags.append(_flag(Q(Exact(bits_of(single), single)), then=0, otherwise=1))
+    for criterion in musts:
+        if criterion.slot_count > 1:  # a banded must-have: any of its bands
+            flags.append(_flag(Q(GreaterThan(bits_of(_criterion_bits(rubric, criterion)), 0)), then=0, otherwise=1))
+    if never:
+        flags.append(_flag(Q(Exact(bits_of(never), 0)), then=0, otherwise=1))
+    return _sum(flags, Value(0))
+
+
+def stored_passes_gates(rubric: scoring.Rubric, *, matched: str = "matched") -> models.Expression:
+    """Whether a stored score (its ``matched`` mask, a field path) passes the rubric's gates: a boolean."""
+    return _verdict(rubric, Value(0), _stored_gates_failed(rubric, matched))["passes_gates"]
+
+
+def stored_rank(rubric: scoring.Rubric, *, matched: str = "matched", total: str = "total") -> models.Expression:
+    """A stored score's rank (scoring.Rubric.rank) from its total and matched mask (field paths)."""
+    return _verdict(rubric, F(total), _stored_gates_failed(rubric, matched))["rank"]
 
 
 def outcome_annotations(rubric: scoring.Rubric) -> dict[str, models.Expression]:
     """One small integer per criterion (``c0``, ``c1``, ...): the branch that matched (a band's index, or 0),
     NO_DATA_CODE, or MISSED_CODE. Each criterion's conditions are evaluated once per customer."""
-    codes = {}
-    for index, criterion in enumerate(rubric.criteria):
-        missing, branches = _conditions(criterion)
-        whens = [When(missing, then=Value(NO_DATA_CODE))] if missing is not None else []
-        whens += [When(condition, then=Value(branch)) for branch, (condition, _) in enumerate(branches)]
-        codes[f"c{index}"] = Case(*whens, default=Value(MISSED_CODE), output_field=models.IntegerField())
-    return codes
+    return {f"c{index}": outcome_code(criterion) for index, criterion in enumerate(rubric.criteria)}
 
 
-def _code_sum(rubric: scoring.Rubric, value_of_branch, only=lambda criterion: True) -> str:
-    """SQL summing, over the criteria, an integer chosen by each criterion's code (0 when none applies)."""
-    terms = []
-    for index, criterion in enumerate(rubric.criteria):
-        if not only(criterion):
-            continue
-        whens = " ".join(
-            f"WHEN {int(code)} THEN CAST({int(value)} AS BIGINT)" for code, value in value_of_branch(criterion) if value
-        )
-        if whens:
-            terms.append(f"(CASE c{index} {whens} ELSE 0 END)")
-    return " + ".join(terms) or "0"
+def _fenced(queryset: models.QuerySet) -> tuple[str, list]:
+    """The queryset's SQL behind an optimisation fence (OFFSET 0), so that neither database inlines the
+    outcome codes into every use of them."""
+    sql, params = queryset.query.sql_with_params()
+    fence = " OFFSET 0" if connection.vendor == "postgresql" else " LIMIT -1 OFFSET 0"
+    return f"({sql}{fence})", list(params)
 
 
 def scored_sql(spec: scoring.Rubric, customers: models.QuerySet) -> tuple[str, list]:
-    """A SELECT of (id, fit, engagement, qualitative, matched, no_data, total, qualified) for ``customers``.
+    """A SELECT of (id, the copied columns, raw_<group>, <group>, matched, no_data, gates_failed, total, qualified,
+    passes_gates, rank) for ``customers``.
 
-    1. the innermost query gives each criterion's outcome code, behind an optimisation fence
-       (OFFSET 0) so that neither database inlines the conditions into every use of them;
-    2. the subtotals and masks are integer arithmetic on the codes;
-    3. the total and the qualified flag come from the subtotals.
+    1. the innermost query gives each criterion's outcome code, behind an optimisation fence;
+    2. the raw subtotals, the masks and the gates failed are integer arithmetic on the codes;
+    3. the capped subtotals and the total come from the raw subtotals;
+    4. qualified, passes_gates and rank from the total and the gates failed.
     """
     codes = outcome_annotations(spec)
-    copied = customers.order_by().annotate(**codes).values("id", *COPIED_COLUMNS.values(), *codes)
-    inner_sql, inner_params = copied.query.sql_with_params()
-    fence = " OFFSET 0" if connection.vendor == "postgresql" else " LIMIT -1 OFFSET 0"
+    inner_sql, inner_params = _fenced(
+        customers.order_by().annotate(**codes).values("id", *COPIED_COLUMNS.values(), *codes)
+    )
+    code_columns = [f"codes.{name}" for name in codes]
     slots = spec.first_slots()
-
-    def points(criterion):
-        if criterion.operator == "bands":
-            return [(branch, band.points) for branch, band in enumerate(criterion.bands)]
-        return [(0, criterion.points)]
 
     def matched_bits(criterion):
         return [(branch, 1 << (slots[criterion.id] + branch)) for branch in range(criterion.slot_count)]
@@ -253,22 +193,134 @@ def scored_sql(spec: scoring.Rubric, customers: models.QuerySet) -> tuple[str, l
     def no_data_bit(criterion):
         return [(NO_DATA_CODE, 1 << slots[criterion.id])]
 
-    columns = [
-        *(
-            f"CAST({_code_sum(spec, points, lambda criterion, group=group: criterion.group == group)} AS INTEGER)"
-            f" AS {group}"
-            for group in scoring.GROUPS
-        ),
-        f"{_code_sum(spec, matched_bits)} AS matched",
-        f"{_code_sum(spec, no_data_bit)} AS no_data",
-    ]
+    pairs = list(zip(code_columns, spec.criteria, strict=True))
+    raw = [f"{subtotal_sql(spec, code_columns, group)[0]} AS raw_{group}" for group in scoring.GROUPS]
     copies = ", ".join(f"codes.{source} AS {column}" for column, source in COPIED_COLUMNS.items())
-    subtotals = f"SELECT codes.id, {copies}, {', '.join(columns)} FROM ({inner_sql}{fence}) AS codes"
-    sql = (
-        "SELECT t.*, t.total >= %s AS qualified FROM"
-        f" (SELECT s.*, s.fit + s.engagement + s.qualitative AS total FROM ({subtotals}) AS s) AS t"
+    summed = (
+        f"SELECT codes.id, {copies}, {', '.join(raw)}, {code_sum_sql(pairs, matched_bits)} AS matched,"
+        f" {code_sum_sql(pairs, no_data_bit)} AS no_data, {gates_failed_sql(spec, code_columns)} AS gates_failed"
+        f" FROM {inner_sql} AS codes"
     )
-    return sql, [spec.threshold, *inner_params]
+    capped = [least_sql(f"s.raw_{group}", spec.cap_of(group)) for group in scoring.GROUPS]
+    totalled = (
+        f"SELECT s.*, {', '.join(f'{sql} AS {group}' for sql, group in zip(capped, scoring.GROUPS, strict=True))},"
+        f" {' + '.join(capped)} AS total FROM ({summed}) AS s"
+    )
+    verdict = verdict_sql(spec, "t.total", "t.gates_failed")
+    sql = f"SELECT t.*, {', '.join(f'{sql} AS {name}' for name, sql in verdict.items())} FROM ({totalled}) AS t"
+    return sql, inner_params
+
+
+def versions_scored_sql(
+    specs: list[scoring.Rubric], customers: models.QuerySet, extra_columns: tuple[str, ...] = ()
+) -> tuple[str, list]:
+    """A SELECT of (id, the ``extra_columns`` of the customer, and for each spec i: total_i, qualified_i,
+    passes_i, rank_i) for ``customers``: several versions scored in one pass, in the order of ``customers``
+    when it is explicitly ordered (so that a query taking the first few can stop early).
+
+    1. the innermost query gives one outcome code per distinct rule (criteria of several versions with the
+       same field, operator, values and bands share it), behind an optimisation fence;
+    2. each version's capped subtotals and gates failed are integer arithmetic on the codes;
+    3. its total, then qualified, passes and rank.
+    """
+    columns: dict[tuple, str] = {}
+    codes: dict[str, models.Expression] = {}
+    code_columns: list[list[str]] = []
+    for spec in specs:
+        spec_columns = []
+        for criterion in spec.criteria:
+            key = code_key(criterion)
+            if key not in columns:
+                columns[key] = f"c{len(columns)}"
+                codes[columns[key]] = outcome_code(criterion)
+            spec_columns.append(f"codes.{columns[key]}")
+        code_columns.append(spec_columns)
+    ordered = customers if customers.query.order_by else customers.order_by()
+    inner_sql, inner_params = _fenced(ordered.annotate(**codes).values("id", *extra_columns, *codes))
+    subtotals, totals, verdicts = [], [], []
+    for index, spec in enumerate(specs):
+        groups = [f"{subtotal_sql(spec, code_columns[index], group)[1]} AS {group}_{index}" for group in scoring.GROUPS]
+        subtotals += [*groups, f"{gates_failed_sql(spec, code_columns[index])} AS failed_{index}"]
+        totals.append(f"{' + '.join(f's.{group}_{index}' for group in scoring.GROUPS)} AS total_{index}")
+        verdict = verdict_sql(spec, f"t.total_{index}", f"t.failed_{index}")
+        verdicts += [
+            f"t.total_{index}",
+            f"{verdict['qualified']} AS qualified_{index}",
+            f"{verdict['passes_gates']} AS passes_{index}",
+            f"{verdict['rank']} AS rank_{index}",
+        ]
+    codes_kept = ", ".join(f"codes.{column}" for column in ["id", *extra_columns])
+    summed = f"SELECT {', '.join([codes_kept, *subtotals])} FROM {inner_sql} AS codes"
+    totalled = f"SELECT s.*, {', '.join(totals)} FROM ({summed}) AS s" if specs else f"SELECT s.* FROM ({summed}) AS s"
+    kept_columns = ", ".join(f"t.{column}" for column in ("id", *extra_columns))
+    sql = f"SELECT {', '.join([kept_columns, *verdicts])} FROM ({totalled}) AS t"
+    return sql, inner_params
+
+
+def _contribution(criterion: scoring.Criterion) -> tuple:
+    """What a criterion adds to a version: two criteria with the same one add the same to every customer."""
+    bands = tuple((band.min, band.max, band.points) for band in criterion.bands)
+    return (code_key(criterion), criterion.points, bands, criterion.group, criterion.gate)
+
+
+def versions_counted_sql(specs: list[scoring.Rubric], customers: models.QuerySet) -> tuple[str, list]:
+    """A SELECT of (total_i, qualified_i for each spec i, customers): how many ``customers`` get each
+    combination of totals and qualified flags by the versions, in one aggregate pass over them.
+
+    1. the criteria are split by the versions that have them alike (same rule, points, group and gate: a
+       draft shares most of its published version's); per part, the points of each group and the gates
+       failed are sums of CASE, each criterion evaluated once per customer (a gate with points twice);
+    2. the pass groups the customers by those sums (a few hundred groups at most, hashed in parallel);
+    3. each version's capped subtotals, total and qualified flag are arithmetic on a group's sums, and the
+       groups are summed by (total_i, qualified_i).
+    """
+    multiplicity: dict[tuple, list[int]] = {}
+    criterion_of: dict[tuple, scoring.Criterion] = {}
+    for index, spec in enumerate(specs):
+        for criterion in spec.criteria:
+            key = _contribution(criterion)
+            multiplicity.setdefault(key, [0] * len(specs))[index] += 1
+            criterion_of[key] = criterion
+    parts: dict[tuple, list[scoring.Criterion]] = {}
+    for key, counts in multiplicity.items():
+        parts.setdefault(tuple(counts), []).append(criterion_of[key])
+    sums: dict[str, models.Expression] = {}
+    used_by: dict[str, tuple[int, ...]] = {}  # sum column -> how many times each version counts it
+    for number, (counts, criteria) in enumerate(parts.items()):
+        part = scoring.Rubric(criteria=tuple(criteria), threshold=0)
+        annotations = score_annotations(part)
+        for name in (*(f"raw_{group}" for group in scoring.GROUPS), "gates_failed"):
+            if name == "gates_failed" and not part.has_gates:
+                continue
+            if name != "gates_failed" and not any(c.group == name.removeprefix("raw_") for c in criteria):
+                continue
+            column = f"p{number}_{name}"
+            sums[column] = annotations[name] if name != "gates_failed" else _gates_failed(part)
+            used_by[column] = counts
+    sums = sums or {"everyone": Value(0)}  # no criterion at all: one group
+    grouped = customers.order_by().annotate(**sums).values(*sums).annotate(customers=models.Count("pk"))
+    inner_sql, inner_params = grouped.query.sql_with_params()
+
+    def summed(index: int, name: str) -> str:
+        terms = [
+            f"{counts[index]} * g.{column}"
+            for column, counts in used_by.items()
+            if counts[index] and column.endswith(f"_{name}")
+        ]
+        return " + ".join(terms) or "0"
+
+    keys, columns = [], []
+    for index, spec in enumerate(specs):
+        total = " + ".join(least_sql(f"({summed(index, f'raw_{g}')})", spec.cap_of(g)) for g in scoring.GROUPS)
+        verdict = verdict_sql(spec, f"({total})", f"({summed(index, 'gates_failed')})")
+        columns += [f"{total} AS total_{index}", f"{verdict['qualified']} AS qualified_{index}"]
+        keys += [f"total_{index}", f"qualified_{index}"]
+    selected = ", ".join([*columns, "g.customers"])
+    sql = (
+        f"SELECT {', '.join(keys)}, SUM(v.customers) AS customers FROM (SELECT {selected} FROM ({inner_sql}) AS g) AS v"
+        f" GROUP BY {', '.join(keys)}"
+    )
+    return sql, list(inner_params)
 
 
 def scores_write(*, version: RubricVersion, spec: scoring.Rubric, low_id: int, high_id: int) -> int:
@@ -285,76 +337,9 @@ def scores_write(*, version: RubricVersion, spec: scoring.Rubric, low_id: int, h
     with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute("SET LOCAL jit = off")  # the large CASE runs ~2.5x slower with JIT
-            sql, params = _postgresql_statement(select_sql, select_params, version, now, low_id, high_id)
-            cursor.execute(sql, params)
-            return cursor.rowcount
-        for sql, params in _sqlite_statements(select_sql, select_params, version, now, low_id, high_id):
+        for sql, params in score_statements(select_sql, select_params, version, now, low_id, high_id):
             cursor.execute(sql, params)
         return cursor.rowcount
-
-
-def _names():
-    quote = connection.ops.quote_name
-    return quote(Score._meta.db_table), quote(QualificationChange._meta.db_table)
-
-
-def _changes_select(computed: str, version: RubricVersion, now: datetime.datetime, low_id: int, high_id: int):
-    """The scores whose qualification changes. The old scores are bounded to the range, so the
-    join reads them through the (customer, rubric) index instead of the whole table."""
-    score_table, _ = _names()
-    sql = (
-        f"SELECT s.id, %s, %s, old.qualified, s.qualified, s.total, %s FROM {computed} AS s"
-        f" LEFT JOIN {score_table} AS old ON old.customer_id = s.id AND old.rubric_id = %s"
-        " AND old.customer_id BETWEEN %s AND %s"
-        " WHERE (old.id IS NULL AND s.qualified) OR (old.id IS NOT NULL AND old.qualified <> s.qualified)"
-    )
-    return sql, [version.rubric_id, version.pk, now, version.rubric_id, low_id, high_id]
-
-
-def _upsert(computed: str, version: RubricVersion, now: datetime.datetime, distinct: str):
-    score_table, _ = _names()
-    columns = ", ".join(WRITTEN_COLUMNS)
-    compared = ("version_id", *WRITTEN_COLUMNS)
-    changed = " OR ".join(f"{score_table}.{column} {distinct} excluded.{column}" for column in compared)
-    sql = (
-        f"INSERT INTO {score_table} (customer_id, rubric_id, version_id, {columns}, scored_at)"
-        f" SELECT s.id, %s, %s, {', '.join(f's.{c}' for c in WRITTEN_COLUMNS)}, %s FROM {computed} AS s WHERE true"
-        f" ON CONFLICT (customer_id, rubric_id) DO UPDATE SET version_id = excluded.version_id,"
-        f" {', '.join(f'{c} = excluded.{c}' for c in WRITTEN_COLUMNS)}, scored_at = excluded.scored_at"
-        f" WHERE {changed}"
-    )
-    return sql, [version.rubric_id, version.pk, now]
-
-
-def _change_columns() -> str:
-    return "(customer_id, rubric_id, version_id, was_qualified, qualified, total, changed_at)"
-
-
-def _postgresql_statement(select_sql, select_params, version, now, low_id, high_id):
-    """One statement: the scores computed once (a CTE), the history and the upsert from them."""
-    _, change_table = _names()
-    changes_sql, changes_params = _changes_select("computed", version, now, low_id, high_id)
-    upsert_sql, upsert_params = _upsert("computed", version, now, "IS DISTINCT FROM")
-    sql = (
-        f"WITH computed AS MATERIALIZED ({select_sql}),"
-        f" history AS (INSERT INTO {change_table} {_change_columns()} {changes_sql})"
-        f" {upsert_sql}"
-    )
-    return sql, [*select_params, *changes_params, *upsert_params]
-
-
-def _sqlite_statements(select_sql, select_params, version, now, low_id, high_id):
-    """SQLite has no writing CTEs: the history first (it reads the old scores), then the upsert."""
-    _, change_table = _names()
-    changes_sql, changes_params = _changes_select(f"({select_sql})", version, now, low_id, high_id)
-    upsert_sql, upsert_params = _upsert(f"({select_sql})", version, now, "IS NOT")
-    return [
-        (
-            f"INSERT INTO {change_table} {_change_columns()} {changes_sql}",
-            [*changes_params[:3], *select_params, *changes_params[3:]],
-        ),
-        (upsert_sql, [*upsert_params, *select_params]),
-    ]
 
 
 def score_copies_refresh(*, customer_ids: list[int]) -> int:

@@ -18,7 +18,8 @@ from teams.models import User
 from . import scoring
 from .fields import field_kind
 from .models import Criterion, Rubric, RubricVersion, VersionStatus
-from .selectors import criterion_spec, version_spec
+from .problems import Problems, cap_problems, criterion_problems, rubric_problems
+from .selectors import caps_spec, criterion_spec, version_spec
 
 DIRECTIONS = ("up", "down")
 
@@ -75,6 +76,7 @@ def draft_create(*, rubric: Rubric, user: User | None) -> RubricVersion:
                 min_points=source.min_points if source else -3,
                 max_points=source.max_points if source else 3,
                 grades=list(source.grades) if source else [],
+                caps=dict(source.caps or {}) if source else {},
                 note="",
                 created_by=user,
             )
@@ -92,6 +94,7 @@ def draft_create(*, rubric: Rubric, user: User | None) -> RubricVersion:
                 values=list(criterion.values),
                 bands=[dict(band) for band in criterion.bands],
                 points=criterion.points,
+                gate=criterion.gate,
             )
             for position, criterion in enumerate(source.criteria.order_by("position", "id"))
         )
@@ -112,7 +115,7 @@ def _claim(version: RubricVersion, revision: int) -> RubricVersion:
     return current
 
 
-def _refuse_problems(problems: scoring.Problems, *, allow_unreachable_threshold: bool = False) -> None:
+def _refuse_problems(problems: Problems, *, allow_unreachable_threshold: bool = False) -> None:
     messages = list(problems.rubric)
     if allow_unreachable_threshold:
         messages = [message for message in messages if not message.startswith("No customer could ever reach")]
@@ -145,16 +148,22 @@ def version_settings_update(
     note: str,
     revision: int,
     user: User | None,
+    caps: dict[str, int] | None = None,
 ) -> RubricVersion:
-    """Change a draft's threshold, points range, grades and note.
+    """Change a draft's threshold, points range, grades, caps (None keeps them) and note.
 
-    Refused if a criterion would fall outside the points range, or (when the
-    draft has criteria) if no customer could reach the threshold.
+    Refused if a criterion would fall outside the points range, if a cap is not a
+    whole number of points from 0 of a known group, or (when the draft has
+    criteria) if no customer could reach the threshold.
     """
     current = _claim(version, revision)
     grades = _clean_grades(grades)
     if min_points > max_points:
         raise ValidationError({"max_points": "The highest points allowed must not be below the lowest."})
+    caps = dict(current.caps or {}) if caps is None else dict(caps)
+    wrong_caps = cap_problems(caps_spec(caps))
+    if wrong_caps:
+        raise ValidationError({f"cap_{group}": messages for group, messages in wrong_caps.items()})
     spec = version_spec(current)
     candidate = scoring.Rubric(
         criteria=spec.criteria,
@@ -162,14 +171,15 @@ def version_settings_update(
         grades=tuple(scoring.Grade(label=grade["label"], min=grade["min"]) for grade in grades),
         min_points=min_points,
         max_points=max_points,
+        caps=caps_spec(caps),
     )
-    problems = scoring.rubric_problems(candidate)
+    problems = rubric_problems(candidate)
     unreachable = [message for message in problems.rubric if message.startswith("No customer could ever reach")]
     if unreachable and spec.criteria:
         raise ValidationError({"threshold": unreachable})
     _refuse_problems(problems, allow_unreachable_threshold=True)
     RubricVersion.objects.filter(pk=version.pk).update(
-        threshold=threshold, min_points=min_points, max_points=max_points, grades=grades, note=note.strip()
+        threshold=threshold, min_points=min_points, max_points=max_points, grades=grades, caps=caps, note=note.strip()
     )
     version.refresh_from_db()
     return version
@@ -186,6 +196,7 @@ def _validated_criterion(
     points: int,
     group: str,
     label: str,
+    gate: str,
 ) -> scoring.Criterion:
     kind = field_kind(field)
     if kind is None:
@@ -207,8 +218,9 @@ def _validated_criterion(
         ),
         group=group,
         label=label,
+        gate=gate,
     )
-    problems = scoring.criterion_problems(spec, version.min_points, version.max_points)
+    problems = criterion_problems(spec, version.min_points, version.max_points)
     if problems:
         raise ValidationError(problems)
     return spec
@@ -236,8 +248,9 @@ def criterion_add(
     label: str,
     revision: int,
     user: User | None,
+    gate: str = "",
 ) -> Criterion:
-    """A criterion appended to a draft."""
+    """A criterion appended to a draft; ``gate`` makes it a must-have or a disqualifier too."""
     current = _claim(version, revision)
     spec = _validated_criterion(
         current,
@@ -249,6 +262,7 @@ def criterion_add(
         points=points,
         group=group,
         label=label,
+        gate=gate,
     )
     _check_slots(current, spec)
     position = (current.criteria.aggregate(highest=Max("position"))["highest"] or -1) + 1
@@ -262,6 +276,7 @@ def criterion_add(
         points=spec.points,
         group=group,
         label=label.strip(),
+        gate=gate,
     )
 
 
@@ -278,8 +293,11 @@ def criterion_update(
     label: str,
     revision: int,
     user: User | None,
+    gate: str | None = None,
 ) -> Criterion:
+    """Change a draft's criterion; ``gate`` None keeps what it counts as."""
     current = _claim(criterion.version, revision)
+    gate = criterion.gate if gate is None else gate
     spec = _validated_criterion(
         current,
         pk=criterion.pk,
@@ -290,9 +308,11 @@ def criterion_update(
         points=points,
         group=group,
         label=label,
+        gate=gate,
     )
     _check_slots(current, spec, criterion.pk)
     criterion.field, criterion.operator, criterion.group, criterion.label = field, operator, group, label.strip()
+    criterion.gate = gate
     criterion.values, criterion.bands, criterion.points = list(spec.values), _bands_json(spec), spec.points
     criterion.save()
     return criterion

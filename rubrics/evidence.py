@@ -11,7 +11,7 @@ Two ways to the same numbers:
 1. from the value profile of the base (value_profile.py): each value (or bucket) of the field is decided by
    the scoring engine itself and its counts added up: a few milliseconds;
 2. from the database: one aggregate query where every customer gets the criterion's outcome code, computed
-   by the same compiled SQL the re-score writes (compile.outcome_annotations): a few hundred milliseconds at
+   by the same compiled SQL the re-score writes (criteria_sql.outcome_code): a few hundred milliseconds at
    a million customers. Used when the profile cannot decide the rule (an extra attribute, a bound inside a
    bucket) or describes an older base; a rebuild of the profile is then queued.
 A test holds both to the same numbers.
@@ -39,7 +39,7 @@ from outcomes.stats import (
 )
 
 from . import scoring
-from .compile import MISSED_CODE, NO_DATA_CODE, outcome_annotations
+from .criteria_sql import MISSED_CODE, NO_DATA_CODE, outcome_code
 from .value_profile import BUILDING_KEY, Entry, base_generation, profile_entries, profile_is_current
 
 PROFILE, DATABASE = "profile", "database"
@@ -195,8 +195,7 @@ def _aggregates() -> dict:
 def rule_evidence(criterion: scoring.Criterion) -> Evidence:
     """The criterion's evidence on the whole base, from the database: one aggregate query grouped by its
     outcome code."""
-    code = outcome_annotations(scoring.Rubric(criteria=(criterion,), threshold=0))["c0"]
-    rows = Customer.objects.order_by().annotate(code=code).values("code").annotate(**_aggregates())
+    rows = Customer.objects.order_by().annotate(code=outcome_code(criterion)).values("code").annotate(**_aggregates())
     matched, rest, no_data = Side(), Side(), 0
     with grouping_settings():
         for row in rows:

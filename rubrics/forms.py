@@ -4,7 +4,7 @@ from django import forms
 
 from . import scoring
 from .fields import FIELDS, field_kind, field_label
-from .models import Criterion, CriterionGroup, RubricVersion
+from .models import Criterion, CriterionGroup, Gate, RubricVersion
 
 EXTRA = "extra"
 LIST_OPERATORS = (*scoring.CATEGORY_OPERATORS, *scoring.TEXT_OPERATORS)
@@ -30,6 +30,9 @@ def _rows(form: forms.Form, prefix: str, names: tuple[str, ...], count: int) -> 
     return rows
 
 
+CAP_WORDS = "A cap is a whole number of points, 0 or more."
+
+
 class VersionSettingsForm(forms.Form):
     threshold = forms.IntegerField(help_text="Points a customer needs to qualify.")
     min_points = forms.IntegerField(label="Lowest points per criterion", min_value=-100, max_value=100)
@@ -41,6 +44,15 @@ class VersionSettingsForm(forms.Form):
 
     def __init__(self, *args, grade_rows: int = 3, **kwargs):
         super().__init__(*args, **kwargs)
+        for group, label in CriterionGroup.choices:
+            self.fields[f"cap_{group}"] = forms.IntegerField(
+                required=False,
+                min_value=0,
+                max_value=10_000,
+                label=f"{label}: at most",
+                help_text="Leave empty for no cap.",
+                error_messages={"min_value": CAP_WORDS, "invalid": CAP_WORDS},
+            )
         self.grade_rows = grade_rows
         for number in range(grade_rows):
             self.fields[f"grade_label_{number}"] = forms.CharField(required=False, max_length=40, label="Grade")
@@ -56,6 +68,8 @@ class VersionSettingsForm(forms.Form):
             "note": version.note,
             "revision": version.revision,
         }
+        for group, cap in (version.caps or {}).items():
+            initial[f"cap_{group}"] = cap
         for number, grade in enumerate(grades):
             initial[f"grade_label_{number}"] = grade["label"]
             initial[f"grade_min_{number}"] = grade["min"]
@@ -63,6 +77,10 @@ class VersionSettingsForm(forms.Form):
         if data is not None:
             rows = max(rows, sum(1 for key in data if key.startswith("grade_label_")))
         return cls(data, initial=initial, grade_rows=rows)
+
+    @property
+    def cap_fields(self) -> list:
+        return [self[f"cap_{group}"] for group in CriterionGroup.values]
 
     @property
     def grade_fields(self) -> list[tuple]:
@@ -80,7 +98,10 @@ class VersionSettingsForm(forms.Form):
         return cleaned
 
     def service_kwargs(self) -> dict:
-        return {key: self.cleaned_data[key] for key in ("threshold", "min_points", "max_points", "grades", "note")}
+        kwargs = {key: self.cleaned_data[key] for key in ("threshold", "min_points", "max_points", "grades", "note")}
+        caps = {group: self.cleaned_data.get(f"cap_{group}") for group in CriterionGroup.values}
+        kwargs["caps"] = {group: cap for group, cap in caps.items() if cap is not None}
+        return kwargs
 
 
 def _field_choices() -> list[tuple[str, str]]:
@@ -118,6 +139,16 @@ class CriterionForm(forms.Form):
     )
     points = forms.IntegerField(required=False, initial=0, help_text="Not used by a banded criterion.")
     group = forms.ChoiceField(choices=CriterionGroup.choices, initial=CriterionGroup.FIT)
+    gate = forms.ChoiceField(
+        label="Counts as",
+        choices=Gate.choices,
+        initial=Gate.POINTS,
+        required=False,
+        help_text=(
+            "A must-have: only customers it matches qualify (no data: they need data). "
+            "A disqualifier: customers it matches never qualify. Either may also give points."
+        ),
+    )
     label = forms.CharField(required=False, max_length=200, help_text="In plain words, e.g. “Industry fit”.")
     revision = forms.IntegerField(widget=forms.HiddenInput)
     # Carries no data: the band rows' messages attach to it.
@@ -135,7 +166,7 @@ class CriterionForm(forms.Form):
 
     @classmethod
     def for_criterion(cls, criterion: Criterion | None, revision: int, data=None) -> "CriterionForm":
-        initial = {"revision": revision, "points": 0, "group": CriterionGroup.FIT}
+        initial = {"revision": revision, "points": 0, "group": CriterionGroup.FIT, "gate": Gate.POINTS}
         bands = []
         if criterion is not None:
             extra = criterion.field.startswith(scoring.EXTRA_PREFIX)
@@ -146,6 +177,7 @@ class CriterionForm(forms.Form):
                 values=", ".join(str(value) for value in criterion.values or ()),
                 points=criterion.points,
                 group=criterion.group,
+                gate=criterion.gate,
                 label=criterion.label,
             )
             bands = criterion.bands or []
@@ -246,5 +278,6 @@ class CriterionForm(forms.Form):
             "bands": data["parsed_bands"],
             "points": data["points"],
             "group": data["group"],
+            "gate": data.get("gate") or Gate.POINTS,
             "label": data["label"],
         }

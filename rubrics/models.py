@@ -43,6 +43,9 @@ class RubricVersion(models.Model):
     min_points = models.SmallIntegerField(default=-3)
     max_points = models.SmallIntegerField(default=3)
     grades = models.JSONField(default=list, blank=True, help_text='[{"label": "A", "min": 10}, ...]')
+    caps = models.JSONField(
+        default=dict, blank=True, help_text='The most points a group adds to the total: {"engagement": 6}.'
+    )
     note = models.TextField(blank=True, help_text="What changed, and why.")
     revision = models.PositiveIntegerField(default=1)
     created_by = models.ForeignKey(
@@ -82,6 +85,14 @@ class CriterionGroup(models.TextChoices):
     QUALITATIVE = "qualitative", "Qualitative"
 
 
+class Gate(models.TextChoices):
+    """What a criterion counts as (see rubrics/scoring.py): points only, or a gate as well."""
+
+    POINTS = "", "adds points"
+    MUST = "must", "must-have"
+    NEVER = "never", "disqualifier"
+
+
 class Operator(models.TextChoices):
     IN = "in", "is one of"
     NOT_IN = "not_in", "is not one of"
@@ -113,10 +124,19 @@ class Criterion(models.Model):
         default=list, blank=True, help_text='[{"label": "high", "min": 10, "max": null, "points": 3}]'
     )
     points = models.SmallIntegerField(default=0)
+    gate = models.CharField(
+        "counts as",
+        max_length=5,
+        choices=Gate.choices,
+        default=Gate.POINTS,
+        blank=True,
+        help_text="A must-have: only customers it matches qualify. A disqualifier: customers it matches never do.",
+    )
 
     class Meta:
         ordering = ["version", "position", "id"]
         verbose_name_plural = "criteria"
+        constraints = [models.CheckConstraint(condition=models.Q(gate__in=Gate.values), name="criterion_gate_valid")]
 
     def __str__(self):
         return self.label or f"{self.field} {self.get_operator_display()}"

@@ -1,30 +1,37 @@
 """What a version says and what it would do: criteria in plain words, the diff of two versions, the preview.
 
-The preview scores the whole customer base in the database with the same
-expressions the re-score job writes (``compile.score_annotations``), in one
-aggregate query, and fetches two small samples; no customer is scored in Python.
+The preview scores the whole customer base in the database with the rules the
+re-score job writes (``compile.versions_scored_sql``: the draft and the
+published version in one pass), in one aggregate query, and fetches two small
+samples; no customer is scored in Python.
 """
 
-import dataclasses
-from collections import Counter
 from dataclasses import dataclass, field
 
 from django.db import connection, transaction
-from django.db.models import Count
 
 from customers.models import Customer
 
 from . import scoring
-from .compile import score_annotations
+from .compile import versions_counted_sql, versions_scored_sql
 from .fields import field_label
-from .models import Criterion, RubricVersion, VersionStatus
+from .models import Criterion, CriterionGroup, Gate, RubricVersion, VersionStatus
 from .selectors import version_spec
 
 SAMPLE_SIZE = 10
 
 
+GATE_WORDS = {Gate.MUST: "Must-have", Gate.NEVER: "Disqualifier"}
+
+
 def criterion_condition(criterion: Criterion) -> str:
-    """The rule in plain words, without its points: “industry is one of Software, SaaS”."""
+    """The rule in plain words, without its points, and what it counts as: “Must-have: industry is one of SaaS”."""
+    rule = criterion_rule(criterion)
+    return f"{GATE_WORDS[criterion.gate]}: {rule}" if criterion.gate in GATE_WORDS else rule
+
+
+def criterion_rule(criterion: Criterion) -> str:
+    """The rule in plain words: “industry is one of Software, SaaS”."""
     words = f"{field_label(criterion.field)} {scoring.OPERATOR_LABELS.get(criterion.operator, criterion.operator)}"
     values = criterion.values or []
     if criterion.operator == "between" and len(values) == 2:
@@ -83,10 +90,19 @@ def _grades_words(grades: list[dict]) -> str:
     return ", ".join(f"{grade['label']} from {grade['min']}" for grade in grades) or "none"
 
 
+def caps_words(caps: dict | None) -> str:
+    """“engagement at most 6, fit at most 10”, or “none”."""
+    labels = dict(CriterionGroup.choices)
+    words = [f"{labels.get(group, group).lower()} at most {cap}" for group, cap in (caps or {}).items()]
+    return ", ".join(words) or "none"
+
+
 def _criterion_changes(before: Criterion, after: Criterion) -> list[str]:
     changes = []
-    if criterion_condition(before) != criterion_condition(after):
-        changes.append(f"rule: {criterion_condition(before)} → {criterion_condition(after)}")
+    if criterion_rule(before) != criterion_rule(after):
+        changes.append(f"rule: {criterion_rule(before)} → {criterion_rule(after)}")
+    if before.gate != after.gate:
+        changes.append(f"counts as: {before.get_gate_display()} → {after.get_gate_display()}")
     if criterion_points(before) != criterion_points(after):
         changes.append(f"points: {criterion_points(before)} → {criterion_points(after)}")
     if before.group != after.group:
@@ -108,6 +124,8 @@ def version_diff(*, older: RubricVersion, newer: RubricVersion) -> VersionDiff:
             diff.settings.append(f"{label}: {getattr(older, name)} → {getattr(newer, name)}")
     if (older.grades or []) != (newer.grades or []):
         diff.settings.append(f"Grades: {_grades_words(older.grades or [])} → {_grades_words(newer.grades or [])}")
+    if (older.caps or {}) != (newer.caps or {}):
+        diff.settings.append(f"Caps: {caps_words(older.caps)} → {caps_words(newer.caps)}")
     remaining = list(older.criteria.order_by("position", "id"))
     for criterion in newer.criteria.order_by("position", "id"):
         match = next((old for old in remaining if _key(old) == _key(criterion)), None)
@@ -129,8 +147,14 @@ def version_diff(*, older: RubricVersion, newer: RubricVersion) -> VersionDiff:
 class Bar:
     total: int
     count: int
-    qualified: bool
+    qualified_count: int  # of the ``count`` customers with this total, how many qualify (the gates decide)
     percent: float  # of the tallest bar, for its width on screen
+    qualified_percent: float = 0.0
+
+    @property
+    def qualified(self) -> bool:
+        """Some customers with this total qualify."""
+        return self.qualified_count > 0
 
 
 @dataclass
@@ -145,91 +169,70 @@ class Preview:
     leaving: int | None = None
     entering_sample: list[dict] = field(default_factory=list)
     leaving_sample: list[dict] = field(default_factory=list)
+    has_gates: bool = False
 
 
-def _total(version: RubricVersion):
-    parts = score_annotations(version_spec(version))
-    return parts["fit"] + parts["engagement"] + parts["qualitative"]
+@dataclass(frozen=True)
+class Pair:
+    """How many customers get this total and qualified flag by the version (and by the published one)."""
+
+    total: int
+    qualified: bool
+    published_total: int | None
+    published_qualified: bool | None
+    count: int
 
 
-def _scored(version: RubricVersion, published: RubricVersion | None):
-    """Customers with their total by the version (``draft_total``) and by the published one."""
-    customers = Customer.objects.order_by().annotate(draft_total=_total(version))
-    if published is not None:
-        customers = customers.annotate(published_total=_total(published))
-    return customers
+def _pairs(specs: list[scoring.Rubric]) -> list[Pair]:
+    """How many customers have each (total, qualified) by the version (``specs[0]``) and by the published one
+    (``specs[1]``, if any): one aggregate pass over the base (``compile.versions_counted_sql``)."""
+    sql, params = versions_counted_sql(specs, Customer.objects.all())
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    if len(specs) == 1:
+        return [Pair(total, bool(qualified), None, None, int(count)) for total, qualified, count in rows]
+    return [Pair(total, bool(qualified), old, bool(was), int(count)) for total, qualified, old, was, count in rows]
 
 
-def _points(spec: scoring.Rubric, criteria: list[scoring.Criterion]):
-    """The points these criteria of ``spec`` give a customer, as one expression."""
-    parts = score_annotations(dataclasses.replace(spec, criteria=tuple(criteria)))
-    return parts["fit"] + parts["engagement"] + parts["qualitative"]
+def _sample(specs: list[scoring.Rubric], condition: str) -> list[dict]:
+    """The first customers (by id) for whom ``condition`` holds over the scored columns."""
+    columns = ("name", "industry", "country")
+    sql, params = versions_scored_sql(specs, Customer.objects.order_by("pk"), extra_columns=columns)
+    picked = (
+        f"SELECT id, {', '.join(columns)}, total_0, total_1 FROM ({sql}) AS scored"
+        f" WHERE {condition} ORDER BY id LIMIT {SAMPLE_SIZE}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(picked, params)
+        names = ("pk", *columns, "draft_total", "published_total")
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
-def _rule(criterion: scoring.Criterion) -> tuple:
-    return (criterion.field, criterion.kind, criterion.operator, criterion.points, criterion.values, criterion.bands)
-
-
-def _split(draft: scoring.Rubric, published: scoring.Rubric):
-    """The criteria both versions share (same rule, same points), and those only one of them has."""
-    remaining, shared, draft_only = list(published.criteria), [], []
-    for criterion in draft.criteria:
-        twin = next((other for other in remaining if _rule(other) == _rule(criterion)), None)
-        if twin is None:
-            draft_only.append(criterion)
-        else:
-            remaining.remove(twin)
-            shared.append(criterion)
-    return shared, draft_only, remaining
-
-
-def _pairs(version: RubricVersion, published: RubricVersion | None) -> list[tuple[int, int | None, int]]:
-    """How many customers have each (draft total, published total): one pass over the base.
-
-    A draft is mostly its published version with a few criteria changed, so the
-    pass sums the shared criteria once and groups by (shared, draft-only,
-    published-only) points: every criterion is evaluated once per customer, in
-    a plan PostgreSQL can run in parallel, and the two totals are additions
-    over the few dozen groups.
-    """
-    draft = version_spec(version)
-    if published is None:
-        grouped = Customer.objects.order_by().annotate(total=_points(draft, list(draft.criteria)))
-        return [
-            (total, None, count)
-            for total, count in grouped.values("total").annotate(n=Count("pk")).values_list("total", "n")
-        ]
-    shared, draft_only, published_only = _split(draft, version_spec(published))
-    grouped = (
-        Customer.objects.order_by()
-        .annotate(
-            shared=_points(draft, shared),
-            draft_only=_points(draft, draft_only),
-            published_only=_points(version_spec(published), published_only),
+def _bars(pairs: list[Pair]) -> list[Bar]:
+    counts: dict[int, list[int]] = {}
+    for pair in pairs:
+        counted = counts.setdefault(pair.total, [0, 0])
+        counted[0] += pair.count
+        counted[1] += pair.count if pair.qualified else 0
+    tallest = max((count for count, _ in counts.values()), default=0)
+    return [
+        Bar(
+            total=total,
+            count=count,
+            qualified_count=qualified,
+            percent=100 * count / tallest,
+            qualified_percent=100 * qualified / tallest,
         )
-        .values("shared", "draft_only", "published_only")
-        .annotate(n=Count("pk"))
-        .values_list("shared", "draft_only", "published_only", "n")
-    )
-    pairs: Counter = Counter()
-    for common, new, old, count in grouped:
-        pairs[common + new, common + old] += count
-    return [(new, old, count) for (new, old), count in pairs.items()]
-
-
-def _sample(customers, **conditions) -> list[dict]:
-    return list(
-        customers.filter(**conditions)
-        .order_by("pk")
-        .values("pk", "name", "industry", "country", "draft_total", "published_total")[:SAMPLE_SIZE]
-    )
+        for total, (count, qualified) in sorted(counts.items())
+    ]
 
 
 def version_preview(*, version: RubricVersion) -> Preview:
     """How the version would score the whole customer base, compared with the rubric's published version.
 
-    1. One grouped query: customers per (draft total, published total), summed into the histogram,
-       who would qualify, enter and leave.
+    1. One grouped query: customers per (total, qualified) by the version and by the published one, summed
+       into the histogram, who would qualify, enter and leave (qualified: through the gates and at the threshold).
     2. Two small queries: the first customers (by id) entering, and leaving.
     """
     published = (
@@ -246,30 +249,23 @@ def version_preview(*, version: RubricVersion) -> Preview:
                 # parallel workers send is ~25% faster at a million customers.
                 cursor.execute("SET LOCAL enable_sort = off")
                 cursor.execute("SET LOCAL parallel_tuple_cost = 0")
-        pairs = _pairs(version, published)
-        per_total: dict[int, int] = {}
-        for draft, _, count in pairs:
-            per_total[draft] = per_total.get(draft, 0) + count
-        tallest = max(per_total.values(), default=0)
-        bars = [
-            Bar(total=total, count=count, qualified=total >= version.threshold, percent=100 * count / tallest)
-            for total, count in sorted(per_total.items())
-        ]
+        specs = [version_spec(version)] + ([version_spec(published)] if published is not None else [])
+        pairs = _pairs(specs)
+        bars = _bars(pairs)
         preview = Preview(
             version=version,
             published=published,
-            customers=sum(per_total.values()),
-            qualified=sum(bar.count for bar in bars if bar.qualified),
+            customers=sum(pair.count for pair in pairs),
+            qualified=sum(pair.count for pair in pairs if pair.qualified),
             bars=bars,
+            has_gates=specs[0].has_gates,
         )
         if published is not None:
-            now, before = version.threshold, published.threshold
-            preview.published_qualified = sum(count for _, old, count in pairs if old >= before)
-            preview.entering = sum(count for new, old, count in pairs if new >= now and old < before)
-            preview.leaving = sum(count for new, old, count in pairs if new < now and old >= before)
-            customers = _scored(version, published)
+            preview.published_qualified = sum(pair.count for pair in pairs if pair.published_qualified)
+            preview.entering = sum(p.count for p in pairs if p.qualified and not p.published_qualified)
+            preview.leaving = sum(p.count for p in pairs if not p.qualified and p.published_qualified)
             if preview.entering:
-                preview.entering_sample = _sample(customers, draft_total__gte=now, published_total__lt=before)
+                preview.entering_sample = _sample(specs, "qualified_0 AND NOT qualified_1")
             if preview.leaving:
-                preview.leaving_sample = _sample(customers, draft_total__lt=now, published_total__gte=before)
+                preview.leaving_sample = _sample(specs, "qualified_1 AND NOT qualified_0")
     return preview

@@ -20,8 +20,8 @@ from customers.models import Customer
 from ops.outages import task_send_on_commit
 from teams.models import User
 
-from . import scoring
 from .models import ChunkStatus, JobStatus, RescoreChunk, RescoreJob, Rubric, RubricVersion, VersionStatus
+from .problems import Problems, rubric_problems
 from .selectors import version_spec
 
 CUSTOMER_TASK_SIZE = 1_000  # changed customers per re-score task
@@ -49,7 +49,7 @@ def rubric_publish(*, version: RubricVersion, user: User | None) -> RescoreJob:
         version = RubricVersion.objects.select_for_update().get(pk=version.pk)
         if not version.is_draft:
             raise PublishConflict(f"Version {version.number} is already {version.get_status_display().lower()}.")
-        problems = scoring.rubric_problems(version_spec(version))
+        problems = rubric_problems(version_spec(version))
         if problems:
             raise ValidationError(f"This draft cannot be published yet: {_problems_text(problems)}")
         RubricVersion.objects.filter(rubric_id=version.rubric_id, status=VersionStatus.PUBLISHED).update(
@@ -62,7 +62,7 @@ def rubric_publish(*, version: RubricVersion, user: User | None) -> RescoreJob:
         return rescore_job_create(version=version, reason="publish", user=user)
 
 
-def _problems_text(problems: scoring.Problems) -> str:
+def _problems_text(problems: Problems) -> str:
     messages = list(problems.rubric)
     for fields in problems.criteria.values():
         for field_messages in fields.values():

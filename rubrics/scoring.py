@@ -13,15 +13,25 @@ are written to be expressible in SQL exactly:
   reported apart, except for "is empty", which is about exactly that;
 - numbers of model fields are whole numbers compared with whole numbers; extra
   attributes are compared as floating point numbers;
-- a banded criterion gives the points of the first band that holds the value.
+- a banded criterion gives the points of the first band that holds the value;
+- a criterion may be a gate: a must-have (the customer qualifies only if it
+  matches; no data means the customer "needs data") or a disqualifier (a match
+  keeps the customer out whatever its points; no data does not). A gate gives
+  its points like any criterion;
+- a group (fit, engagement, qualitative) may have a cap: its subtotal is
+  min(the points of its criteria, the cap). The total is the sum of the capped
+  subtotals; a customer qualifies when it passes the gates and its total
+  reaches the threshold.
 
 Each matched criterion (each band of a banded one) has a slot: its bit in the
-``matched_mask`` stored with a score, from which ``explain`` rebuilds the
-breakdown that produced the total.
+``matched_mask`` stored with a score, from which ``explain_score`` rebuilds the
+breakdown, the gates and the caps that produced the total and the status.
+
+What is wrong with a rubric, in plain words, is ``rubrics/problems.py``.
 """
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 EXTRA_PREFIX = "extra."
@@ -44,6 +54,19 @@ OPERATORS_BY_KIND = {
 }
 
 MATCHED, MISSED, NO_DATA = "matched", "missed", "no data"
+
+# What a criterion counts as: points only, or a gate as well.
+GATE_MUST, GATE_NEVER = "must", "never"
+GATES = ("", GATE_MUST, GATE_NEVER)
+GATE_LABELS = {"": "adds points", GATE_MUST: "must-have", GATE_NEVER: "disqualifier"}
+
+# Why a customer qualifies or not, from the first that applies down.
+DISQUALIFIED = "disqualified"
+MISSES_MUST_HAVE = "misses a must-have"
+NEEDS_DATA = "needs data"
+BELOW_THRESHOLD = "below the threshold"
+QUALIFIED = "qualified"
+STATUSES = (DISQUALIFIED, MISSES_MUST_HAVE, NEEDS_DATA, BELOW_THRESHOLD, QUALIFIED)
 
 ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 
@@ -75,6 +98,8 @@ class Criterion:
     "boolean"; "extra" for an extra attribute). ``values`` holds strings for
     in / not_in / contains_any, one number for gte / lte, two for between, none
     otherwise. A banded criterion has ``bands`` and no ``points`` of its own.
+    ``gate`` is "" (points only), GATE_MUST or GATE_NEVER; a banded gate
+    matches when any of its bands holds.
     """
 
     id: int
@@ -86,6 +111,15 @@ class Criterion:
     bands: tuple[Band, ...] = ()
     group: str = "fit"
     label: str = ""
+    gate: str = ""
+
+    @property
+    def name(self) -> str:
+        return self.label or self.field
+
+    @property
+    def gate_label(self) -> str:
+        return GATE_LABELS.get(self.gate, self.gate)
 
     @property
     def slot_count(self) -> int:
@@ -107,11 +141,14 @@ class Grade:
 
 @dataclass(frozen=True)
 class Rubric:
+    """A version's criteria, threshold and grades, and the optional caps: (group, most points it adds)."""
+
     criteria: tuple[Criterion, ...]
     threshold: int
     grades: tuple[Grade, ...] = ()
     min_points: int = -3
     max_points: int = 3
+    caps: tuple[tuple[str, int], ...] = ()
 
     def first_slots(self) -> dict[int, int]:
         """Each criterion's first slot (bit) in the matched mask, by criterion id."""
@@ -131,13 +168,47 @@ class Rubric:
                 return grade.label
         return None
 
+    def cap_of(self, group: str) -> int | None:
+        """The most points ``group`` adds to the total, or None when it has no cap."""
+        return next((cap for capped, cap in self.caps if capped == group), None)
+
+    def capped(self, group: str, subtotal: int) -> int:
+        cap = self.cap_of(group)
+        return subtotal if cap is None else min(subtotal, cap)
+
+    @property
+    def has_gates(self) -> bool:
+        return any(criterion.gate in (GATE_MUST, GATE_NEVER) for criterion in self.criteria)
+
+    def _bound(self, pick) -> int:
+        return sum(
+            self.capped(group, sum(pick(c.point_options) for c in self.criteria if c.group == group))
+            for group in GROUPS
+        )
+
     @property
     def highest_total(self) -> int:
-        return sum(max(criterion.point_options) for criterion in self.criteria)
+        """The most any customer can score (each group up to its cap)."""
+        return self._bound(max)
 
     @property
     def lowest_total(self) -> int:
-        return sum(min(criterion.point_options) for criterion in self.criteria)
+        return self._bound(min)
+
+    @property
+    def rank_offset(self) -> int:
+        """What ``rank`` adds to the total of a customer that passes the gates (0 without gates)."""
+        return self.highest_total - self.lowest_total + 1 if self.has_gates else 0
+
+    def rank(self, total: int, passes_gates: bool) -> int:
+        """A number ordering customers by how well they fit: whoever passes the gates first, then by total.
+
+        Without gates it is the total. With gates, a customer that passes them ranks
+        total + (highest_total - lowest_total + 1): above every customer that does not,
+        since totals lie between lowest_total and highest_total. Ranks are integers
+        that the database computes too (compile.py), so AUC and deciles can group by them.
+        """
+        return total + self.rank_offset if passes_gates else total
 
 
 @dataclass(frozen=True)
@@ -150,16 +221,51 @@ class Outcome:
     value: Any = None
     band: Band | None = None
 
+    @property
+    def words(self) -> str:
+        """The outcome as a breakdown shows it: a must-have without data “needs data”, a disqualifier that
+        matched “disqualifies”."""
+        if self.criterion.gate == GATE_MUST and self.status == NO_DATA:
+            return NEEDS_DATA
+        if self.criterion.gate == GATE_NEVER and self.status == MATCHED:
+            return "matched: disqualifies"
+        return self.status
+
 
 @dataclass(frozen=True)
-class ScoreResult:
-    total: int
+class CappedGroup:
+    """A group whose points went over its cap: ``raw`` points, ``cap`` counted."""
+
+    group: str
+    raw: int
+    cap: int
+
+    @property
+    def cut(self) -> int:
+        """The points the cap took away (negative), so the breakdown still adds up to the total."""
+        return self.cap - self.raw
+
+    @property
+    def words(self) -> str:
+        return f"{self.group.capitalize()} {self.raw} points, capped at {self.cap}"
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """What a customer's score is made of: every outcome, the subtotals before and after the caps, the total
+    (of the capped subtotals), the gates and the status that follows."""
+
+    outcomes: tuple[Outcome, ...]
+    raw_subtotals: dict[str, int]
     subtotals: dict[str, int]
+    caps: dict[str, int]
+    total: int
+    threshold: int
+    passes_gates: bool
+    status: str
     qualified: bool
     grade: str | None
-    outcomes: tuple[Outcome, ...]
-    matched_mask: int
-    no_data_mask: int
+    rank: int
 
     @property
     def matched(self) -> list[Outcome]:
@@ -169,6 +275,51 @@ class ScoreResult:
     def no_data(self) -> list[Outcome]:
         return [outcome for outcome in self.outcomes if outcome.status == NO_DATA]
 
+    @property
+    def disqualified_by(self) -> list[Outcome]:
+        return [o for o in self.outcomes if o.criterion.gate == GATE_NEVER and o.status == MATCHED]
+
+    @property
+    def must_haves_missed(self) -> list[Outcome]:
+        return [o for o in self.outcomes if o.criterion.gate == GATE_MUST and o.status == MISSED]
+
+    @property
+    def must_haves_without_data(self) -> list[Outcome]:
+        return [o for o in self.outcomes if o.criterion.gate == GATE_MUST and o.status == NO_DATA]
+
+    @property
+    def capped_groups(self) -> list[CappedGroup]:
+        return [
+            CappedGroup(group, self.raw_subtotals[group], self.caps[group])
+            for group in GROUPS
+            if self.subtotals[group] != self.raw_subtotals[group]
+        ]
+
+    @property
+    def status_words(self) -> str:
+        """The status in plain words: “Not qualified: disqualified by Competitor”."""
+        if self.status == DISQUALIFIED:
+            return f"Not qualified: disqualified by {_names(self.disqualified_by)}"
+        if self.status == MISSES_MUST_HAVE:
+            return f"Not qualified: misses the must-have {_names(self.must_haves_missed)}"
+        if self.status == NEEDS_DATA:
+            return "Needs data: " + ", ".join(f"{o.criterion.name} (must-have)" for o in self.must_haves_without_data)
+        if self.status == BELOW_THRESHOLD:
+            return f"Not qualified: {self.total} points, below the threshold of {self.threshold}"
+        return f"Qualified: {self.total} points, at or above the threshold of {self.threshold}"
+
+
+def _names(outcomes: list[Outcome]) -> str:
+    return ", ".join(outcome.criterion.name for outcome in outcomes)
+
+
+@dataclass(frozen=True)
+class ScoreResult(Explanation):
+    """A score computed from a customer's attributes, with the masks stored to explain it later."""
+
+    matched_mask: int
+    no_data_mask: int
+
 
 def value_of(attributes: Mapping[str, Any], field_name: str) -> Any:
     if field_name.startswith(EXTRA_PREFIX):
@@ -177,7 +328,7 @@ def value_of(attributes: Mapping[str, Any], field_name: str) -> Any:
     return attributes.get(field_name)
 
 
-def _is_number(value: Any) -> bool:
+def is_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
@@ -186,7 +337,7 @@ def _comparable(criterion: Criterion, value: Any) -> Any:
     if criterion.operator in (*CATEGORY_OPERATORS, *TEXT_OPERATORS):
         return fold(value) if isinstance(value, str) and value != "" else None
     if criterion.operator in NUMBER_OPERATORS:
-        if not _is_number(value):
+        if not is_number(value):
             return None
         return float(value) if criterion.kind == "extra" else value
     if criterion.operator in BOOLEAN_OPERATORS:
@@ -230,31 +381,53 @@ def evaluate(criterion: Criterion, value: Any) -> tuple[str, int, Band | None]:
     return (MATCHED, criterion.points, None) if hit else (MISSED, 0, None)
 
 
+def _summary(rubric: Rubric, outcomes: list[Outcome]) -> dict[str, Any]:
+    """The subtotals (raw and capped), total, gates, status, grade and rank that the outcomes make."""
+    raw = dict.fromkeys(GROUPS, 0)
+    for outcome in outcomes:
+        raw[outcome.criterion.group] += outcome.points
+    subtotals = {group: rubric.capped(group, points) for group, points in raw.items()}
+    total = sum(subtotals.values())
+    gates = {(outcome.criterion.gate, outcome.status) for outcome in outcomes}
+    if (GATE_NEVER, MATCHED) in gates:
+        status = DISQUALIFIED
+    elif (GATE_MUST, MISSED) in gates:
+        status = MISSES_MUST_HAVE
+    elif (GATE_MUST, NO_DATA) in gates:
+        status = NEEDS_DATA
+    else:
+        status = QUALIFIED if total >= rubric.threshold else BELOW_THRESHOLD
+    passes_gates = status in (QUALIFIED, BELOW_THRESHOLD)
+    return {
+        "outcomes": tuple(outcomes),
+        "raw_subtotals": raw,
+        "subtotals": subtotals,
+        "caps": {group: cap for group, cap in rubric.caps if group in GROUPS},
+        "total": total,
+        "threshold": rubric.threshold,
+        "passes_gates": passes_gates,
+        "status": status,
+        "qualified": status == QUALIFIED,
+        "grade": rubric.grade_for(total),
+        "rank": rubric.rank(total, passes_gates),
+    }
+
+
 def score(rubric: Rubric, attributes: Mapping[str, Any]) -> ScoreResult:
     """Score one customer. ``attributes`` maps field names (and "extra") to the customer's values."""
     slots = rubric.first_slots()
-    outcomes, subtotals = [], dict.fromkeys(GROUPS, 0)
+    outcomes = []
     matched_mask = no_data_mask = 0
     for criterion in rubric.criteria:
         value = value_of(attributes, criterion.field)
         status, points, band = evaluate(criterion, value)
         outcomes.append(Outcome(criterion, status, points, value, band))
-        subtotals[criterion.group] += points
         slot = slots[criterion.id]
         if status == MATCHED:
             matched_mask |= 1 << (slot + (criterion.bands.index(band) if band else 0))
         elif status == NO_DATA:
             no_data_mask |= 1 << slot
-    total = sum(subtotals.values())
-    return ScoreResult(
-        total=total,
-        subtotals=subtotals,
-        qualified=total >= rubric.threshold,
-        grade=rubric.grade_for(total),
-        outcomes=tuple(outcomes),
-        matched_mask=matched_mask,
-        no_data_mask=no_data_mask,
-    )
+    return ScoreResult(**_summary(rubric, outcomes), matched_mask=matched_mask, no_data_mask=no_data_mask)
 
 
 def explain(rubric: Rubric, matched_mask: int, no_data_mask: int = 0) -> list[Outcome]:
@@ -273,95 +446,11 @@ def explain(rubric: Rubric, matched_mask: int, no_data_mask: int = 0) -> list[Ou
     return outcomes
 
 
-@dataclass
-class Problems:
-    """Plain-words problems of a rubric: for the rubric as a whole, and per criterion id and field."""
-
-    rubric: list[str] = field(default_factory=list)
-    criteria: dict[int, dict[str, list[str]]] = field(default_factory=dict)
-
-    def add(self, criterion: Criterion, field_name: str, message: str) -> None:
-        self.criteria.setdefault(criterion.id, {}).setdefault(field_name, []).append(message)
-
-    def __bool__(self) -> bool:
-        return bool(self.rubric or self.criteria)
-
-
-def criterion_problems(criterion: Criterion, min_points: int, max_points: int) -> dict[str, list[str]]:
-    """What is wrong with one criterion, by form field, in plain words."""
-    problems = Problems()
-    _check_criterion(problems, criterion, min_points, max_points)
-    return problems.criteria.get(criterion.id, {})
-
-
-def rubric_problems(rubric: Rubric) -> Problems:
-    """Everything that would make the rubric wrong or useless, in plain words."""
-    problems = Problems()
-    if rubric.min_points > rubric.max_points:
-        problems.rubric.append("The lowest points allowed are above the highest.")
-    for criterion in rubric.criteria:
-        _check_criterion(problems, criterion, rubric.min_points, rubric.max_points)
-    if rubric.slot_count > MAX_SLOTS:
-        problems.rubric.append(
-            f"A rubric holds at most {MAX_SLOTS} criteria and bands; this one has {rubric.slot_count}."
-        )
-    if not problems.criteria and rubric.threshold > rubric.highest_total:
-        problems.rubric.append(
-            f"No customer could ever reach the threshold of {rubric.threshold}: "
-            f"the most any customer can score is {rubric.highest_total}."
-        )
-    labels = [grade.label for grade in rubric.grades]
-    if len(set(labels)) != len(labels):
-        problems.rubric.append("Two grades have the same label.")
-    return problems
-
-
-def _check_criterion(problems: Problems, criterion: Criterion, min_points: int, max_points: int) -> None:
-    allowed = OPERATORS_BY_KIND.get(criterion.kind, ())
-    if criterion.operator not in allowed:
-        names = ", ".join(OPERATOR_LABELS[operator] for operator in allowed)
-        problems.add(
-            criterion,
-            "operator",
-            f"“{OPERATOR_LABELS.get(criterion.operator, criterion.operator)}” does not fit this field; use {names}.",
-        )
-        return
-    if criterion.group not in GROUPS:
-        problems.add(criterion, "group", f"The group must be one of {', '.join(GROUPS)}.")
-    operator, values = criterion.operator, criterion.values
-    if operator in (*CATEGORY_OPERATORS, *TEXT_OPERATORS):
-        if not values or any(not isinstance(text, str) or text == "" for text in values):
-            problems.add(criterion, "values", "Give at least one value, none of them empty.")
-    elif operator in ("gte", "lte", "between"):
-        wanted = 2 if operator == "between" else 1
-        if len(values) != wanted or not all(_is_number(number) for number in values):
-            problems.add(criterion, "values", f"Give {'two numbers' if wanted == 2 else 'one number'}.")
-        elif criterion.kind != "extra" and not all(isinstance(number, int) for number in values):
-            problems.add(criterion, "values", "This field holds whole numbers: give whole numbers.")
-        elif operator == "between" and values[0] > values[1]:
-            problems.add(criterion, "values", "The first number of “between” must not be above the second.")
-    elif values:
-        problems.add(criterion, "values", "This operator takes no values.")
-    if operator == "bands":
-        _check_bands(problems, criterion, min_points, max_points)
-    elif not min_points <= criterion.points <= max_points:
-        problems.add(criterion, "points", f"Points must be between {min_points} and {max_points}.")
-
-
-def _check_bands(problems: Problems, criterion: Criterion, min_points: int, max_points: int) -> None:
-    if not criterion.bands:
-        problems.add(criterion, "bands", "Give at least one band.")
-    for number, band in enumerate(criterion.bands, start=1):
-        if band.min is None and band.max is None:
-            problems.add(criterion, "bands", f"Band {number} needs a lowest or a highest value.")
-        elif band.min is not None and band.max is not None and band.min > band.max:
-            problems.add(criterion, "bands", f"Band {number} starts above where it ends.")
-        if criterion.kind != "extra" and not all(
-            bound is None or isinstance(bound, int) and not isinstance(bound, bool) for bound in (band.min, band.max)
-        ):
-            problems.add(criterion, "bands", f"Band {number}: this field holds whole numbers.")
-        if not min_points <= band.points <= max_points:
-            problems.add(criterion, "bands", f"Band {number}: points must be between {min_points} and {max_points}.")
+def explain_score(rubric: Rubric, matched_mask: int, no_data_mask: int = 0) -> Explanation:
+    """A stored score explained whole from its masks: outcomes, subtotals before and after the caps, total,
+    gates and status (a must-have matched iff one of its bits is in ``matched_mask``, needs data iff its
+    no-data bit is set)."""
+    return Explanation(**_summary(rubric, explain(rubric, matched_mask, no_data_mask)))
 
 
 OPERATOR_LABELS = {

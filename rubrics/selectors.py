@@ -21,6 +21,7 @@ def criterion_spec(criterion: Criterion) -> scoring.Criterion:
         ),
         group=criterion.group,
         label=criterion.label,
+        gate=criterion.gate,
     )
 
 
@@ -32,7 +33,14 @@ def version_spec(version: RubricVersion) -> scoring.Rubric:
         grades=tuple(scoring.Grade(label=grade["label"], min=grade["min"]) for grade in version.grades or ()),
         min_points=version.min_points,
         max_points=version.max_points,
+        caps=caps_spec(version.caps),
     )
+
+
+def caps_spec(caps: dict | None) -> tuple[tuple[str, int], ...]:
+    """A version's caps ({"engagement": 6}) as the engine takes them, in the order of the groups."""
+    order = {group: position for position, group in enumerate(scoring.GROUPS)}
+    return tuple(sorted((caps or {}).items(), key=lambda item: (order.get(item[0], len(order)), item[0])))
 
 
 def customer_attributes(customer) -> dict:
@@ -42,12 +50,26 @@ def customer_attributes(customer) -> dict:
 
 @dataclass(frozen=True)
 class ScoreExplained:
-    """A stored score with the breakdown that produced it, decoded by the version that produced it."""
+    """A stored score with the breakdown that produced it, decoded by the version that produced it: the
+    outcomes, the caps that cut a group's points (so the rows shown add up to the total) and the gates."""
 
     score: Score
     grade: str | None
     outcomes: list[scoring.Outcome]
     threshold: int
+    explanation: scoring.Explanation
+
+    @property
+    def status(self) -> str:
+        return self.explanation.status
+
+    @property
+    def status_words(self) -> str:
+        return self.explanation.status_words
+
+    @property
+    def capped_groups(self) -> list[scoring.CappedGroup]:
+        return self.explanation.capped_groups
 
     @property
     def matched(self) -> list[scoring.Outcome]:
@@ -67,9 +89,11 @@ def customer_scores(*, customer) -> list[ScoreExplained]:
 def score_explain(score: Score) -> ScoreExplained:
     """One stored score with its grade and breakdown, by the version that produced it."""
     spec = version_spec(score.version)
+    explanation = scoring.explain_score(spec, score.matched, score.no_data)
     return ScoreExplained(
         score=score,
         grade=spec.grade_for(score.total),
-        outcomes=scoring.explain(spec, score.matched, score.no_data),
+        outcomes=list(explanation.outcomes),
         threshold=spec.threshold,
+        explanation=explanation,
     )

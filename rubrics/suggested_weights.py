@@ -9,8 +9,9 @@
 3. Each coefficient becomes points: 2 × log2 of its odds ratio (odds twice as high: +2, as the trait
    suggestions count), rounded and kept within the rubric's range. Its 95% interval comes from the penalised
    likelihood's curvature at the fit (the inverse of its Hessian), mapped the same way.
-4. Out of time: the current points and the suggested points each score the deals closed on or after the
-   cutoff, and their AUCs are compared with DeLong's paired test.
+4. Out of time: the current points and the suggested points each rank the deals closed on or after the
+   cutoff (by the scoring engine: caps and gates included), and their AUCs are compared with DeLong's paired
+   test.
 
 Criteria on a field known only after the sale are not fitted (they would learn the sale itself) and keep
 their points in both scores. Below ``MIN_WON`` won deals to learn from, nothing is suggested.
@@ -35,6 +36,7 @@ from outcomes.stats import Auc, AucComparison, Z, auc_compare
 
 from . import scoring
 from .compile import outcome_annotations
+from .criteria_sql import NO_DATA_CODE
 from .value_profile import base_generation
 
 MIN_WON, MIN_LOST = 50, 10
@@ -184,13 +186,16 @@ def _patterns(criteria: tuple[scoring.Criterion, ...], cutoff: datetime.date | N
         return [(tuple(row[name] for name in names), row["won_flag"], row["later"], row["n"]) for row in rows]
 
 
-def _total(rubric: scoring.Rubric, codes: tuple[int, ...]) -> int:
-    """A pattern's total by ``rubric``, from what each criterion made of it."""
-    total = 0
+def _rank(rubric: scoring.Rubric, codes: tuple[int, ...]) -> int:
+    """A pattern's rank by ``rubric`` (its total, above every total when it passes the gates), from what each
+    criterion made of it, by the scoring engine."""
+    slots, matched, no_data = rubric.first_slots(), 0, 0
     for criterion, code in zip(rubric.criteria, codes, strict=True):
         if code >= 0:
-            total += criterion.bands[code].points if criterion.operator == "bands" else criterion.points
-    return total
+            matched |= 1 << (slots[criterion.id] + code)
+        elif code == NO_DATA_CODE:
+            no_data |= 1 << slots[criterion.id]
+    return scoring.explain_score(rubric, matched, no_data).rank
 
 
 def _with_points(rubric: scoring.Rubric, weights: list[SuggestedWeight]) -> scoring.Rubric:
@@ -293,7 +298,7 @@ def _test(result: Suggestion, rubric: scoring.Rubric, testing: list[tuple]) -> N
     suggested = _with_points(rubric, result.weights)
     joint: dict[tuple[int, int], list[int]] = {}
     for codes, won, count in testing:
-        pair = joint.setdefault((_total(suggested, codes), _total(rubric, codes)), [0, 0])
+        pair = joint.setdefault((_rank(suggested, codes), _rank(rubric, codes)), [0, 0])
         pair[0 if won else 1] += count
     result.comparison = auc_compare({key: tuple(counts) for key, counts in joint.items()})
     result.suggested_auc, result.current_auc = result.comparison.first, result.comparison.second

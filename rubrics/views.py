@@ -17,7 +17,6 @@ from profiles.services import profile_create
 from teams.access import role_required
 from teams.models import Role
 
-from . import scoring
 from .editing import (
     DIRECTIONS,
     DraftChangedMeanwhile,
@@ -32,7 +31,8 @@ from .editing import (
 )
 from .forms import CriterionForm, ProfileForm, RubricForm, VersionSettingsForm
 from .models import Criterion, Rubric, RubricVersion, VersionStatus
-from .preview import criterion_condition, criterion_points, version_diff, version_preview
+from .preview import caps_words, criterion_condition, criterion_points, version_diff, version_preview
+from .problems import Problems, rubric_problems
 from .selectors import version_spec
 
 
@@ -148,11 +148,12 @@ def _editor(request, version_id, *, status=200, conflict="", editing=None, fragm
     version = get_object_or_404(RubricVersion.objects.select_related("rubric__profile", "created_by"), pk=version_id)
     if conflict:  # the person's forms held a stale revision: show the current state instead
         forms = {}
-    problems = scoring.rubric_problems(version_spec(version)) if version.is_draft else scoring.Problems()
+    problems = rubric_problems(version_spec(version)) if version.is_draft else Problems()
     context = {
         "version": version,
         "rubric": version.rubric,
         "rows": _criterion_rows(version, editing, forms.get("edit_form")),
+        "caps": caps_words(version.caps) if version.caps else "",
         "settings_form": forms.get("settings_form") or VersionSettingsForm.for_version(version),
         "add_form": forms.get("add_form") or CriterionForm.for_criterion(None, version.revision),
         "problems": [message for messages_ in problems.criteria.values() for m in messages_.values() for message in m]

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 
 from rubrics import scoring
 from rubrics.fields import field_kind
+from rubrics.problems import criterion_problems
 
 from .models import WEIGHT_MAX, WEIGHT_MIN
 from .selectors import RubricNow
@@ -23,7 +24,7 @@ def weight_fields(*, field: str, operator: str, values: list, points: int | None
     spec = scoring.Criterion(
         id=0, field=field, kind=kind, operator=operator, points=points, values=tuple(values), label=label
     )
-    problems = scoring.criterion_problems(spec, WEIGHT_MIN, WEIGHT_MAX)
+    problems = criterion_problems(spec, WEIGHT_MIN, WEIGHT_MAX)
     if problems:
         raise ValidationError(problems)
     return {

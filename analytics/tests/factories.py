@@ -104,3 +104,37 @@ def planted_icp(count: int = 3000, seed: int = 7) -> PlantedIcp:
 def total_by_hand(version: RubricVersion, customer: Customer) -> int:
     """The customer's total by the pure engine, for expectations computed apart from the database."""
     return scoring.score(version_spec(version), customer_attributes(customer)).total
+
+
+def gated_icp(count: int = 1500, seed: int = 11) -> PlantedIcp:
+    """The planted base scored by a published v2 with gates and a cap: employees of 50 or more are a must-have,
+    Japan a disqualifier (with a point, that it never earns a qualification), and fit counts 4 at most."""
+    planted_customers(count, seed)
+    rubric = Rubric.objects.create(profile=Profile.objects.create(name="Gated ICP"), name="Fit")
+    retired = _version(rubric, 1, VersionStatus.RETIRED, 3, [], [("industry", "in", ["Software"], 3)])
+    published = _version(
+        rubric,
+        2,
+        VersionStatus.PUBLISHED,
+        3,
+        [{"label": "A", "min": 4}, {"label": "B", "min": 2}],
+        [
+            ("industry", "in", ["Software", "Healthcare"], 3),
+            ("employees", "between", [200, 1_999], 2),
+            ("region", "in", ["EMEA"], 1),
+            ("has_public_review", "true", [], -1),
+            ("employees", "gte", [50], 0),
+            ("country", "in", ["Japan"], 1),
+        ],
+    )
+    published.criteria.filter(field="employees", operator="gte").update(gate="must")
+    published.criteria.filter(field="country").update(gate="never")
+    RubricVersion.objects.filter(pk=published.pk).update(caps={"fit": 4})
+    published.refresh_from_db()
+    scores_write(version=published, spec=version_spec(published), low_id=0, high_id=2**62)
+    return PlantedIcp(rubric, retired, published, list(Customer.objects.order_by("pk")))
+
+
+def result_by_hand(version: RubricVersion, customer: Customer) -> scoring.ScoreResult:
+    """The customer's whole score by the pure engine (total, qualified, rank), apart from the database."""
+    return scoring.score(version_spec(version), customer_attributes(customer))

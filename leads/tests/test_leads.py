@@ -9,7 +9,7 @@ from leads.services import lead_disposition_set
 from rubrics.compile import scores_write
 from rubrics.models import RubricVersion
 from rubrics.selectors import version_spec
-from rubrics.tests.factories import rubric_with_draft
+from rubrics.tests.factories import gated_rubric, rubric_with_draft
 from teams.models import Role
 
 pytestmark = pytest.mark.django_db
@@ -150,3 +150,29 @@ def test_a_bad_disposition_gets_a_400_with_the_field_message(base, client):
     assert response.status_code == 400
     assert "Say why the lead is disqualified." in response.content.decode()
     assert not LeadDisposition.objects.exists()
+
+
+def test_the_lead_page_says_why_a_gated_lead_is_out_and_what_a_cap_took(client_as):
+    version = gated_rubric()
+    customers = {
+        "rival": CustomerFactory(
+            industry="Software", email_clicks_30d=3, website_visits_30d=30, extra={"competitor": True}
+        ),
+        "gap": CustomerFactory(industry="", email_clicks_30d=0, website_visits_30d=30),
+        "fits": CustomerFactory(industry="Software", email_clicks_30d=3, website_visits_30d=30),
+    }
+    scores_write(version=version, spec=version_spec(version), low_id=0, high_id=2**62)
+    client = client_as(Role.ADMIN)
+
+    pages = {
+        name: client.get(reverse("leads:detail", args=[version.rubric_id, customer.pk])).content.decode()
+        for name, customer in customers.items()
+    }
+
+    assert "Not qualified: disqualified by Competitor" in pages["rival"]
+    assert "Engagement 6 points, capped at 4" in pages["rival"]
+    assert 'data-testid="lead-total">4<' in pages["rival"]
+    assert "Needs data: Industry (must-have)" in pages["gap"]
+    assert "must-have: needs data" in pages["gap"]
+    assert "Not qualified" not in pages["fits"]
+    assert ">qualified<" in pages["fits"]

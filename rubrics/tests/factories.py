@@ -29,3 +29,27 @@ def scores_by_customer(rubric: Rubric) -> dict[int, tuple[int, int, bool]]:
             "customer_id", "version_id", "total", "qualified"
         )
     }
+
+
+def gated_rubric(*, threshold: int = 3) -> RubricVersion:
+    """A published rubric with gates and a cap: industry Software is a must-have, a competitor (the extra
+    attribute ``competitor`` yes) a disqualifier, email clicks and website visits give 3 points each but
+    engagement counts 4 at most."""
+    profile = Profile.objects.create(name=f"Profile {next(_profiles)}")
+    rubric = Rubric.objects.create(profile=profile, name="Gated fit")
+    version = RubricVersion.objects.create(
+        rubric=rubric, number=1, threshold=threshold, status="published", caps={"engagement": 4}
+    )
+    for position, (label, field, operator, values, points, group, gate) in enumerate(
+        [
+            ("Industry", "industry", "in", ["Software"], 0, "fit", "must"),
+            ("Competitor", "extra.competitor", "true", [], 0, "fit", "never"),
+            ("Email clicks", "email_clicks_30d", "gte", [1], 3, "engagement", ""),
+            ("Website visits", "website_visits_30d", "gte", [1], 3, "engagement", ""),
+        ]
+    ):
+        Criterion.objects.create(
+            version=version, position=position, label=label, field=field, operator=operator, values=values,
+            points=points, group=group, gate=gate,
+        )  # fmt: skip
+    return version

@@ -1,13 +1,25 @@
-"""The compiled SQL and the pure engine give the same scores: random rubrics, random customers."""
+"""The compiled SQL and the pure engine give the same scores: random rubrics (with gates and caps), random customers."""
+
+import dataclasses
+from collections import Counter
 
 import pytest
+from django.db import connection
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from customers.models import Customer
 from profiles.models import Profile
 from rubrics import scoring
-from rubrics.compile import score_annotations, scores_write
+from rubrics.compile import (
+    score_annotations,
+    scored_sql,
+    scores_write,
+    stored_passes_gates,
+    stored_rank,
+    versions_counted_sql,
+    versions_scored_sql,
+)
 from rubrics.models import QualificationChange, Rubric, RubricVersion, Score
 from rubrics.selectors import customer_attributes
 
@@ -72,7 +84,13 @@ def criteria(draw, criterion_id, seen=()):
         values=values,
         bands=bands,
         group=draw(st.sampled_from(scoring.GROUPS)),
+        gate=draw(st.sampled_from(scoring.GATES)),
     )
+
+
+caps = st.dictionaries(st.sampled_from(scoring.GROUPS), st.integers(0, 6), max_size=3).map(
+    lambda chosen: tuple((group, chosen[group]) for group in scoring.GROUPS if group in chosen)
+)
 
 
 @st.composite
@@ -81,7 +99,28 @@ def rubrics(draw, seen=()):
     return scoring.Rubric(
         criteria=tuple(draw(criteria(criterion_id, seen)) for criterion_id in range(1, count + 1)),
         threshold=draw(st.integers(-6, 10)),
+        caps=draw(caps),
     )
+
+
+@st.composite
+def variants(draw, rubric, seen=()):
+    """Another version of ``rubric``: some of its criteria kept (their points, group or gate maybe changed),
+    others new, other caps and threshold, as a draft is of its published version."""
+    kept = [
+        dataclasses.replace(
+            criterion,
+            points=draw(st.integers(-3, 3)),
+            gate=draw(st.sampled_from(scoring.GATES)),
+            group=draw(st.sampled_from(scoring.GROUPS)),
+        )
+        if draw(st.booleans())
+        else criterion
+        for criterion in rubric.criteria
+        if draw(st.booleans())
+    ]
+    added = [draw(criteria(criterion_id, seen)) for criterion_id in range(101, 101 + draw(st.integers(0, 2)))]
+    return scoring.Rubric(criteria=(*kept, *added), threshold=draw(st.integers(-6, 10)), caps=draw(caps))
 
 
 customers = st.fixed_dictionaries(
@@ -126,26 +165,70 @@ def test_sql_and_python_agree_on_every_score(version, data):
     ids = sorted(computed)
     scores_write(version=version, spec=rubric, low_id=ids[0], high_id=ids[-1])
     stored = {score.customer_id: score for score in Score.objects.filter(rubric=version.rubric)}
+    from_masks = {
+        row["customer_id"]: row
+        for row in Score.objects.annotate(passes=stored_passes_gates(rubric), rank=stored_rank(rubric)).values()
+    }
+    bulk = _rows(*scored_sql(rubric, Customer.objects.all()))
+    other = data.draw(variants(rubric, seen), label="other version")
+    both = _rows(*versions_scored_sql([rubric, other], Customer.objects.all()))
+    with connection.cursor() as cursor:
+        cursor.execute(*versions_counted_sql([rubric, other], Customer.objects.all()))
+        counted = {(new, bool(now), old, bool(was)): int(n) for new, now, old, was, n in cursor.fetchall()}
+    expected_counts = Counter()
 
     for customer in Customer.objects.all():
-        expected = scoring.score(rubric, customer_attributes(customer))
+        attributes = customer_attributes(customer)
+        expected = scoring.score(rubric, attributes)
+        verdict = (expected.total, expected.qualified, expected.passes_gates, expected.rank)
         row, score = computed[customer.pk], stored[customer.pk]
         assert (row["total"], bool(row["qualified"]), row["matched"], row["no_data"]) == (
             expected.total,
             expected.qualified,
             expected.matched_mask,
             expected.no_data_mask,
-        ), (customer_attributes(customer), expected.outcomes)
+        ), (attributes, expected.outcomes)
+        assert (bool(row["passes_gates"]), row["rank"]) == (expected.passes_gates, expected.rank)
         assert {group: row[group] for group in scoring.GROUPS} == expected.subtotals
+        assert {group: row[f"raw_{group}"] for group in scoring.GROUPS} == expected.raw_subtotals
         assert (score.total, score.qualified, score.matched, score.no_data) == (
             expected.total,
             expected.qualified,
             expected.matched_mask,
             expected.no_data_mask,
         )
-        assert [o.points for o in scoring.explain(rubric, score.matched, score.no_data)] == [
-            o.points for o in expected.outcomes
-        ]
+        assert (score.fit, score.engagement, score.qualitative) == tuple(expected.subtotals.values())
+        row = bulk[customer.pk]
+        assert (row["total"], bool(row["qualified"]), bool(row["passes_gates"]), row["rank"]) == verdict
+        assert (bool(from_masks[customer.pk]["passes"]), from_masks[customer.pk]["rank"]) == verdict[2:]
+        explained = scoring.explain_score(rubric, score.matched, score.no_data)
+        assert (explained.total, explained.qualified, explained.status, explained.subtotals) == (
+            expected.total,
+            expected.qualified,
+            expected.status,
+            expected.subtotals,
+        )
+        assert [o.points for o in explained.outcomes] == [o.points for o in expected.outcomes]
+        by_both = [scoring.score(spec, attributes) for spec in (rubric, other)]
+        expected_counts[tuple(value for result in by_both for value in (result.total, result.qualified))] += 1
+        for index, spec in enumerate((rubric, other)):
+            expected = scoring.score(spec, attributes)
+            row = both[customer.pk]
+            assert (
+                row[f"total_{index}"],
+                bool(row[f"qualified_{index}"]),
+                bool(row[f"passes_{index}"]),
+                row[f"rank_{index}"],
+            ) == (expected.total, expected.qualified, expected.passes_gates, expected.rank), (index, attributes)
+
+    assert counted == expected_counts
+
+
+def _rows(sql: str, params: list) -> dict[int, dict]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        names = [column[0] for column in cursor.description]
+        return {row[0]: dict(zip(names, row, strict=True)) for row in cursor.fetchall()}
 
 
 def test_writing_twice_changes_nothing_and_records_each_qualification_once(version):
@@ -202,3 +285,70 @@ def test_scores_carry_the_customer_fields_the_lead_list_filters_by_and_follow_th
 
     assert (changed, again) == (1, 0)
     assert Score.objects.values_list(*copies).get() == ("Contoso", None, "Retail", "France", "EMEA", "customer")
+
+
+GATED = scoring.Rubric(
+    criteria=(
+        scoring.Criterion(id=1, field="industry", kind="category", operator="in", values=("Software",), gate="must"),
+        scoring.Criterion(id=2, field="extra.competitor", kind="extra", operator="true", points=2, gate="never"),
+        scoring.Criterion(id=3, field="employees", kind="number", operator="gte", values=(100,), points=3),
+    ),
+    threshold=3,
+)
+
+
+def test_it_qualifies_only_whom_the_must_haves_and_disqualifiers_let_through(version):
+    planted = {
+        "fits": {"industry": "Software", "employees": 500},
+        "wrong industry": {"industry": "Retail", "employees": 500},
+        "industry unknown": {"industry": "", "employees": 500},
+        "competitor": {"industry": "Software", "employees": 500, "extra": {"competitor": True}},
+        "competitor unknown": {"industry": "Software", "employees": 500, "extra": {"competitor": "maybe"}},
+        "too small": {"industry": "software", "employees": 10},
+    }
+    for name, fields in planted.items():
+        Customer.objects.create(external_id=name, name=name, **fields)
+
+    scores_write(version=version, spec=GATED, low_id=0, high_id=2**62)
+
+    scores = Score.objects.filter(rubric=version.rubric).select_related("customer")
+    assert {s.customer.name for s in scores if s.qualified} == {"fits", "competitor unknown"}
+    statuses = {s.customer.name: scoring.explain_score(GATED, s.matched, s.no_data).status for s in scores}
+    assert statuses == {
+        "fits": scoring.QUALIFIED,
+        "wrong industry": scoring.MISSES_MUST_HAVE,
+        "industry unknown": scoring.NEEDS_DATA,
+        "competitor": scoring.DISQUALIFIED,
+        "competitor unknown": scoring.QUALIFIED,
+        "too small": scoring.BELOW_THRESHOLD,
+    }
+    # The competitor scores 5, above the threshold, and still does not qualify.
+    assert Score.objects.get(customer__name="competitor").total == 5
+
+
+def test_it_reads_the_gates_and_the_rank_from_the_stored_masks_with_a_banded_must_have(version):
+    visits = scoring.Criterion(
+        id=1,
+        field="website_visits_30d",
+        kind="number",
+        operator="bands",
+        bands=(scoring.Band(points=2, min=10), scoring.Band(points=1, min=1, max=9)),
+        gate="must",
+    )
+    rubric = scoring.Rubric(criteria=(*GATED.criteria[1:], visits), threshold=0)
+    for number, (count, competitor) in enumerate([(20, False), (5, False), (0, False), (None, False), (5, True)]):
+        Customer.objects.create(
+            external_id=f"V{number}", name=f"V{number}", website_visits_30d=count, extra={"competitor": competitor}
+        )
+    scores_write(version=version, spec=rubric, low_id=0, high_id=2**62)
+
+    rows = Score.objects.annotate(passes=stored_passes_gates(rubric), rank=stored_rank(rubric)).order_by("customer_id")
+
+    # Lowest total 0, highest 2 + 3 + 2: a customer passing the gates ranks 8 above its total.
+    assert [(row.total, bool(row.passes), row.rank) for row in rows] == [
+        (2, True, 10),
+        (1, True, 9),
+        (0, False, 0),
+        (0, False, 0),
+        (3, False, 3),
+    ]

@@ -77,3 +77,15 @@ def test_it_shows_the_diff_page(client_as, two_versions):
     assert "From v1 to v2" in page
     assert "Email clicks" in page
     assert "points: +3 → +2" in page
+
+
+def test_it_reports_what_a_criterion_counts_as_and_the_caps_when_they_change(two_versions):
+    older, newer = two_versions
+    newer.criteria.filter(label="Industry fit").update(gate="must")
+    RubricVersion.objects.filter(pk=newer.pk).update(caps={"engagement": 6})
+    newer.refresh_from_db()
+
+    diff = version_diff(older=older, newer=newer)
+
+    assert "counts as: adds points → must-have" in diff.changed[0].changes
+    assert "Caps: none → engagement at most 6" in diff.settings

@@ -206,3 +206,73 @@ def test_it_refuses_a_duplicate_profile_name():
     with pytest.raises(ValidationError, match="already exists"):
         profile_create(name="saas", user=None)
     assert Profile.objects.count() == 1
+
+
+def test_it_stores_a_gate_and_keeps_it_when_an_update_does_not_say():
+    version = _draft()
+    criterion = _add(version, gate="never", label="Competitor")
+    version.refresh_from_db()
+
+    criterion_update(criterion=criterion, **(INDUSTRY | {"points": 1}), revision=version.revision, user=None)
+
+    criterion.refresh_from_db()
+    assert (criterion.gate, criterion.points) == ("never", 1)
+
+
+def test_it_refuses_a_gate_it_does_not_know():
+    with pytest.raises(ValidationError) as refused:
+        _add(_draft(), gate="sometimes")
+
+    assert "counts as adds points, must-have, disqualifier" in refused.value.message_dict["gate"][0]
+
+
+@pytest.mark.parametrize(
+    ("caps", "field", "message"),
+    [
+        ({"engagement": -1}, "cap_engagement", "must be a whole number of points, 0 or more (not -1)"),
+        ({"engagement": 2.5}, "cap_engagement", "must be a whole number of points"),
+        ({"intent": 3}, "cap_intent", "“intent” is not a group"),
+    ],
+)
+def test_it_refuses_a_cap_that_is_not_a_whole_number_from_0_of_a_group(caps, field, message):
+    version = _draft()
+
+    with pytest.raises(ValidationError) as refused:
+        version_settings_update(
+            version=version, threshold=0, min_points=-3, max_points=3, grades=[], note="", caps=caps, revision=1,
+            user=None,
+        )  # fmt: skip
+
+    assert message in refused.value.message_dict[field][0]
+    version.refresh_from_db()
+    assert version.caps == {}
+
+
+def test_it_refuses_a_threshold_the_caps_put_out_of_reach():
+    version = _draft()
+    _add(version, points=3)
+    version.refresh_from_db()
+
+    with pytest.raises(ValidationError) as refused:
+        version_settings_update(
+            version=version, threshold=3, min_points=-3, max_points=3, grades=[], note="", caps={"fit": 2},
+            revision=version.revision, user=None,
+        )  # fmt: skip
+
+    assert "the most any customer can score is 2" in refused.value.message_dict["threshold"][0]
+
+
+def test_it_copies_the_gates_and_caps_into_a_new_draft():
+    version = _draft()
+    _add(version, gate="must")
+    version.refresh_from_db()
+    version_settings_update(
+        version=version, threshold=3, min_points=-3, max_points=3, grades=[], note="", caps={"engagement": 4},
+        revision=version.revision, user=None,
+    )  # fmt: skip
+    RubricVersion.objects.filter(pk=version.pk).update(status=VersionStatus.PUBLISHED)
+
+    draft = draft_create(rubric=version.rubric, user=None)
+
+    assert draft.caps == {"engagement": 4}
+    assert list(draft.criteria.values_list("field", "gate")) == [("industry", "must")]

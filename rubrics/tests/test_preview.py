@@ -143,12 +143,77 @@ def test_it_counts_both_totals_right_when_the_draft_changes_drops_and_adds_crite
             has_case_study=[True, False, None][n % 3],
         )  # fmt: skip
 
-    pairs = {(new, old): count for new, old, count in _pairs(draft, published)}
-
     new_spec, old_spec = version_spec(draft), version_spec(published)
-    expected = Counter(
-        (scoring.score(new_spec, customer_attributes(c)).total, scoring.score(old_spec, customer_attributes(c)).total)
-        for c in Customer.objects.all()
-    )
+    pairs = {
+        (p.total, p.qualified, p.published_total, p.published_qualified): p.count for p in _pairs([new_spec, old_spec])
+    }
+
+    expected = Counter()
+    for customer in Customer.objects.all():
+        new, old = (scoring.score(spec, customer_attributes(customer)) for spec in (new_spec, old_spec))
+        expected[new.total, new.qualified, old.total, old.qualified] += 1
     assert pairs == dict(expected)
     assert len(pairs) > 3, "the base spreads over several pairs of totals"
+
+
+def _gate(version, field, operator, values, gate, points=0, group="fit"):
+    version.refresh_from_db()
+    criterion_add(
+        version=version, field=field, operator=operator, values=values, bands=[], points=points, group=group,
+        label=field, revision=version.revision, user=None, gate=gate,
+    )  # fmt: skip
+
+
+def test_it_counts_who_qualifies_enters_and_leaves_through_the_gates_and_caps(versions):
+    """Published: industry Software +3, threshold 3. The draft keeps it, adds a disqualifier (North Korea), a
+    must-have (10 employees or more) and website visits of 10 or more (+3, but engagement is capped at 2), and
+    lowers the threshold to 2."""
+    published, _ = versions
+    published.rubric.versions.filter(status=VersionStatus.DRAFT).delete()
+    draft = draft_create(rubric=published.rubric, user=None)
+    _gate(draft, "country", "in", ["North Korea"], "never")
+    _gate(draft, "employees", "gte", [10], "must")
+    _gate(draft, "website_visits_30d", "gte", [10], "", points=3, group="engagement")
+    draft.refresh_from_db()
+    version_settings_update(
+        version=draft, threshold=2, min_points=-3, max_points=3, grades=[], note="", caps={"engagement": 2},
+        revision=draft.revision, user=None,
+    )  # fmt: skip
+    planted = [
+        # name, industry, country, employees, visits: published (total, qualified) → draft (total, qualified)
+        ("Stays", "Software", "France", 50, 0),  # 3 yes → 3 yes
+        ("Competitor country", "Software", "North Korea", 50, 0),  # 3 yes → 3, disqualified
+        ("Too small", "Software", "France", 5, 0),  # 3 yes → 3, misses the must-have
+        ("Size unknown", "Software", "France", None, 0),  # 3 yes → 3, needs data
+        ("Never", "Retail", "France", 50, 0),  # 0 no → 0 no
+        ("Country unknown", "Software", "", 50, 0),  # 3 yes → 3 yes: no data does not disqualify
+        ("Engaged", "Retail", "France", 50, 20),  # 0 no → 2 (3 capped at 2) yes: enters
+        ("Engaged competitor", "Retail", "North Korea", 50, 20),  # 0 no → 2, disqualified
+    ]
+    for name, industry, country, employees, visits in planted:
+        CustomerFactory(name=name, industry=industry, country=country, employees=employees, website_visits_30d=visits)
+
+    preview = version_preview(version=draft)
+
+    assert (preview.customers, preview.qualified, preview.published_qualified) == (8, 3, 5)
+    assert (preview.entering, preview.leaving) == (1, 3)
+    assert [customer["name"] for customer in preview.entering_sample] == ["Engaged"]
+    assert [customer["name"] for customer in preview.leaving_sample] == [
+        "Competitor country",
+        "Too small",
+        "Size unknown",
+    ]
+    assert [(bar.total, bar.count, bar.qualified_count) for bar in preview.bars] == [(0, 1, 0), (2, 2, 1), (3, 5, 2)]
+
+
+def test_the_preview_page_says_how_many_of_a_total_qualify(client_as, versions):
+    _, draft = versions
+    _gate(draft, "country", "in", ["North Korea"], "never")
+    CustomerFactory(industry="Software", country="France", website_visits_30d=12)
+    CustomerFactory(industry="Software", country="North Korea", website_visits_30d=12)
+
+    response = client_as(Role.ADMIN).get(reverse("rubrics:version_preview", kwargs={"version_id": draft.pk}))
+
+    page = response.content.decode()
+    assert "(1 qualify)" in page
+    assert "must-haves and disqualifiers" in page

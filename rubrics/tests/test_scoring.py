@@ -2,6 +2,7 @@
 
 import pytest
 
+from rubrics.problems import rubric_problems
 from rubrics.scoring import (
     MATCHED,
     MISSED,
@@ -12,7 +13,6 @@ from rubrics.scoring import (
     Rubric,
     evaluate,
     explain,
-    rubric_problems,
     score,
 )
 

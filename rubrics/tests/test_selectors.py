@@ -4,8 +4,10 @@ import pytest
 from django.urls import reverse
 
 from customers.tests.factories import CustomerFactory
+from rubrics.compile import scores_write
 from rubrics.demo import demo_rubric_ensure, demo_scores_write
-from rubrics.selectors import customer_scores
+from rubrics.selectors import customer_scores, version_spec
+from rubrics.tests.factories import gated_rubric
 from teams.models import Role
 
 pytestmark = pytest.mark.django_db
@@ -48,3 +50,37 @@ def test_the_customer_page_shows_each_score_and_its_breakdown(client_as):
     assert int(total.group(1)) == explained.score.total
     assert "high (10+)" in body
     assert "Core ICP: Lead score" in body
+
+
+def _gated_scores(**customers):
+    version = gated_rubric()
+    made = {name: CustomerFactory(name=name, **fields) for name, fields in customers.items()}
+    scores_write(version=version, spec=version_spec(version), low_id=0, high_id=2**62)
+    return version, made
+
+
+def test_the_customer_page_says_a_must_have_needs_data_and_what_a_cap_took(client_as):
+    _, made = _gated_scores(gap={"industry": "", "email_clicks_30d": 2, "website_visits_30d": 5})
+
+    response = client_as(Role.SALES_REP).get(reverse("customers:detail", args=[made["gap"].pk]))
+
+    body = response.content.decode()
+    assert "Needs data: Industry (must-have)" in body
+    assert "Engagement 6 points, capped at 4" in body
+    [explained] = customer_scores(customer=made["gap"])
+    shown = sum(o.points for o in explained.outcomes) + sum(c.cut for c in explained.capped_groups)
+    assert explained.score.total == shown == 4
+    assert re.search(r'data-testid="score-total">4<', body)
+
+
+def test_the_customer_page_says_which_disqualifier_keeps_a_customer_out(client_as):
+    rival = {"industry": "Software", "email_clicks_30d": 2, "website_visits_30d": 0, "extra": {"competitor": True}}
+    _, made = _gated_scores(rival=rival)
+
+    response = client_as(Role.SALES_REP).get(reverse("customers:detail", args=[made["rival"].pk]))
+
+    body = response.content.decode()
+    assert "Not qualified: disqualified by Competitor" in body
+    assert "matched: disqualifies" in body
+    [explained] = customer_scores(customer=made["rival"])
+    assert (explained.score.total, explained.score.qualified) == (3, False)

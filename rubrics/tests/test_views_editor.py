@@ -194,3 +194,51 @@ def test_it_refuses_get_on_a_mutation(admin, draft):
     response = admin.get(reverse("rubrics:criterion_add", kwargs={"version_id": draft.pk}))
 
     assert response.status_code == 405
+
+
+def test_it_saves_what_a_criterion_counts_as_and_shows_it_on_its_row(admin, draft):
+    data = INDUSTRY | {"gate": "never", "points": "0", "label": "Competitor", "revision": 1}
+
+    response = admin.post(reverse("rubrics:criterion_add", kwargs={"version_id": draft.pk}), data, follow=True)
+
+    assert Criterion.objects.get().gate == "never"
+    assert "Disqualifier: industry is one of Software, SaaS" in response.content.decode()
+
+
+def test_it_edits_a_criterion_into_a_must_have(admin, draft):
+    criterion = _added(draft)
+    url = reverse("rubrics:criterion_edit", kwargs={"criterion_id": criterion.pk})
+
+    form_page = admin.get(url, **HTMX).content.decode()
+    response = admin.post(url, INDUSTRY | {"gate": "must", "revision": 2}, **HTMX)
+
+    assert "Counts as" in form_page
+    assert response.status_code == 200
+    assert "Must-have: industry is one of Software, SaaS" in response.content.decode()
+    criterion.refresh_from_db()
+    assert criterion.gate == "must"
+
+
+def test_it_saves_a_cap_per_group(admin, draft):
+    data = {"threshold": 0, "min_points": -3, "max_points": 3, "revision": 1, "cap_engagement": "6", "cap_fit": ""}
+
+    response = admin.post(reverse("rubrics:version_settings", kwargs={"version_id": draft.pk}), data, **HTMX)
+
+    assert response.status_code == 200
+    draft.refresh_from_db()
+    assert draft.caps == {"engagement": 6}
+    assert 'name="cap_engagement" value="6"' in response.content.decode()
+
+
+def test_it_refuses_a_negative_cap_with_400_and_says_why(admin, draft):
+    data = {"threshold": 0, "min_points": -3, "max_points": 3, "revision": 1, "cap_engagement": "-2"}
+
+    response = admin.post(reverse("rubrics:version_settings", kwargs={"version_id": draft.pk}), data, **HTMX)
+
+    assert response.status_code == 400
+    assert response.context["settings_form"].errors["cap_engagement"] == [
+        "A cap is a whole number of points, 0 or more."
+    ]
+    assert "A cap is a whole number of points, 0 or more." in response.content.decode()
+    draft.refresh_from_db()
+    assert (draft.caps, draft.revision) == ({}, 1)
