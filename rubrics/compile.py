@@ -263,9 +263,12 @@ def _contribution(criterion: scoring.Criterion) -> tuple:
     return (code_key(criterion), criterion.points, bands, criterion.group, criterion.gate)
 
 
-def versions_counted_sql(specs: list[scoring.Rubric], customers: models.QuerySet) -> tuple[str, list]:
-    """A SELECT of (total_i, qualified_i for each spec i, customers): how many ``customers`` get each
-    combination of totals and qualified flags by the versions, in one aggregate pass over them.
+def versions_counted_sql(
+    specs: list[scoring.Rubric], customers: models.QuerySet, by: tuple[str, ...] = ()
+) -> tuple[str, list]:
+    """A SELECT of (total_i, qualified_i, passes_i for each spec i, the customer columns ``by``, customers):
+    how many ``customers`` get each combination of totals and verdicts by the versions (and of the values of
+    ``by``: an owner, a deal's outcome), in one aggregate pass over them.
 
     1. the criteria are split by the versions that have them alike (same rule, points, group and gate: a
        draft shares most of its published version's); per part, the points of each group and the gates
@@ -298,7 +301,7 @@ def versions_counted_sql(specs: list[scoring.Rubric], customers: models.QuerySet
             sums[column] = annotations[name] if name != "gates_failed" else _gates_failed(part)
             used_by[column] = counts
     sums = sums or {"everyone": Value(0)}  # no criterion at all: one group
-    grouped = customers.order_by().annotate(**sums).values(*sums).annotate(customers=models.Count("pk"))
+    grouped = customers.order_by().annotate(**sums).values(*sums, *by).annotate(customers=models.Count("pk"))
     inner_sql, inner_params = grouped.query.sql_with_params()
 
     def summed(index: int, name: str) -> str:
@@ -313,8 +316,14 @@ def versions_counted_sql(specs: list[scoring.Rubric], customers: models.QuerySet
     for index, spec in enumerate(specs):
         total = " + ".join(least_sql(f"({summed(index, f'raw_{g}')})", spec.cap_of(g)) for g in scoring.GROUPS)
         verdict = verdict_sql(spec, f"({total})", f"({summed(index, 'gates_failed')})")
-        columns += [f"{total} AS total_{index}", f"{verdict['qualified']} AS qualified_{index}"]
-        keys += [f"total_{index}", f"qualified_{index}"]
+        columns += [
+            f"{total} AS total_{index}",
+            f"{verdict['qualified']} AS qualified_{index}",
+            f"{verdict['passes_gates']} AS passes_{index}",
+        ]
+        keys += [f"total_{index}", f"qualified_{index}", f"passes_{index}"]
+    columns += [f"g.{column}" for column in by]
+    keys += list(by)
     selected = ", ".join([*columns, "g.customers"])
     sql = (
         f"SELECT {', '.join(keys)}, SUM(v.customers) AS customers FROM (SELECT {selected} FROM ({inner_sql}) AS g) AS v"

@@ -191,8 +191,10 @@ def _pairs(specs: list[scoring.Rubric]) -> list[Pair]:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     if len(specs) == 1:
-        return [Pair(total, bool(qualified), None, None, int(count)) for total, qualified, count in rows]
-    return [Pair(total, bool(qualified), old, bool(was), int(count)) for total, qualified, old, was, count in rows]
+        return [Pair(total, bool(qualified), None, None, int(count)) for total, qualified, _, count in rows]
+    return [
+        Pair(total, bool(qualified), old, bool(was), int(count)) for total, qualified, _, old, was, _, count in rows
+    ]
 
 
 def _sample(specs: list[scoring.Rubric], condition: str) -> list[dict]:

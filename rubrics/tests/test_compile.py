@@ -173,8 +173,11 @@ def test_sql_and_python_agree_on_every_score(version, data):
     other = data.draw(variants(rubric, seen), label="other version")
     both = _rows(*versions_scored_sql([rubric, other], Customer.objects.all()))
     with connection.cursor() as cursor:
-        cursor.execute(*versions_counted_sql([rubric, other], Customer.objects.all()))
-        counted = {(new, bool(now), old, bool(was)): int(n) for new, now, old, was, n in cursor.fetchall()}
+        cursor.execute(*versions_counted_sql([rubric, other], Customer.objects.all(), by=("country",)))
+        counted = {
+            (new, bool(now), bool(passes), old, bool(was), bool(passed), country): int(n)
+            for new, now, passes, old, was, passed, country, n in cursor.fetchall()
+        }
     expected_counts = Counter()
 
     for customer in Customer.objects.all():
@@ -210,7 +213,8 @@ def test_sql_and_python_agree_on_every_score(version, data):
         )
         assert [o.points for o in explained.outcomes] == [o.points for o in expected.outcomes]
         by_both = [scoring.score(spec, attributes) for spec in (rubric, other)]
-        expected_counts[tuple(value for result in by_both for value in (result.total, result.qualified))] += 1
+        verdicts = (value for result in by_both for value in (result.total, result.qualified, result.passes_gates))
+        expected_counts[(*verdicts, customer.country)] += 1
         for index, spec in enumerate((rubric, other)):
             expected = scoring.score(spec, attributes)
             row = both[customer.pk]
