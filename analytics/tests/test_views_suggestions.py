@@ -12,11 +12,12 @@ from workshops.services import step_open, workshop_create
 pytestmark = pytest.mark.django_db
 
 
-def _suggestion(client, rubric, field="employees", positive=False) -> tuple[Suggestion, str]:
+def _suggestion(client, rubric, field="employees", positive=True) -> tuple[Suggestion, str]:
     """A suggestion as the traits page offers it: (the suggestion, its signed form value).
 
-    The published version already scores the planted traits (industry, employees 200-1,999), so the new
-    rules are what the won deals lack: employees 2,000 to 4,999, the other industries."""
+    The published version already scores the planted traits by fixed edges (industry, employees 200-1,999), so
+    the new rules are the employees band found from the data (its edges are quantiles of the base, near 200
+    and 2,000) and what the won deals lack (the other industries)."""
     page = client.get(reverse("analytics:traits", args=[rubric.pk]), {"best": "won"})
     return next(
         (s, signed) for s, signed in page.context["suggestions"] if s.field == field and (s.points > 0) is positive
@@ -34,15 +35,16 @@ def test_an_admin_adds_a_suggestion_to_a_new_draft_once_however_often_they_click
     url = reverse("analytics:suggestion_to_rubric", args=[icp.rubric.pk])
     back = reverse("analytics:traits", args=[icp.rubric.pk]) + "?best=won"
 
-    first = client.post(url, {"suggestion": signed, "points": -2, "next": back})
-    second = client.post(url, {"suggestion": signed, "points": -2, "next": back})
+    first = client.post(url, {"suggestion": signed, "points": 2, "next": back})
+    second = client.post(url, {"suggestion": signed, "points": 2, "next": back})
 
     assert first.status_code == second.status_code == 302
     assert first.url == back
     criteria = _draft_criteria(icp.rubric)
-    added = [c for c in criteria if (c.field, c.operator, c.values) == ("employees", "between", [2_000, 4_999])]
+    band = ("employees", "between", list(suggestion.values))
+    added = [c for c in criteria if (c.field, c.operator, c.values) == band]
     assert len(added) == 1
-    assert (added[0].points, added[0].label, added[0].group) == (-2, suggestion.label, "fit")
+    assert (added[0].points, added[0].label, added[0].group) == (2, suggestion.label, "fit")
     # The draft was made from the published version: its criteria came along, then the new one.
     assert len(criteria) == icp.published.criteria.count() + 1
     assert "already has" in " ".join(str(m) for m in second.wsgi_request._messages)
@@ -65,13 +67,13 @@ def test_it_adds_to_the_existing_draft(client_as, icp):
 
     draft = draft_create(rubric=icp.rubric, user=None)
     client = client_as(Role.ADMIN)
-    _, signed = _suggestion(client, icp.rubric, field="employees")
+    suggestion, signed = _suggestion(client, icp.rubric, field="employees")
 
-    client.post(reverse("analytics:suggestion_to_rubric", args=[icp.rubric.pk]), {"suggestion": signed, "points": -1})
+    client.post(reverse("analytics:suggestion_to_rubric", args=[icp.rubric.pk]), {"suggestion": signed, "points": 2})
 
     assert [c.values for c in draft.criteria.filter(field="employees", operator="between")] == [
         [200, 1999],
-        [2000, 4999],
+        list(suggestion.values),
     ]
 
 
