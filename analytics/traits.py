@@ -7,9 +7,9 @@ of values, the bands of numbers and the pairs of traits the best share.
 2. One aggregate query per attribute counts, per value (a category, a numeric bucket, yes / no, or no data),
    all the customers and the best among them; each value is tested, the best against the rest
    (stats.proportion_test).
-3. Per field known before the sale: the set of its values the best share most (trait_sets.py, from the counts
-   of step 2), or for a number the band found from the data (trait_bands.py, one grouped query), each with a
-   p-value corrected for the search that found it.
+3. Per field known before the sale: the set of its values the best share most (trait_sets.py), or for a number
+   the band found from the data (trait_bands.py), both from the counts of step 2 (for a number, the same query
+   also counts its quantile bins), each with a p-value corrected for the search that found it.
 4. The values, sets and bands of the fields known before the sale are corrected together (Benjamini–Hochberg).
    The fields known only after the sale (outcomes.populations.AFTER_THE_SALE) are a family of their own,
    corrected apart, shown as what the best "also show" and never suggested, for every basis.
@@ -30,7 +30,7 @@ from outcomes.stats import false_discovery_q_values, proportion_test
 from profiles.models import Exemplar, ItemStatus
 from rubrics.models import Rubric
 
-from .trait_bands import number_band
+from .trait_bands import Bin, number_band, number_counts
 from .trait_pairs import trait_pairs
 from .trait_sets import value_set
 from .trait_types import ATTRIBUTES, BASES, NO_DATA, Attribute, Basis, Discovery, Trait, bucket_label
@@ -77,34 +77,41 @@ def _choice(*, basis: Basis, top: int, rubric: Rubric) -> tuple[Q, Q, float | No
     return everyone, Q(**{f"{basis.field}__gte": cut}), cut
 
 
-def _values(customers: QuerySet[Customer], attribute: Attribute, best: Q, discovery: Discovery) -> list[Trait]:
-    """The attribute's values (one aggregate query), each with its p-value."""
+def _counted(customers: QuerySet[Customer], attribute: Attribute, best: Q) -> tuple[list[dict], list[Bin]]:
+    """The attribute's counts per value (one aggregate query): rows of value, everyone and best, and for a number
+    its quantile bins too (trait_bands.number_counts, the same query)."""
+    if attribute.kind == "number":
+        counts = number_counts(customers, attribute.field, best, _value_expression(attribute))
+        rows = [{"value": key, "everyone": e, "best": b} for key, (e, b) in counts.buckets.items()]
+        return rows, counts.bins
     rows = (
         customers.annotate(value=_value_expression(attribute))
         .values("value")
         .annotate(everyone=Count("pk"), best=Count("pk", filter=best))
         .order_by("-everyone")
     )
-    if attribute.kind == "category":
-        rows = rows[:CATEGORY_LIMIT]
+    return list(rows[:CATEGORY_LIMIT] if attribute.kind == "category" else rows), []
+
+
+def _values(attribute: Attribute, rows: list[dict], discovery: Discovery) -> list[Trait]:
+    """A trait per value, with its p-value."""
     values = []
+    best_total, everyone_total = discovery.best_total, discovery.everyone_total
     for row in rows:
         key, label = _key_and_label(attribute, row["value"])
         best_count, everyone = row["best"], row["everyone"]
-        best_total, everyone_total = discovery.best_total, discovery.everyone_total
         p_value = proportion_test(best_count, best_total, everyone - best_count, everyone_total - best_total)
         values.append(Trait(attribute, key, label, best_count, everyone, best_total, everyone_total, p_value))
     return values
 
 
-def _combined(customers: QuerySet[Customer], attribute: Attribute, best: Q, values: list[Trait], discovery) -> list:
+def _combined(attribute: Attribute, values: list[Trait], bins: list[Bin], discovery: Discovery) -> list[Trait]:
     """The attribute's set of values or band, as a list of none or one."""
     totals = {"best_total": discovery.best_total, "everyone_total": discovery.everyone_total}
     if attribute.kind == "category":
         found = value_set(attribute, values, **totals)
     elif attribute.kind == "number":
-        with_value = sum(trait.everyone for trait in values if trait.is_data)
-        found = number_band(customers, attribute, best, with_value=with_value, **totals)
+        found = number_band(attribute, bins, **totals)
     else:
         found = None
     return [found] if found else []
@@ -124,12 +131,13 @@ def traits_discover(*, rubric: Rubric, basis: Basis, top: int = 10) -> Discovery
         for attribute in ATTRIBUTES:
             if attribute.field in basis.excluded or attribute.field == basis.field:
                 continue
-            values = _values(customers, attribute, best_q, discovery)
+            rows, bins = _counted(customers, attribute, best_q)
+            values = _values(attribute, rows, discovery)
             if attribute.after_the_sale:
                 after.extend(values)  # shown apart, never in a set, a band, a pair or a suggestion
                 continue
             before.extend(values)
-            combined.extend(_combined(customers, attribute, best_q, values, discovery))
+            combined.extend(_combined(attribute, values, bins, discovery))
         corrected = _corrected([*before, *combined])
         discovery.traits = _ranked(corrected[: len(before)])
         discovery.combined = _ranked(corrected[len(before) :])

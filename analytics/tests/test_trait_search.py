@@ -2,10 +2,14 @@
 fit = Software or Healthcare AND 200 to 2,000 employees AND Germany, France, Spain or Italy."""
 
 import pytest
+from django.db.models import Q
 
 from analytics.suggestions import criteria_suggest
-from analytics.trait_types import Band
-from analytics.traits import BASES, traits_discover
+from analytics.trait_bands import number_counts
+from analytics.trait_types import ATTRIBUTES, Band
+from analytics.traits import BASES, _value_expression, traits_discover
+from customers.models import Customer
+from customers.tests.factories import CustomerFactory
 from profiles.models import Profile
 from rubrics.models import Rubric
 
@@ -136,3 +140,40 @@ def test_it_suggests_one_criterion_per_planted_trait(grid):
     assert (suggestions["employees", "between"].best, suggestions["employees", "between"].everyone) == _by_hand(
         lambda i, c, size: 200 <= size <= 2_000
     )
+
+
+def test_it_bins_whole_values_and_leaves_customers_with_no_value_out(db):
+    for employees, won in [(10, True), (10, False), (20, True), (60, False), (None, True), (None, False)]:
+        CustomerFactory(employees=employees, deal_outcome="won" if won else "lost")
+    attribute = next(attribute for attribute in ATTRIBUTES if attribute.field == "employees")
+
+    counts = number_counts(Customer.objects.all(), "employees", Q(deal_outcome="won"), _value_expression(attribute))
+
+    # Four with a value: the bins start at 0, 2 and 3 of them below, so 0, 32 and 48 of 64; ties stay together
+    # and the two with no value (sorted first by SQLite, last by PostgreSQL) are in no bin.
+    assert [(b.low, b.high, b.everyone, b.best) for b in counts.bins] == [
+        (10, 10, 2, 1),
+        (20, 20, 1, 1),
+        (60, 60, 1, 0),
+    ]
+    assert counts.buckets == {-1: [2, 1], 1: [3, 2], 2: [1, 0]}  # no data, 10 to 49, 50 to 199
+
+
+def test_it_cuts_the_quantile_bins_among_the_customers_with_a_value(db):
+    Customer.objects.bulk_create(
+        Customer(external_id=f"Q-{number}", name=f"Q {number}", employees=number if number <= 100 else None)
+        for number in range(1, 201)
+    )
+    attribute = next(attribute for attribute in ATTRIBUTES if attribute.field == "employees")
+
+    counts = number_counts(Customer.objects.all(), "employees", Q(pk__in=[]), _value_expression(attribute))
+
+    # 100 values, one customer each, in 64 bins: value v goes to bin (v - 1) · 64 // 100. The 100 with no value
+    # neither widen the bins nor shift them.
+    expected = {}
+    for value in range(1, 101):
+        expected.setdefault((value - 1) * 64 // 100, []).append(value)
+    assert [(b.low, b.high, b.everyone) for b in counts.bins] == [
+        (values[0], values[-1], len(values)) for _, values in sorted(expected.items())
+    ]
+    assert len(counts.bins) == 64
