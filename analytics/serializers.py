@@ -126,9 +126,9 @@ class TraitSerializer(serializers.Serializer):
     )
     value = serializers.CharField(help_text="In words: the value, `one of A, B`, `between 200 and 2,000`, ...")
     rule = serializers.CharField(help_text="The attribute and the value in words.")
-    values = serializers.SerializerMethodField()
-    low = serializers.SerializerMethodField()
-    high = serializers.SerializerMethodField()
+    values = serializers.SerializerMethodField(help_text="A set's values, by lift (highest first); null otherwise.")
+    low = serializers.SerializerMethodField(help_text="A band's lowest value; null otherwise.")
+    high = serializers.SerializerMethodField(help_text="A band's highest value; null otherwise.")
     no_data = serializers.SerializerMethodField()
     best = serializers.IntegerField(help_text="How many of the best have it.")
     best_total = serializers.IntegerField(help_text="How many the best are (the n of share_best).")
@@ -235,8 +235,13 @@ class TraitsSerializer(serializers.Serializer):
     traits = TraitSerializer(
         source="discovery.traits", many=True, help_text="Every value of the fields known before the sale."
     )
-    sets = serializers.SerializerMethodField()
-    bands = serializers.SerializerMethodField()
+    sets = serializers.SerializerMethodField(
+        help_text="Per category field, the set of values the best share most (kind `set`), p corrected for the search."
+    )
+    bands = serializers.SerializerMethodField(
+        help_text="Per number, the band found from the data the best share most (kind `band`), p corrected for the "
+        "search."
+    )
     pairs = PairSerializer(
         source="discovery.pairs", many=True, help_text="The strongest traits crossed in pairs, the significant first."
     )

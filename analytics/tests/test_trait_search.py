@@ -177,3 +177,13 @@ def test_it_cuts_the_quantile_bins_among_the_customers_with_a_value(db):
         (values[0], values[-1], len(values)) for _, values in sorted(expected.items())
     ]
     assert len(counts.bins) == 64
+
+
+def test_it_has_no_bin_for_a_number_nobody_has(db):
+    for won in (True, False, False):
+        CustomerFactory(employees=None, deal_outcome="won" if won else "lost")
+    attribute = next(attribute for attribute in ATTRIBUTES if attribute.field == "employees")
+
+    counts = number_counts(Customer.objects.all(), "employees", Q(deal_outcome="won"), _value_expression(attribute))
+
+    assert (counts.bins, counts.buckets) == ([], {-1: [3, 1]})
