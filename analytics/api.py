@@ -114,9 +114,12 @@ class TraitsView(AnalyticsView):
     @extend_schema(
         operation_id="analytics_traits",
         summary="What do our best customers share?",
-        description="Every attribute's values: share among the best customers against share among all, the lift, "
-        "and the significance (p, and q corrected over every value tested); then the criteria suggested from "
-        "the significant ones.",
+        description="Among the customers the best are chosen from (`best.population`): every value of the fields "
+        "known before the sale, share among the best against share among all, with the lift and the significance (p, "
+        "and q corrected over every value, set and band); per field, the set of values (`sets`) or the band of a "
+        "number (`bands`) the best share most, with p corrected for the search that found it; the strongest traits "
+        "crossed in `pairs` (does having both matter beyond each alone?); the values of fields known only after the "
+        "sale apart (`also_show`, never suggested); then the criteria suggested from the significant ones.",
         parameters=[
             RUBRIC,
             OpenApiParameter("best", str, enum=list(BASES), description="Who the best are (default `clv`)."),

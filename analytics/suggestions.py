@@ -1,13 +1,16 @@
 """Rubric criteria proposed from the traits the best customers share (or lack) significantly.
 
-Per attribute, the significant values pull one way or the other:
-- a category's values more common among the best make one "is one of" criterion with positive
-  points, those less common another with negative points;
-- a number's adjacent buckets that lean the same way merge into one range ("is between", or "is at
-  least" / "is at most" at the ends);
+Only fields known before the sale are ever suggested (outcomes.populations.AFTER_THE_SALE never is, whatever
+the basis): a criterion must tell a deal that will be won from one that will not. Per attribute:
+- a category's significant set of values (trait_sets.py) makes one "is one of" criterion with positive
+  points; without one, its values more common among the best make it; those less common another, with
+  negative points;
+- a number's significant band (trait_bands.py) makes one "is between" criterion ("is at least" / "is at
+  most" when it reaches the highest / lowest value); without one, its adjacent buckets that lean the same way
+  merge into one range; buckets the best lack give negative ranges;
 - a yes / no field gives the stronger of its two values.
-Points follow the merged values' lift (stats.suggested_points). A suggestion travels in the page's
-form signed, so what is sent to a workshop or a rubric draft is exactly what was computed here.
+Points follow the lift (stats.suggested_points). A suggestion travels in the page's form signed, so what is
+sent to a workshop or a rubric draft is exactly what was computed here.
 """
 
 from dataclasses import asdict, dataclass
@@ -19,7 +22,7 @@ from outcomes.stats import ratio, suggested_points
 from rubrics.fields import field_label
 from rubrics.scoring import OPERATOR_LABELS
 
-from .traits import Attribute, Discovery, Shares, Trait, bucket_label, lift_strength
+from .trait_types import Attribute, Band, Discovery, Shares, Trait, bucket_label, lift_strength
 
 SALT = "analytics.suggestion"
 LIMIT = 8
@@ -90,9 +93,12 @@ def _suggestion(attribute: Attribute, traits: list[Trait], operator: str, values
     )
 
 
-def _category(attribute: Attribute, traits: list[Trait]) -> list[Suggestion]:
+def _category(attribute: Attribute, traits: list[Trait], found: Trait | None) -> list[Suggestion]:
     suggestions = []
-    for more_common in (True, False):
+    if found is not None:
+        label = f"{attribute.label.capitalize()}: {', '.join(found.key)}"
+        suggestions.append(_suggestion(attribute, [found], "in", tuple(found.key), label))
+    for more_common in (True, False) if found is None else (False,):
         leaning = [trait for trait in traits if (trait.lift > 1) is more_common]
         if leaning:
             values = tuple(str(trait.key) for trait in leaning)
@@ -101,7 +107,20 @@ def _category(attribute: Attribute, traits: list[Trait]) -> list[Suggestion]:
     return suggestions
 
 
-def _number(attribute: Attribute, traits: list[Trait]) -> list[Suggestion]:
+def _band(attribute: Attribute, found: Trait) -> Suggestion:
+    band: Band = found.key
+    if band.from_lowest and not band.to_highest:
+        operator, values = "lte", (band.high,)
+    elif band.to_highest and not band.from_lowest:
+        operator, values = "gte", (band.low,)
+    else:
+        operator, values = "between", (band.low, band.high)
+    return _suggestion(attribute, [found], operator, values, f"{attribute.label.capitalize()} {band}")
+
+
+def _number(attribute: Attribute, traits: list[Trait], found: Trait | None) -> list[Suggestion]:
+    if found is not None:  # the band found from the data replaces the buckets the best share
+        traits = [trait for trait in traits if trait.lift < 1]
     by_bucket = {trait.key: trait for trait in traits}
     runs: list[list[Trait]] = []
     for index in range(len(attribute.buckets)):
@@ -113,11 +132,11 @@ def _number(attribute: Attribute, traits: list[Trait]) -> list[Suggestion]:
             runs[-1].append(trait)
         else:
             runs.append([trait])
-    suggestions = []
+    suggestions = [] if found is None else [_band(attribute, found)]
     for run in runs:
         low, high = attribute.buckets[run[0].key][0], attribute.buckets[run[-1].key][1]
-        if low is None and high is None:
-            continue
+        if (low is None and high is None) or (found is not None and _overlaps(low, high, found.key)):
+            continue  # a range the best lack that overlaps their band would take back the band's points
         if low is None:
             operator, values = "lte", (high,)
         elif high is None:
@@ -129,23 +148,34 @@ def _number(attribute: Attribute, traits: list[Trait]) -> list[Suggestion]:
     return suggestions
 
 
-def _boolean(attribute: Attribute, traits: list[Trait]) -> list[Suggestion]:
+def _overlaps(low: int | None, high: int | None, band: Band) -> bool:
+    return (low is None or low <= band.high) and (high is None or high >= band.low)
+
+
+def _boolean(attribute: Attribute, traits: list[Trait], found: Trait | None) -> list[Suggestion]:
     strongest = max(traits, key=lambda trait: trait.strength)
     label = f"{attribute.label.capitalize()}: {strongest.value}"
     return [_suggestion(attribute, [strongest], "true" if strongest.key else "false", (), label)]
 
 
 def criteria_suggest(discovery: Discovery, limit: int = LIMIT) -> list[Suggestion]:
-    """Criteria from the significant traits: what the best share first (positive points), then what they
-    lack, each strongest first."""
-    by_attribute: dict[str, tuple[Attribute, list[Trait]]] = {}
+    """Criteria from the significant traits known before the sale: what the best share first (positive points),
+    then what they lack, each strongest first."""
+    attributes: dict[str, Attribute] = {}
+    values: dict[str, list[Trait]] = {}
+    combined: dict[str, Trait] = {}
     for trait in discovery.significant:
-        if trait.is_data and trait.lift is not None and trait.lift != 1:
-            by_attribute.setdefault(trait.attribute.field, (trait.attribute, []))[1].append(trait)
+        if trait.attribute.after_the_sale or not trait.is_data or trait.lift is None or trait.lift == 1:
+            continue
+        attributes[trait.attribute.field] = trait.attribute
+        if trait.kind == "value":
+            values.setdefault(trait.attribute.field, []).append(trait)
+        elif trait.lift > 1:
+            combined[trait.attribute.field] = trait
     makers = {"category": _category, "number": _number, "boolean": _boolean}
     suggestions = [
         suggestion
-        for attribute, traits in by_attribute.values()
-        for suggestion in makers[attribute.kind](attribute, traits)
+        for name, attribute in attributes.items()
+        for suggestion in makers[attribute.kind](attribute, values.get(name, []), combined.get(name))
     ]
     return sorted(suggestions, key=lambda suggestion: (suggestion.points < 0, -lift_strength(suggestion.lift)))[:limit]

@@ -138,3 +138,44 @@ def gated_icp(count: int = 1500, seed: int = 11) -> PlantedIcp:
 def result_by_hand(version: RubricVersion, customer: Customer) -> scoring.ScoreResult:
     """The customer's whole score by the pure engine (total, qualified, rank), apart from the database."""
     return scoring.score(version_spec(version), customer_attributes(customer))
+
+
+# A planted ICP with exact counts: fit = one of two industries AND 200 to 2,000 employees AND one of four countries.
+FIT_INDUSTRIES = ("Software", "Healthcare")
+FIT_COUNTRIES = ("Germany", "France", "Spain", "Italy")
+FIT_EMPLOYEES = (200, 2_000)
+GRID_INDUSTRIES = (*FIT_INDUSTRIES, "Retail", "Manufacturing", "Education")
+GRID_COUNTRIES = (*FIT_COUNTRIES, "United States", "Canada", "Japan", "Brazil", "India", "Australia")
+GRID_EMPLOYEES = (50, 120, 199, 200, 800, 2_000, 2_001, 3_500)  # values on both sides of each edge
+GRID_DEALS, WON_IF_FIT, WON_OTHERWISE = 10, 6, 2  # per combination: 60% won where it fits, 20% elsewhere
+
+
+def fits(industry: str, country: str, employees: int) -> bool:
+    low, high = FIT_EMPLOYEES
+    return industry in FIT_INDUSTRIES and country in FIT_COUNTRIES and low <= employees <= high
+
+
+def planted_grid() -> list[Customer]:
+    """Every combination of 5 industries, 10 countries and 8 sizes, with 10 decided deals each (4,000): 6 won
+    where the planted ICP fits, 2 elsewhere. Counts, not chance: every expected figure is exact.
+
+    Each fitting country holds only a tenth of the deals and a fifth of its deals fit, so alone it stands
+    out too little to pass the page's correction; the four together do."""
+    customers = []
+    for industry in GRID_INDUSTRIES:
+        for country in GRID_COUNTRIES:
+            for employees in GRID_EMPLOYEES:
+                won = WON_IF_FIT if fits(industry, country, employees) else WON_OTHERWISE
+                for deal in range(GRID_DEALS):
+                    customers.append(
+                        Customer(
+                            external_id=f"GRID-{len(customers):05d}",
+                            name=f"Grid {len(customers)}",
+                            industry=industry,
+                            country=country,
+                            employees=employees,
+                            deal_outcome="won" if deal < won else "lost",
+                            lifecycle_stage="customer" if deal < won else "prospect",
+                        )
+                    )
+    return Customer.objects.bulk_create(customers)

@@ -59,6 +59,36 @@ def test_it_gives_the_traits_with_share_lift_significance_and_suggestions(api_as
     assert first["significant"] is True
     assert 0 <= first["q_value"] < 0.05
     assert {s["field"] for s in body["suggestions"][:2]} == {"industry", "employees"}
+    assert body["best"]["population"] == "decided deals (won or lost)"
+    industries = next(trait for trait in body["sets"] if trait["attribute"] == "industry")
+    assert (industries["kind"], set(industries["values"]), industries["significant"]) == (
+        "set",
+        {"Software", "Healthcare"},
+        True,
+    )
+    assert industries["candidates"] == 62
+    assert industries["p_value"] >= industries["raw_p_value"]
+    band = next(trait for trait in body["bands"] if trait["attribute"] == "employees")
+    found = next(trait for trait in expected.combined if trait.attribute.field == "employees")
+    assert (band["low"], band["high"], band["everyone"]) == (found.key.low, found.key.high, found.everyone)
+    pair = body["pairs"][0]
+    assert {pair["first"]["attribute"], pair["second"]["attribute"]} == {"industry", "employees"}
+    cells = ("both", "first_only", "second_only", "neither")
+    assert sum(pair[cell]["everyone"] for cell in cells) == len(icp.customers)
+    assert (pair["together"], pair["significant"]) == ("more", True)
+    assert body["also_show"] == []  # for won deals, what is known after the sale only restates the outcome
+
+
+def test_it_gives_what_the_best_also_show_apart_from_the_suggestions(api_as, icp):
+    response = api_as(Role.MEMBER).get(reverse("analytics_api:traits"), {"rubric": icp.rubric.pk, "best": "clv"})
+
+    body = response.json()
+    clients = [c for c in icp.customers if c.lifecycle_stage in ("customer", "churned") and c.clv is not None]
+    assert body["best"]["among"] == len(clients)
+    assert body["best"]["population"] == "customers (current and churned) with a CLV"
+    assert {trait["attribute"] for trait in body["also_show"]} >= {"lifecycle_stage", "nps", "has_public_review"}
+    assert all(trait["everyone_total"] == len(clients) for trait in body["also_show"])
+    assert not {s["field"] for s in body["suggestions"]} & {trait["attribute"] for trait in body["also_show"]}
 
 
 def test_its_figures_are_finite_json(api_as, icp):

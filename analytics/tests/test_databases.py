@@ -1,8 +1,8 @@
 """The same figures on SQLite and PostgreSQL: a run on each database compares with the same numbers.
 
 The numbers were computed once from the planted base (a seeded RNG, so the same base everywhere); a
-difference between the databases (a rounding, a NULL handled differently, an integer division) breaks
-the run on one of them.
+difference between the databases (a rounding, a NULL handled differently, an integer division, a tie
+ranked differently by the quantile bins of a band) breaks the run on one of them.
 """
 
 import pytest
@@ -24,7 +24,9 @@ def test_it_gives_the_same_figures_on_every_database(icp):
     segments = {
         segment.key: segment.outcomes for segment in segments_compare(rubric=icp.rubric, version=icp.published).segments
     }
-    traits = traits_discover(rubric=icp.rubric, basis=BASES["won"]).traits[:4]
+    won = traits_discover(rubric=icp.rubric, basis=BASES["won"])
+    traits = won.traits[:4]
+    clv = traits_discover(rubric=icp.rubric, basis=BASES["clv"])
 
     figures = {
         "auc": [
@@ -52,9 +54,24 @@ def test_it_gives_the_same_figures_on_every_database(icp):
             for x in (segments["not_fit"].average_sentiment.value, segments["not_fit"].average_sentiment.low)
         ],
         "traits": [(trait.value, trait.best, trait.everyone, _rounded(trait.p_value)) for trait in traits],
+        # Sets, bands (quantile bins by RANK() and integer division in each database) and pairs.
+        "combined": [_combined(trait) for trait in (*won.combined, *clv.combined)],
+        "pairs": [(_rounded(pair.odds_ratio), _rounded(pair.p_value), pair.both.everyone) for pair in won.pairs],
+        "clv population": (clv.best_total, clv.everyone_total, clv.cut),
     }
 
     assert figures == EXPECTED
+
+
+def _combined(trait):
+    return (
+        trait.attribute.field,
+        trait.value,
+        trait.best,
+        trait.everyone,
+        _rounded(trait.raw_p_value),
+        trait.candidates,
+    )
 
 
 EXPECTED = {
@@ -67,9 +84,25 @@ EXPECTED = {
     "fit nps": [-45.3061224, -54.399128, -35.117001],
     "not fit sentiment": [3.17832168, -3.63029734],
     "traits": [
-        ("Software", 204, 509, 5.95079541e-14),
+        ("Software", 204, 509, 5.95304962e-14),
         ("Healthcare", 181, 506, 3.7917829e-07),
         ("1,000 to 1,999", 205, 619, 4.6184432e-05),
         ("200 to 999", 202, 622, 0.000233353026),
     ],
+    "combined": [
+        ("industry", "one of Software, Healthcare", 385, 1015, 1.92850865e-23, 62),
+        ("employees", "between 183 and 2,085", 427, 1313, 1.58499956e-10, 2079),
+        ("region", "one of EMEA, APAC", 617, 2255, 0.134367301, 6),
+        ("country", "one of Germany, France, Japan", 617, 2255, 0.134367301, 14),
+        ("website_visits_30d", "exactly 37", 27, 69, 0.0178556001, 860),
+        ("annual_revenue", "between 294,000,000 and 434,000,000", 250, 842, 0.0192837319, 2079),
+        ("industry", "one of Retail, Education, Logistics", 49, 314, 9.64496593e-05, 62),
+        ("region", "one of APAC, North America", 43, 387, 0.508652598, 6),
+        ("country", "one of Japan, United States, France", 65, 594, 0.371185355, 14),
+        ("website_visits_30d", "exactly 30", 5, 22, 0.0679584936, 796),
+        ("annual_revenue", "between 467,000,000 and 484,000,000", 7, 26, 0.0128658838, 2015),
+        ("employees", "between 15 and 21", 7, 27, 0.0159302328, 2015),
+    ],
+    "pairs": [(4.54145287, 1.42034493e-17, 460)],
+    "clv population": (83, 800, 360000),
 }

@@ -108,6 +108,31 @@ def test_it_shows_the_best_customers_traits_and_suggestions(client_as, icp):
     assert "Add to the rubric draft" not in html  # members read; they do not send
 
 
+def test_it_shows_the_sets_bands_and_pairs_with_their_population(client_as, icp):
+    response = client_as(Role.MEMBER).get(reverse("analytics:traits", args=[icp.rubric.pk]), {"best": "won"})
+
+    html = response.content.decode()
+    discovery = response.context["discovery"]
+    band = next(trait for trait in discovery.combined if trait.attribute.field == "employees")
+    assert 'among <strong data-testid="population-count">3,000</strong>' in html
+    assert "decided deals (won or lost)" in html
+    assert "one of Software, Healthcare" in html
+    assert f"between {band.key.low:,} and {band.key.high:,}" in html
+    assert html.count('data-testid="pair"') == len(discovery.significant_pairs) == 1
+    assert "matter more together" in html
+    assert f"Among the best (n = {discovery.best_total:,})" in html
+
+
+def test_it_shows_what_the_best_also_show_apart_among_customers(client_as, icp):
+    response = client_as(Role.MEMBER).get(reverse("analytics:traits", args=[icp.rubric.pk]), {"best": "clv"})
+
+    html = response.content.decode()
+    also_show = html[html.index('data-testid="after-the-sale"') :]
+    assert "customers (current and churned) with a CLV" in html
+    assert "lifecycle stage" in also_show
+    assert "lifecycle stage" not in html[: html.index('data-testid="after-the-sale"')]
+
+
 def test_it_offers_admins_to_send_a_suggestion_to_the_draft(client_as, icp):
     response = client_as(Role.ADMIN).get(reverse("analytics:traits", args=[icp.rubric.pk]), {"best": "won"})
 

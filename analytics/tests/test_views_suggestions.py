@@ -12,11 +12,12 @@ from workshops.services import step_open, workshop_create
 pytestmark = pytest.mark.django_db
 
 
-def _suggestion(client, rubric, field="employees", positive=False) -> tuple[Suggestion, str]:
+def _suggestion(client, rubric, field="employees", positive=True) -> tuple[Suggestion, str]:
     """A suggestion as the traits page offers it: (the suggestion, its signed form value).
 
-    The published version already scores the planted traits (industry, employees 200-1,999), so the new
-    rules are what the won deals lack: employees 2,000 to 4,999, the other industries."""
+    The published version already scores the planted traits by fixed edges (industry, employees 200-1,999), so
+    the new rules are the employees band found from the data (its edges are quantiles of the base, near 200
+    and 2,000) and what the won deals lack (the other industries)."""
     page = client.get(reverse("analytics:traits", args=[rubric.pk]), {"best": "won"})
     return next(
         (s, signed) for s, signed in page.context["suggestions"] if s.field == field and (s.points > 0) is positive
@@ -34,15 +35,16 @@ def test_an_admin_adds_a_suggestion_to_a_new_draft_once_however_often_they_click
     url = reverse("analytics:suggestion_to_rubric", args=[icp.rubric.pk])
     back = reverse("analytics:traits", args=[icp.rubric.pk]) + "?best=won"
 
-    first = client.post(url, {"suggestion": signed, "points": -2, "next": back})
-    second = client.post(url, {"suggestion": signed, "points": -2, "next": back})
+    first = client.post(url, {"suggestion": signed, "points": 2, "next": back})
+    second = client.post(url, {"suggestion": signed, "points": 2, "next": back})
 
     assert first.status_code == second.status_code == 302
     assert first.url == back
     criteria = _draft_criteria(icp.rubric)
-    added = [c for c in criteria if (c.field, c.operator, c.values) == ("employees", "between", [2_000, 4_999])]
+    band = ("employees", "between", list(suggestion.values))
+    added = [c for c in criteria if (c.field, c.operator, c.values) == band]
     assert len(added) == 1
-    assert (added[0].points, added[0].label, added[0].group) == (-2, suggestion.label, "fit")
+    assert (added[0].points, added[0].label, added[0].group) == (2, suggestion.label, "fit")
     # The draft was made from the published version: its criteria came along, then the new one.
     assert len(criteria) == icp.published.criteria.count() + 1
     assert "already has" in " ".join(str(m) for m in second.wsgi_request._messages)
@@ -65,13 +67,13 @@ def test_it_adds_to_the_existing_draft(client_as, icp):
 
     draft = draft_create(rubric=icp.rubric, user=None)
     client = client_as(Role.ADMIN)
-    _, signed = _suggestion(client, icp.rubric, field="employees")
+    suggestion, signed = _suggestion(client, icp.rubric, field="employees")
 
-    client.post(reverse("analytics:suggestion_to_rubric", args=[icp.rubric.pk]), {"suggestion": signed, "points": -1})
+    client.post(reverse("analytics:suggestion_to_rubric", args=[icp.rubric.pk]), {"suggestion": signed, "points": 2})
 
     assert [c.values for c in draft.criteria.filter(field="employees", operator="between")] == [
         [200, 1999],
-        [2000, 4999],
+        list(suggestion.values),
     ]
 
 
@@ -156,7 +158,7 @@ def test_a_facilitator_proposes_a_suggestion_in_their_workshop_once(client_as, i
 def test_an_admin_invited_to_a_workshop_proposes_there_too(client_as, make_person, icp):
     client = client_as(Role.ADMIN)
     workshop = _workshop(icp, make_person(Role.FACILITATOR), invitees=[client.person])
-    signed = _suggestion(client, icp.rubric)[1]
+    signed = _suggestion(client, icp.rubric, field="industry")[1]
 
     response = client.post(
         reverse("analytics:suggestion_to_workshop", args=[icp.rubric.pk]),
@@ -165,6 +167,21 @@ def test_an_admin_invited_to_a_workshop_proposes_there_too(client_as, make_perso
 
     assert response.status_code == 302
     assert Proposal.objects.filter(step__workshop=workshop, author=client.person).count() == 1
+
+
+def test_a_suggestion_that_would_score_a_criterion_of_the_rubric_twice_is_refused_in_the_workshop(client_as, icp):
+    client = client_as(Role.FACILITATOR)
+    workshop = _workshop(icp, client.person)
+    signed = _suggestion(client, icp.rubric, field="employees")[1]  # the band overlaps “employees 200 to 1,999”
+
+    response = client.post(
+        reverse("analytics:suggestion_to_workshop", args=[icp.rubric.pk]),
+        {"suggestion": signed, "points": 1, "workshop": workshop.pk},
+    )
+
+    assert response.status_code == 400
+    assert "The rubric already scores this" in response.content.decode()
+    assert not Proposal.objects.filter(step__workshop=workshop).exists()
 
 
 @pytest.mark.parametrize("role", [Role.MEMBER, Role.SALES_REP])
