@@ -14,6 +14,8 @@ qualified flags (the preview); ``stored_passes_gates`` / ``stored_rank`` read a
 stored score's masks (the analytics).
 """
 
+from collections.abc import Iterable
+
 from django.db import connection, models, transaction
 from django.db.models import Case, F, Q, Value, When
 from django.db.models.functions import Cast, Least
@@ -36,8 +38,9 @@ from .criteria_sql import (
     verdict_sql,
 )
 from .models import QualificationChange, RubricVersion, Score
-from .rescoring import id_ranges
 from .upsert import COPIED_COLUMNS, score_statements
+
+CUSTOMER_RANGE_GAP = 50  # ids this close together are re-scored as one range
 
 
 def _bigint(number: int):
@@ -379,3 +382,17 @@ def score_statistics_refresh() -> None:
     tables = ", ".join(connection.ops.quote_name(model._meta.db_table) for model in (Score, QualificationChange))
     with connection.cursor() as cursor:
         cursor.execute(f"ANALYZE {tables}")
+
+
+def id_ranges(ids: Iterable[int], gap: int = CUSTOMER_RANGE_GAP) -> list[tuple[int, int]]:
+    """Sorted ids as few (low, high) ranges; ids at most ``gap`` apart share one.
+
+    Re-scoring the few customers between them is harmless: an unchanged score is not written.
+    """
+    ranges: list[list[int]] = []
+    for customer_id in sorted(set(ids)):
+        if ranges and customer_id - ranges[-1][1] <= gap:
+            ranges[-1][1] = customer_id
+        else:
+            ranges.append([customer_id, customer_id])
+    return [(low, high) for low, high in ranges]

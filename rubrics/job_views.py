@@ -10,16 +10,21 @@ from teams.access import role_required
 from teams.models import Role
 
 from .models import RescoreJob, Rubric, RubricVersion
-from .rescoring import PublishConflict, rescore_jobs_for, rubric_publish
+from .rescoring import PublishConflict, WorseThanPublished, rescore_jobs_for, rubric_publish
 
 
 @role_required(Role.ADMIN)
 @require_POST
 def version_publish(request, version_id):
     version = get_object_or_404(RubricVersion.objects.select_related("rubric"), pk=version_id)
+    reason = request.POST.get("confirm_worse", "")
     try:
         with sends_watched() as waiting:
-            job = rubric_publish(version=version, user=request.user)
+            job = rubric_publish(version=version, user=request.user, confirm_worse=reason)
+    except WorseThanPublished as worse:
+        # Asked again, with the backtest: publishing a worse version needs a reason (a blank one is no reason).
+        context = {"version": version, "backtest": worse.backtest, "reason": reason, "asked_again": bool(reason)}
+        return render(request, "rubrics/publish_confirm.html", context, status=409)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return _history(request, version.rubric, status=400)

@@ -57,6 +57,10 @@ class RubricVersion(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     published_at = models.DateTimeField(null=True, blank=True)
+    # The backtest against the version it replaced, as it stood when this one was published (rubrics.backtest),
+    # and, when that said this version separates won from lost deals worse, why it was published anyway.
+    backtest = models.JSONField(default=dict, blank=True)
+    publish_reason = models.TextField(blank=True)
 
     class Meta:
         ordering = ["rubric", "-number"]

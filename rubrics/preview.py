@@ -13,7 +13,8 @@ from django.db import connection, transaction
 from customers.models import Customer
 
 from . import scoring
-from .compile import versions_counted_sql, versions_scored_sql
+from .backtest import Backtest, Counted, backtest_remember, counted_rows
+from .compile import versions_scored_sql
 from .fields import field_label
 from .models import Criterion, CriterionGroup, Gate, RubricVersion, VersionStatus
 from .selectors import version_spec
@@ -170,6 +171,7 @@ class Preview:
     entering_sample: list[dict] = field(default_factory=list)
     leaving_sample: list[dict] = field(default_factory=list)
     has_gates: bool = False
+    backtest: Backtest | None = None
 
 
 @dataclass(frozen=True)
@@ -183,18 +185,18 @@ class Pair:
     count: int
 
 
-def _pairs(specs: list[scoring.Rubric]) -> list[Pair]:
+def _pairs(specs: list[scoring.Rubric], rows: list[Counted] | None = None) -> list[Pair]:
     """How many customers have each (total, qualified) by the version (``specs[0]``) and by the published one
-    (``specs[1]``, if any): one aggregate pass over the base (``compile.versions_counted_sql``)."""
-    sql, params = versions_counted_sql(specs, Customer.objects.all())
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    if len(specs) == 1:
-        return [Pair(total, bool(qualified), None, None, int(count)) for total, qualified, _, count in rows]
-    return [
-        Pair(total, bool(qualified), old, bool(was), int(count)) for total, qualified, _, old, was, _, count in rows
-    ]
+    (``specs[1]``, if any), from the one aggregate pass over the base (``backtest.counted_rows``)."""
+    counts: dict[tuple, int] = {}
+    for row in counted_rows(specs) if rows is None else rows:
+        key = (
+            row.totals[0],
+            row.qualified[0],
+            *((row.totals[1], row.qualified[1]) if len(specs) > 1 else (None, None)),
+        )
+        counts[key] = counts.get(key, 0) + row.count
+    return [Pair(*key, count) for key, count in counts.items()]
 
 
 def _sample(specs: list[scoring.Rubric], condition: str) -> list[dict]:
@@ -233,8 +235,9 @@ def _bars(pairs: list[Pair]) -> list[Bar]:
 def version_preview(*, version: RubricVersion) -> Preview:
     """How the version would score the whole customer base, compared with the rubric's published version.
 
-    1. One grouped query: customers per (total, qualified) by the version and by the published one, summed
-       into the histogram, who would qualify, enter and leave (qualified: through the gates and at the threshold).
+    1. One grouped query: customers per (total, qualified) by the version and by the published one, with their
+       owner and deal outcome (backtest.counted_rows), summed into the histogram, who would qualify, enter and
+       leave (qualified: through the gates and at the threshold), and the backtest on the decided deals.
     2. Two small queries: the first customers (by id) entering, and leaving.
     """
     published = (
@@ -242,18 +245,14 @@ def version_preview(*, version: RubricVersion) -> Preview:
         if version.status != VersionStatus.PUBLISHED
         else None
     )
+    specs = [version_spec(version)] + ([version_spec(published)] if published is not None else [])
+    rows = counted_rows(specs)
+    pairs = _pairs(specs, rows)
+    bars = _bars(pairs)
     with transaction.atomic():
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("SET LOCAL jit = off")  # compiling the wide CASE costs more than running it
-                # The planner expects about a group per customer (it cannot see that totals are a few
-                # dozen values), so it would sort every row before grouping; hashing the rows the
-                # parallel workers send is ~25% faster at a million customers.
-                cursor.execute("SET LOCAL enable_sort = off")
-                cursor.execute("SET LOCAL parallel_tuple_cost = 0")
-        specs = [version_spec(version)] + ([version_spec(published)] if published is not None else [])
-        pairs = _pairs(specs)
-        bars = _bars(pairs)
         preview = Preview(
             version=version,
             published=published,
@@ -261,6 +260,7 @@ def version_preview(*, version: RubricVersion) -> Preview:
             qualified=sum(pair.count for pair in pairs if pair.qualified),
             bars=bars,
             has_gates=specs[0].has_gates,
+            backtest=backtest_remember(specs, rows),
         )
         if published is not None:
             preview.published_qualified = sum(pair.count for pair in pairs if pair.published_qualified)

@@ -20,12 +20,13 @@ from customers.models import Customer
 from ops.outages import task_send_on_commit
 from teams.models import User
 
+from .backtest import Backtest, backtest_cached
+from .compile import id_ranges, score_statistics_refresh, scores_write
 from .models import ChunkStatus, JobStatus, RescoreChunk, RescoreJob, Rubric, RubricVersion, VersionStatus
 from .problems import Problems, rubric_problems
 from .selectors import version_spec
 
 CUSTOMER_TASK_SIZE = 1_000  # changed customers per re-score task
-CUSTOMER_RANGE_GAP = 50  # ids this close together are re-scored as one range
 ACTIVE = (JobStatus.QUEUED, JobStatus.RUNNING)
 # What waits, and what catches up, when a task cannot be sent (Redis down): see ops.outages.
 JOB_WAITING = "The re-score starts by itself when it is back."
@@ -36,14 +37,37 @@ class PublishConflict(Exception):
     """The version is no longer a draft: someone (or a second click) published it already."""
 
 
-def rubric_publish(*, version: RubricVersion, user: User | None) -> RescoreJob:
+class WorseThanPublished(Exception):
+    """The draft separates won from lost deals significantly worse than the published version, and no reason
+    to publish it anyway was given; nothing was published."""
+
+    def __init__(self, backtest: Backtest):
+        self.backtest = backtest
+        super().__init__(
+            f"{backtest.sentence} To publish it anyway, say why: the reason is kept in the version's history."
+        )
+
+
+REASON_LIMIT = 2000
+
+
+def rubric_publish(*, version: RubricVersion, user: User | None, confirm_worse: str = "") -> RescoreJob:
     """Publish a draft and start re-scoring the base with it.
 
-    1. lock the rubric, so two publishes of it run one after the other;
-    2. refuse a version that is no longer a draft (PublishConflict) or has problems (ValidationError);
-    3. retire the published version, publish this one;
-    4. create the re-score job (superseding older ones), started once this commits.
+    1. backtest the draft against the published version on the decided deals (backtest.py; the preview's
+       result is reused while nothing changed); if it separates them significantly worse, refuse
+       (WorseThanPublished) unless ``confirm_worse`` says why to publish it anyway;
+    2. lock the rubric, so two publishes of it run one after the other;
+    3. refuse a version that is no longer a draft (PublishConflict) or has problems (ValidationError);
+    4. retire the published version, publish this one with the backtest (and the reason) in its history;
+    5. create the re-score job (superseding older ones), started once this commits.
     """
+    reason = (confirm_worse or "").strip()
+    if len(reason) > REASON_LIMIT:
+        raise ValidationError({"confirm_worse": f"At most {REASON_LIMIT} characters."})
+    backtest = _backtest(version)
+    if backtest is not None and backtest.worse and not reason:
+        raise WorseThanPublished(backtest)
     with transaction.atomic():
         Rubric.objects.select_for_update().get(pk=version.rubric_id)
         version = RubricVersion.objects.select_for_update().get(pk=version.pk)
@@ -58,8 +82,20 @@ def rubric_publish(*, version: RubricVersion, user: User | None) -> RescoreJob:
         version.status = VersionStatus.PUBLISHED
         version.published_by = user
         version.published_at = timezone.now()
-        version.save(update_fields=["status", "published_by", "published_at", "updated_at"])
+        version.backtest = backtest.snapshot() if backtest is not None else {}
+        version.publish_reason = reason if backtest is not None and backtest.worse else ""
+        version.save(
+            update_fields=["status", "published_by", "published_at", "backtest", "publish_reason", "updated_at"]
+        )
         return rescore_job_create(version=version, reason="publish", user=user)
+
+
+def _backtest(version: RubricVersion) -> Backtest | None:
+    """The draft's backtest against the rubric's published version (None without one)."""
+    published = RubricVersion.objects.filter(rubric_id=version.rubric_id, status=VersionStatus.PUBLISHED).first()
+    if published is None or published.pk == version.pk:
+        return None
+    return backtest_cached([version_spec(version), version_spec(published)])
 
 
 def _problems_text(problems: Problems) -> str:
@@ -132,7 +168,6 @@ def rescore_chunk_run(*, chunk_id: int) -> int | None:
     3. write nothing if the job no longer runs (superseded or failed);
     4. write the scores and count the chunk on the job; the last chunk finishes the job.
     """
-    from .compile import score_statistics_refresh, scores_write
 
     chunk = RescoreChunk.objects.filter(pk=chunk_id).select_related("job").first()
     if chunk is None or chunk.status != ChunkStatus.PENDING:
@@ -237,7 +272,6 @@ def customers_rescore_later(*, customer_ids: Iterable[int]) -> None:
 
 def customers_rescore(*, customer_ids: Iterable[int]) -> int:
     """Re-score these customers by each rubric's published version now; return the rows written."""
-    from .compile import scores_write
 
     ranges = id_ranges(customer_ids)
     written = 0
@@ -254,20 +288,6 @@ def customers_rescore(*, customer_ids: Iterable[int]) -> int:
             for low, high in ranges:
                 written += scores_write(version=version, spec=spec, low_id=low, high_id=high)
     return written
-
-
-def id_ranges(ids: Iterable[int], gap: int = CUSTOMER_RANGE_GAP) -> list[tuple[int, int]]:
-    """Sorted ids as few (low, high) ranges; ids at most ``gap`` apart share one.
-
-    Re-scoring the few customers between them is harmless: an unchanged score is not written.
-    """
-    ranges: list[list[int]] = []
-    for customer_id in sorted(set(ids)):
-        if ranges and customer_id - ranges[-1][1] <= gap:
-            ranges[-1][1] = customer_id
-        else:
-            ranges.append([customer_id, customer_id])
-    return [(low, high) for low, high in ranges]
 
 
 def rescore_jobs_for(rubric: Rubric) -> list[RescoreJob]:

@@ -7,7 +7,7 @@ from customers.models import Customer
 from customers.services import customer_create, customer_update, customers_upsert
 from customers.tests.factories import CustomerFactory
 from rubrics import rescoring
-from rubrics.compile import scores_write
+from rubrics.compile import id_ranges, scores_write
 from rubrics.models import (
     ChunkStatus,
     JobStatus,
@@ -298,4 +298,4 @@ def test_it_sends_the_ids_of_a_big_change_in_batches(monkeypatch, django_capture
     ],
 )
 def test_it_groups_customer_ids_into_ranges(ids, ranges):
-    assert rescoring.id_ranges(ids) == ranges
+    assert id_ranges(ids) == ranges
