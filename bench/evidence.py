@@ -12,7 +12,13 @@
 ``suggest_weights_1m()``: ``suggest_weights_1m_s``, fitting the demo rubric's weights on the decided deals
 (rubrics.suggested_weights.weights_suggest, no cache), median of three after a warm-up.
 
-Both only read the base (the profile goes to the bench Redis database).
+``backtest_1m()``: ``backtest_1m_s``, the backtest of a draft against the published demo rubric on the same
+decided deals (rubrics.backtest: one aggregate pass over the base for both versions, grouped by owner and deal
+outcome, then AUCs with DeLong's test, lift, captured share and leads per owner), median of three after a
+warm-up. The draft is the demo rubric with industry a must-have, a disqualifier, a cap on engagement and
+other points: what a workshop changes.
+
+They only read the base (the profile goes to the bench Redis database).
 """
 
 import json
@@ -109,6 +115,40 @@ with open({out!r}, "w") as out:
 """
 
 
+BACKTEST = """
+import dataclasses, json, statistics, time
+from rubrics import scoring
+from rubrics.backtest import backtest_of, counted_rows
+from rubrics.demo import demo_rubric_ensure
+from rubrics.selectors import version_spec
+
+published = version_spec(demo_rubric_ensure())
+changed = []
+for criterion in published.criteria:
+    if criterion.field == "industry":
+        criterion = dataclasses.replace(criterion, gate=scoring.GATE_MUST)
+    elif criterion.field == "region":
+        criterion = dataclasses.replace(criterion, points=2)
+    changed.append(criterion)
+changed.append(scoring.Criterion(id=10**9, field="country", kind="category", operator="in", values=("Brazil",),
+                                 gate=scoring.GATE_NEVER, label="Not sold there"))
+draft = dataclasses.replace(published, criteria=tuple(changed), caps=(("engagement", 6),))
+specs = [draft, published]
+
+
+def measure():
+    started = time.perf_counter()
+    backtest = backtest_of(specs, counted_rows(specs))
+    return time.perf_counter() - started, backtest
+
+
+measure()
+runs = [measure() for _ in range(3)]
+with open({out!r}, "w") as out:
+    json.dump({{"seconds": statistics.median(seconds for seconds, _ in runs), "sentence": runs[-1][1].sentence}}, out)
+"""
+
+
 def _shell(code: str) -> dict:
     env = {**os.environ, "DATABASE_URL": DATABASE_URL, "REDIS_URL": REDIS_URL, "DEBUG": "true", "ENV_FILE": os.devnull}
     env.pop("DJANGO_SETTINGS_MODULE", None)
@@ -146,6 +186,13 @@ def suggest_weights_1m() -> dict:
     return {"suggest_weights_1m_s": (found["seconds"], "s")}
 
 
+def backtest_1m() -> dict:
+    """A changed draft of the demo rubric backtested against the published one on the 1M base."""
+    found = _shell(BACKTEST)
+    print(f"backtest: {found['sentence']}", flush=True)
+    return {"backtest_1m_s": (found["seconds"], "s")}
+
+
 if __name__ == "__main__":
-    for name, (value, unit) in {**evidence_1m(), **suggest_weights_1m()}.items():
+    for name, (value, unit) in {**evidence_1m(), **suggest_weights_1m(), **backtest_1m()}.items():
         print(f"{name}: {value:.3f} {unit}")

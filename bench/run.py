@@ -20,7 +20,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 from accuracy import accuracy_1m  # bench/accuracy.py (this folder comes first on the path)
-from evidence import evidence_1m, suggest_weights_1m  # bench/evidence.py
+from evidence import backtest_1m, evidence_1m, suggest_weights_1m  # bench/evidence.py
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / ".bench" / "results.json"
@@ -619,6 +619,7 @@ FIGURES = {
     "accuracy_1m": accuracy_1m,
     "evidence": evidence_1m,
     "suggest_weights": suggest_weights_1m,
+    "backtest": backtest_1m,
     "lead_list": lead_list,
     "workshop": workshop,
 }

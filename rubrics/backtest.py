@@ -147,6 +147,8 @@ class Backtest:
         draft_auc = _auc_words(draft.auc)
         if self.published is None:
             return f"The draft separates won from lost deals with an AUC of {draft_auc}; nothing is published yet."
+        if self.comparison.p_value is None and not self.comparison.difference:
+            return f"The draft ranks won and lost deals as the published version does: AUC {draft_auc}."
         published_auc, p_value = _auc_words(self.published.auc), _p_words(self.comparison.p_value)
         verdict = {
             "draft": "The draft separates won from lost deals better than the published version",

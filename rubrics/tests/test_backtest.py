@@ -175,3 +175,17 @@ def test_owners_get_their_qualified_leads_counted_for_both_versions(client_as, p
 
     owners = {owner.name: (owner.draft, owner.published) for owner in backtest.owners}
     assert owners == {rep.display_name: (0, 80), "Unassigned": (80, 0)}
+
+
+def test_a_draft_that_ranks_every_deal_alike_is_said_to(published_and_worse, rubric):
+    published, worse = published_and_worse
+    worse.delete()
+    same = _version(rubric, 3, "draft", 3, [("industry", "in", ["Software"], 3, "")])
+    specs = [version_spec(same), version_spec(published)]
+
+    backtest = backtest_of(specs, counted_rows(specs))
+
+    assert backtest.sentence == "The draft ranks won and lost deals as the published version does: AUC 0.750 (95%: " + (
+        f"{backtest.draft.auc.low:.3f} to {backtest.draft.auc.high:.3f})."
+    )
+    assert not backtest.worse
