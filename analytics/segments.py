@@ -25,6 +25,16 @@ METRICS = (
     ("sales_cycle", "Average sales cycle (days)", "average_sales_cycle", "days"),
     ("tenure", "Average tenure (months)", "average_tenure", "months"),
 )
+# Who each figure counts (outcomes.populations): a prospect's CLV or tenure is not a 0 to average in.
+POPULATIONS = {
+    "nps": "customers who answered a survey",
+    "sentiment": "customers with a sentiment",
+    "churn_rate": "customers, current and churned",
+    "clv": "customers, current and churned, with a CLV",
+    "conversion": "decided deals, won or lost",
+    "sales_cycle": "won deals",
+    "tenure": "customers, current and churned, with a tenure",
+}
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from workshops.services import WorkshopRefused
 from .accuracy import accuracy_measure, previous_version
 from .charts import accuracy_charts, segments_charts
 from .forms import POINTS, AccuracyQueryForm, SuggestionForm, TraitsQueryForm, WorkshopSuggestionForm
-from .segments import METRICS, segments_compare
+from .segments import METRICS, POPULATIONS, segments_compare
 from .selectors import NotAnalysable, analysed_rubric, analysed_rubrics, workshops_open_for
 from .services import suggestion_send_to_rubric, suggestion_send_to_workshop
 from .suggestions import criteria_suggest
@@ -60,7 +60,14 @@ def segments(request, rubric_id: int):
     except NotAnalysable as error:
         return _problem(request, str(error), 404)
     compared = segments_compare(rubric=rubric, version=version)
-    context = {"compared": compared, "metrics": METRICS, "charts": segments_charts(compared), "page": "segments"}
+    headers = [(label, POPULATIONS[key]) for key, label, _, _ in METRICS]
+    context = {
+        "compared": compared,
+        "metrics": METRICS,
+        "headers": headers,
+        "charts": segments_charts(compared),
+        "page": "segments",
+    }
     return _page(request, "analytics/segments.html", rubric, context)
 
 

@@ -147,6 +147,8 @@ class WeightGroup:
     points: list[int]
     spread: int
     contested: bool
+    current: int | None = None  # the points the rubric gives the criterion today (None: a new criterion)
+    evidence: str = ""  # what the base said about the rule when it was proposed
 
 
 def item_splits(step: Step, user: User, teams: list[str]) -> list[ItemSplit]:
@@ -179,6 +181,8 @@ def weight_groups(step: Step, teams: list[str]) -> list[WeightGroup]:
                 points=points,
                 spread=tally.spread(points),
                 contested=tally.weight_contested(points),
+                current=next((p.current_points for p in proposals if p.current_points is not None), None),
+                evidence=next((p.evidence.get("sentence", "") for p in proposals if p.evidence), ""),
             )
         )
     return groups
