@@ -2,6 +2,7 @@
 bad document refused whole, by location, with nothing written."""
 
 import json
+from pathlib import Path
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -10,6 +11,7 @@ from customers.tests.factories import CustomerFactory
 from profiles.models import Profile
 from rubrics import scoring
 from rubrics.document_format import DOCUMENT_KEYS
+from rubrics.document_schema import DOCUMENT_EXAMPLE
 from rubrics.documents import StaleDraft, rubric_dump, rubric_load, version_tag
 from rubrics.editing import DraftChangedMeanwhile
 from rubrics.models import Criterion, Rubric, RubricVersion
@@ -318,3 +320,14 @@ def test_it_refuses_to_overwrite_an_edit_saved_while_it_loaded(monkeypatch):
         rubric_load(document=industry_document(), user=None, rubric=draft.rubric)
 
     assert draft.criteria.count() == 9
+
+
+def test_the_readme_example_loads_and_dumps_as_written():
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### A rubric as a document", 1)[1]
+    example = json.loads(section.split("```json", 1)[1].split("```", 1)[0])
+
+    draft = rubric_load(document=example, user=None)
+
+    assert list(rubric_dump(version=draft).items()) == list(example.items())
+    assert example == DOCUMENT_EXAMPLE.value
