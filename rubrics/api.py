@@ -13,12 +13,11 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.urls import reverse
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, permissions, serializers, status
-from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
-from customers.api import DETAIL, FIELD_ERRORS, AsciiJSONRenderer
+from customers.api import DETAIL, FIELD_ERRORS, AsciiJSONRenderer, NestingSafeJSONParser
 from ops.outages import sends_watched
 from teams.access import has_role
 from teams.models import Role
@@ -45,17 +44,14 @@ class BodyTooLarge(exceptions.APIException):
     default_code = "too_large"
 
 
-class DocumentParser(JSONParser):
-    """JSON of at most BODY_LIMIT bytes; nesting too deep for Python's parser is the client's 400, not a 500."""
+class DocumentParser(NestingSafeJSONParser):
+    """JSON of at most BODY_LIMIT bytes (DRF reads a body whatever its size)."""
 
     def parse(self, stream, media_type=None, parser_context=None):
         body = stream.read(BODY_LIMIT + 1)
         if len(body) > BODY_LIMIT:
             raise BodyTooLarge()
-        try:
-            return super().parse(io.BytesIO(body), media_type, parser_context)
-        except RecursionError:
-            raise exceptions.ParseError("JSON parse error - the body is nested too deeply.") from None
+        return super().parse(io.BytesIO(body), media_type, parser_context)
 
 
 class PublishRequestSerializer(serializers.Serializer):
