@@ -236,7 +236,11 @@ def _grades(errors: _Errors, value) -> list[dict] | None:
         location = _at("grades", number)
         if _object(errors, location, grade, GRADE_KEYS, GRADE_KEYS, "A grade") is None:
             continue
-        label = _text(errors, _at(location, "label"), grade.get("label", ""), GRADE_LABEL_LIMIT, blank=False)
+        label = (
+            _text(errors, _at(location, "label"), grade["label"], GRADE_LABEL_LIMIT, blank=False)
+            if "label" in grade
+            else None
+        )
         minimum = _integer(errors, _at(location, "min"), grade.get("min"), *WHOLE_RANGE) if "min" in grade else None
         if label is not None and minimum is not None:
             read.append({"label": label.strip(), "min": minimum})
@@ -371,6 +375,15 @@ def _spec(index: int, row: dict) -> scoring.Criterion:
     )
 
 
+def _spelling(name: str, kind: str) -> str:
+    """How a document writes what the editor's message names in words (“is at least” is ``gte``)."""
+    if name == "operator":
+        return f" In a document: {', '.join(scoring.OPERATORS_BY_KIND[kind])}."
+    if name == "gate":
+        return ' In a document: "" (adds points), "must" or "never".'
+    return ""
+
+
 def _file_problems(errors: _Errors, candidate: scoring.Rubric, *, whole: bool, judged: dict[str, bool]) -> None:
     """The editor's problems with the parts of the right shape, under their locations.
 
@@ -379,10 +392,11 @@ def _file_problems(errors: _Errors, candidate: scoring.Rubric, *, whole: bool, j
     criterion left out, the highest total would be wrong). Caps were judged as they were read.
     """
     problems = rubric_problems(candidate)
+    kinds = {spec.id: spec.kind for spec in candidate.criteria}
     for index, fields in problems.criteria.items():
         for name, messages in fields.items():
             for message in messages:
-                errors.add(_at(_at("criteria", index), name), message)
+                errors.add(_at(_at("criteria", index), name), message + _spelling(name, kinds[index]))
     for setting, messages in problems.settings.items():
         if setting == "caps" or (setting == "threshold" and not whole) or not judged.get(setting, True):
             continue

@@ -254,6 +254,16 @@ def test_it_reports_every_problem_of_a_document_at_once():
     }
 
 
+def test_the_editors_words_come_with_how_a_document_writes_them():
+    errors = _load_errors(industry_document(criteria=[_criterion(operator="gte", values=[1]), _criterion(gate="no")]))
+
+    assert errors["criteria[0].operator"] == [
+        "“is at least” does not fit this field; use is one of, is not one of, is empty. "
+        "In a document: in, not_in, empty."
+    ]
+    assert errors["criteria[1].gate"][0].endswith('In a document: "" (adds points), "must" or "never".')
+
+
 def test_a_bad_document_naming_a_new_rubric_makes_no_profile_or_rubric():
     _load_errors(industry_document(profile="New profile", threshold=99))
 
