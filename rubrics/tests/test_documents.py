@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 from django.core.exceptions import ValidationError
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
 
 from customers.tests.factories import CustomerFactory
 from profiles.models import Profile
@@ -15,8 +17,10 @@ from rubrics.document_schema import DOCUMENT_EXAMPLE
 from rubrics.documents import StaleDraft, rubric_dump, rubric_load, version_tag
 from rubrics.editing import DraftChangedMeanwhile
 from rubrics.models import Criterion, Rubric, RubricVersion
+from rubrics.problems import rubric_problems
 from rubrics.selectors import customer_attributes, version_spec
 from rubrics.tests.factories import industry_document, rich_version, rubric_with_draft
+from rubrics.tests.test_compile import customers, rubrics
 
 pytestmark = pytest.mark.django_db
 
@@ -106,6 +110,54 @@ def test_a_round_trip_gives_the_same_document_and_the_same_scores():
     assert statuses == [scoring.QUALIFIED, scoring.DISQUALIFIED, scoring.MISSES_MUST_HAVE, scoring.NEEDS_DATA]
     engaged = scoring.score(after, customer_attributes(customers[0]))
     assert (engaged.raw_subtotals["engagement"], engaged.subtotals["engagement"]) == (6, 4)
+
+
+def _stored(spec: scoring.Rubric) -> RubricVersion:
+    """The engine's rubric as a published version of a rubric of its own."""
+    rubric = Rubric.objects.create(profile=Profile.objects.create(name=f"Random {Profile.objects.count()}"), name="R")
+    version = RubricVersion.objects.create(
+        rubric=rubric, number=1, status="published", threshold=spec.threshold, caps=dict(spec.caps)
+    )
+    Criterion.objects.bulk_create(
+        Criterion(
+            version=version,
+            position=position,
+            field=c.field,
+            operator=c.operator,
+            values=list(c.values),
+            bands=[{"label": b.label, "min": b.min, "max": b.max, "points": b.points} for b in c.bands],
+            points=0 if c.operator == "bands" else c.points,
+            group=c.group,
+            gate=c.gate,
+        )  # fmt: skip
+        for position, c in enumerate(spec.criteria)
+    )
+    return version
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
+@given(data=st.data())
+def test_any_rubric_the_editor_accepts_survives_the_round_trip_with_its_scores(data):
+    spec = data.draw(rubrics())
+    assume(not rubric_problems(spec))
+    published = _stored(spec)
+    document = json.loads(json.dumps(rubric_dump(version=published)))
+    target = rubric_with_draft().rubric
+
+    draft = rubric_load(document=document, user=None, rubric=target)
+
+    assert rubric_dump(version=draft) == {**document, "profile": target.profile.name, "rubric": target.name}
+    before, after = version_spec(published), version_spec(draft)
+    for attributes in data.draw(st.lists(customers, max_size=4)):
+        old, new = scoring.score(before, attributes), scoring.score(after, attributes)
+        assert (new.total, new.status, new.matched_mask, new.no_data_mask) == (
+            old.total, old.status, old.matched_mask, old.no_data_mask,
+        )  # fmt: skip
 
 
 def test_a_must_have_a_disqualifier_and_a_cap_survive_the_round_trip():
