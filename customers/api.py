@@ -16,7 +16,7 @@ from drf_spectacular.extensions import OpenApiSerializerExtension
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotFound, ParseError
 from rest_framework.pagination import CursorPagination
 from rest_framework.parsers import JSONParser
 from rest_framework.renderers import JSONRenderer
@@ -43,6 +43,16 @@ from .services import customer_create, customer_delete, customer_update, custome
 class AsciiJSONRenderer(JSONRenderer):
     # Error messages may echo a client's input; escaping keeps a lone surrogate from breaking the response.
     ensure_ascii = True
+
+
+class NestingSafeJSONParser(JSONParser):
+    """JSON whose nesting is too deep for Python's parser is the client's 400, not a 500."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        try:
+            return super().parse(stream, media_type, parser_context)
+        except RecursionError:
+            raise ParseError("JSON parse error - the body is nested too deeply.") from None
 
 
 class BoundedIsoDateTimeField(IsoDateTimeField):
@@ -201,7 +211,7 @@ class CustomerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     queryset = Customer.objects.select_related("owner").order_by("id")
     serializer_class = CustomerSerializer
     permission_classes = [ReadAnyRoleWriteAdmin]
-    parser_classes = [JSONParser]
+    parser_classes = [NestingSafeJSONParser]
     renderer_classes = [AsciiJSONRenderer]
     pagination_class = CustomerCursorPagination
     filterset_class = CustomerFilter

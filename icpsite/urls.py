@@ -15,6 +15,7 @@ urlpatterns = [
     path("s/", include("feedback.public_urls")),
     path("analytics/", include("analytics.urls")),
     path("api/analytics/", include("analytics.api_urls")),
+    path("api/rubrics/", include("rubrics.api_urls")),
     path("api/", include("customers.api_urls")),
     path("django-admin/", admin.site.urls),
 ]

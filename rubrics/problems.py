@@ -23,13 +23,22 @@ from .scoring import (
 
 @dataclass
 class Problems:
-    """Plain-words problems of a rubric: for the rubric as a whole, and per criterion id and field."""
+    """Plain-words problems of a rubric: for the rubric as a whole, and per criterion id and field.
+
+    ``settings`` files each of the rubric's own problems under the setting it is about as well ("threshold",
+    "max_points", "grades", "caps", "criteria" for their number), for whoever shows them beside it.
+    """
 
     rubric: list[str] = field(default_factory=list)
     criteria: dict[int, dict[str, list[str]]] = field(default_factory=dict)
+    settings: dict[str, list[str]] = field(default_factory=dict)
 
     def add(self, criterion: Criterion, field_name: str, message: str) -> None:
         self.criteria.setdefault(criterion.id, {}).setdefault(field_name, []).append(message)
+
+    def add_setting(self, setting: str, message: str) -> None:
+        self.rubric.append(message)
+        self.settings.setdefault(setting, []).append(message)
 
     def __bool__(self) -> bool:
         return bool(self.rubric or self.criteria)
@@ -46,23 +55,26 @@ def rubric_problems(rubric: Rubric) -> Problems:
     """Everything that would make the rubric wrong or useless, in plain words."""
     problems = Problems()
     if rubric.min_points > rubric.max_points:
-        problems.rubric.append("The lowest points allowed are above the highest.")
+        problems.add_setting("max_points", "The lowest points allowed are above the highest.")
     for criterion in rubric.criteria:
         _check_criterion(problems, criterion, rubric.min_points, rubric.max_points)
     if rubric.slot_count > MAX_SLOTS:
-        problems.rubric.append(
-            f"A rubric holds at most {MAX_SLOTS} criteria and bands; this one has {rubric.slot_count}."
+        problems.add_setting(
+            "criteria", f"A rubric holds at most {MAX_SLOTS} criteria and bands; this one has {rubric.slot_count}."
         )
     caps = cap_problems(rubric.caps)
-    problems.rubric.extend(message for messages in caps.values() for message in messages)
+    for messages in caps.values():
+        for message in messages:
+            problems.add_setting("caps", message)
     if not problems.criteria and not caps and rubric.threshold > rubric.highest_total:
-        problems.rubric.append(
+        problems.add_setting(
+            "threshold",
             f"No customer could ever reach the threshold of {rubric.threshold}: "
-            f"the most any customer can score is {rubric.highest_total}."
+            f"the most any customer can score is {rubric.highest_total}.",
         )
     labels = [grade.label for grade in rubric.grades]
     if len(set(labels)) != len(labels):
-        problems.rubric.append("Two grades have the same label.")
+        problems.add_setting("grades", "Two grades have the same label.")
     return problems
 
 

@@ -112,6 +112,7 @@ def test_it_refuses_a_malformed_bulk_row_with_a_message_for_the_field(admin_api,
     ("body", "content_type", "status", "key"),
     [
         ("{not json", "application/json", 400, "detail"),
+        ("[" * 100_000 + "]" * 100_000, "application/json", 400, "detail"),
         ('{"name": NaN, "external_id": "A"}', "application/json", 400, "detail"),
         ('{"name": "\\ud800", "external_id": "A"}', "application/json", 400, "name"),
         ('{"\\ud800": 1, "name": "A", "external_id": "A"}', "application/json", 400, "\ud800"),
