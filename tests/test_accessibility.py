@@ -45,6 +45,13 @@ PAGES = {
     "workshop-new": ("facilitator", _path("workshops:create"), 200, None),
     "workshop-step": ("member", _path("workshops:step", "step"), 200, None),
     "workshop-board": ("facilitator", _path("workshops:board", "step"), 200, None),
+    # The scoring step: the rubric it feeds with each criterion's evidence, and the suggested weights.
+    "workshop-scoring-step": (
+        "member",
+        _path("workshops:step", "scoring"),
+        200,
+        "[data-testid=suggested-weights]",
+    ),
     "workshop-agenda": ("facilitator", _path("workshops:agenda", "workshop"), 200, None),
     "workshop-people": ("facilitator", _path("workshops:people", "workshop"), 200, None),
     "workshop-summary": ("facilitator", _path("workshops:summary", "workshop"), 200, None),
@@ -149,6 +156,7 @@ def _demo_objects() -> dict:
     draft = draft_create(rubric=rubric, user=people["admin"])
     lead = Score.objects.filter(rubric=rubric, qualified=True, customer__owner=people["rep"]).first()
     step = Step.objects.get(status=StepStatus.OPEN)
+    scoring = Step.objects.get(workshop=step.workshop, kind="weights")
     proposal = step.proposals.filter(status="proposed").first()
     survey = Survey.objects.get()
     unasked = Customer.objects.filter(survey_invitations=None).first()
@@ -162,6 +170,7 @@ def _demo_objects() -> dict:
         "lead": lead.customer_id,
         "profile": rubric.profile_id,
         "step": step.pk,
+        "scoring": scoring.pk,
         "proposal": proposal.pk,
         "workshop": step.workshop_id,
         "survey": survey.pk,
