@@ -26,7 +26,8 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from ops.outages import REDIS_ERRORS, task_send_on_commit
+from ops.jobs import job_send
+from ops.outages import REDIS_ERRORS
 from teams.models import Role, User
 
 from .cleaning import (
@@ -142,8 +143,6 @@ def mapping_check(mapping: dict[str, str], headers: list[str]) -> dict[str, str]
 @transaction.atomic
 def import_job_map(*, job: ImportJob, mapping: dict[str, str], user: User | None) -> ImportJob:
     """Save the column mapping, remember the choices that differ from our names, and start the check."""
-    from .tasks import customer_import_analyse
-
     job = ImportJob.objects.select_for_update().get(pk=job.pk)
     if job.status not in (ImportStatus.UPLOADED, ImportStatus.ANALYSED):
         raise ImportConflict("This import is already under way; its columns can no longer change.")
@@ -158,7 +157,7 @@ def import_job_map(*, job: ImportJob, mapping: dict[str, str], user: User | None
     job.analysis, job.rejections, job.error = {}, [], ""
     job.save()
     progress_set(job, 0)
-    task_send_on_commit(customer_import_analyse, job.pk, waiting=CHECK_WAITING)
+    job_send("customers.tasks.customer_import_analyse", job.pk, waiting=CHECK_WAITING)
     return job
 
 
@@ -286,8 +285,6 @@ def import_analyse(*, job: ImportJob) -> ImportJob:
 @transaction.atomic
 def import_start(*, job: ImportJob, skip_invalid: bool, user: User | None) -> ImportJob:
     """Start the import of a checked file; only once, and only as the person chose for rejected rows."""
-    from .tasks import customer_import_commit
-
     rejected = job.analysis.get("rejected", 0)
     if rejected and not skip_invalid:
         raise ValidationError(
@@ -300,7 +297,7 @@ def import_start(*, job: ImportJob, skip_invalid: bool, user: User | None) -> Im
         raise ImportConflict("This import has already started, or it is not checked yet.")
     job.refresh_from_db()
     progress_set(job, 0)
-    task_send_on_commit(customer_import_commit, job.pk, waiting=IMPORT_WAITING)
+    job_send("customers.tasks.customer_import_commit", job.pk, waiting=IMPORT_WAITING)
     return job
 
 

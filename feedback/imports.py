@@ -31,7 +31,7 @@ from customers.cleaning import RowError, column_key, date_order, is_unknown, par
 from customers.imports import ImportConflict  # one error for "this import moved on already", both imports
 from customers.models import ChangeSource, Customer
 from customers.tabular import TableError, table_check, table_open
-from ops.outages import task_send_on_commit
+from ops.jobs import job_send
 from teams.models import User
 
 from .models import FeedbackImport, ImportStatus, Response, ResponseSource
@@ -301,8 +301,6 @@ def feedback_import_check(*, file: File, name: str, user: User | None) -> Feedba
 @transaction.atomic
 def feedback_import_start(*, job: FeedbackImport, skip_invalid: bool, user: User | None) -> FeedbackImport:
     """Start the import of a checked file: once, and only as the person chose for the rejected rows."""
-    from .tasks import feedback_import_commit
-
     rejected = job.analysis.get("rejected", 0)
     if rejected and not skip_invalid:
         raise ValidationError(
@@ -314,7 +312,7 @@ def feedback_import_start(*, job: FeedbackImport, skip_invalid: bool, user: User
     if not claimed:
         raise ImportConflict("This import has already started.")
     job.refresh_from_db()
-    task_send_on_commit(feedback_import_commit, job.pk, waiting=IMPORT_WAITING)
+    job_send("feedback.tasks.feedback_import_commit", job.pk, waiting=IMPORT_WAITING)
     return job
 
 

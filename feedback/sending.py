@@ -22,7 +22,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from customers.models import Customer
-from ops.outages import task_send_on_commit
+from ops.jobs import job_send
 from teams.models import User
 
 from .links import invitation_url, link_max_age
@@ -58,8 +58,6 @@ def contact_email(extra: dict | None) -> str:
 
 def survey_send(*, survey: Survey, customers: QuerySet[Customer], user: User | None) -> SendResult:
     """Invite ``customers`` (those not invited yet) to the survey; the emails not sent yet go out once this commits."""
-    from .tasks import survey_invitations_email
-
     invited = with_email = 0
     with transaction.atomic():
         Survey.objects.select_for_update().get(pk=survey.pk)
@@ -75,7 +73,7 @@ def survey_send(*, survey: Survey, customers: QuerySet[Customer], user: User | N
             invited += len(invitations)
             with_email += sum(1 for invitation in invitations if invitation.email)
         if with_email or _emails_unsent(survey).exists():
-            task_send_on_commit(survey_invitations_email, survey.pk, waiting=EMAILS_WAITING)
+            job_send("feedback.tasks.survey_invitations_email", survey.pk, waiting=EMAILS_WAITING)
     return SendResult(invited=invited, with_email=with_email)
 
 

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from customers.models import ChangeSource, Customer
 from customers.services import customer_update
-from ops.outages import task_send_on_commit
+from ops.jobs import job_send
 from teams.models import User
 
 from .models import (
@@ -176,11 +176,10 @@ def _response_write(invitation: SurveyInvitation, score: int, comment: str, now:
 
 def responses_sentiment_later(*, response_ids: Iterable[int]) -> None:
     """Once the transaction commits, compute these responses' sentiment in the worker."""
-    from .tasks import responses_sentiment
-
     ids = sorted(set(response_ids))
     for start in range(0, len(ids), SENTIMENT_TASK_SIZE):
-        task_send_on_commit(responses_sentiment, ids[start : start + SENTIMENT_TASK_SIZE], waiting=SENTIMENT_WAITING)
+        batch = ids[start : start + SENTIMENT_TASK_SIZE]
+        job_send("feedback.tasks.responses_sentiment", batch, waiting=SENTIMENT_WAITING)
 
 
 def responses_without_sentiment(*, waited: datetime.timedelta) -> list[int]:

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "ops",
     "teams",
     "home",
     "profiles",
@@ -166,8 +167,8 @@ CELERY_TASK_SOFT_TIME_LIMIT = 14 * 60
 # - Redis delivers a message again once it has gone unacknowledged for the visibility timeout, so that must
 #   stay well above the hard limit, or a task still running would be started a second time beside itself.
 #   A worker killed outright (SIGKILL, its machine lost) would leave its task waiting that hour: instead each
-#   worker that starts sends the interrupted work again at once (the worker_ready handlers in the tasks.py of
-#   rubrics, customers and feedback; a task sent twice does its work once).
+#   worker that starts sends the interrupted work again at once (ops.tasks: one worker_ready handler runs every
+#   app's resumer; a task sent twice does its work once).
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 60 * 60}
 # - Retries are bounded: a task retries a database error a few times (max_retries on each task, 3 unless it
 #   says otherwise), then records the failure on its job. Sending a task retries 3 times within about a
@@ -185,7 +186,7 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # - Jobs whose task was never sent (Redis was down when they were saved) or was lost are sent again: every
 #   STUCK_JOB_CHECK_SECONDS, a re-score job still queued STUCK_JOB_SECONDS after it was created, a running one
 #   without a chunk done for longer than the hard time limit, and an import under way that no worker holds
-#   (see the resend-stuck-* entries below). Sending one twice is harmless.
+#   (see the resend-stuck-work entry below). Sending one twice is harmless.
 STUCK_JOB_SECONDS = env.int("STUCK_JOB_SECONDS", default=60)
 STUCK_JOB_CHECK_SECONDS = env.float("STUCK_JOB_CHECK_SECONDS", default=60)
 # Two queues: "celery" for what people wait on (a changed customer re-scored within a second, imports,
@@ -237,17 +238,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "feedback.tasks.risk_digests_send",
         "schedule": crontab(day_of_week="mon", hour=7, minute=30),
     },
-    # Work whose task was never sent (Redis was down) or was lost (a worker killed) is sent again.
-    "resend-stuck-rescore-jobs": {
-        "task": "rubrics.tasks.rescore_jobs_resume",
-        "schedule": STUCK_JOB_CHECK_SECONDS,
-    },
-    "resend-stuck-imports": {
-        "task": "customers.tasks.imports_resume",
-        "schedule": STUCK_JOB_CHECK_SECONDS,
-    },
-    "resend-stuck-feedback-work": {
-        "task": "feedback.tasks.feedback_work_resume",
+    # Work whose task was never sent (Redis was down) or was lost (a worker killed) is sent again, of every
+    # kind (ops.jobs.work_resumer): re-score jobs, imports, comments without sentiment, ...
+    "resend-stuck-work": {
+        "task": "ops.tasks.work_resume_all",
         "schedule": STUCK_JOB_CHECK_SECONDS,
     },
 }

@@ -1,5 +1,5 @@
-"""Operations: request ids, structured logs, and the request id carried into Celery tasks.
+"""Operations, the bottom of the stack: request ids and structured logs, outages (503s, sends that wait for
+Redis), and the kernel of background jobs (jobs.py: the base task, sending by name, the one resume path).
 
-Not an app (no models, no views): the middleware is in MIDDLEWARE, the filter and formatters in LOGGING,
-and ``ops.celery`` is imported by the Celery app (icpsite/celery.py).
+It imports no other app of the project; every app may import it.
 """

@@ -5,13 +5,15 @@ import logging
 from celery import shared_task
 from django.utils import timezone
 
+from ops.jobs import JobTask
+
 from .reviews import profile_review_remind
 from .selectors import profiles_due_for_review
 
 logger = logging.getLogger(__name__)
 
 
-@shared_task(acks_late=True)
+@shared_task(base=JobTask)
 def profile_reviews_remind() -> int:
     """Remind of every profile whose review date is reached, once; a profile whose email fails waits for tomorrow."""
     today = timezone.localdate()

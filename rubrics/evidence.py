@@ -24,7 +24,7 @@ from django.db.models import Count, FloatField, Q, Sum
 from django.db.models.functions import Cast
 
 from customers.models import Customer, DealOutcome, LifecycleStage
-from ops.outages import task_send_on_commit
+from ops.jobs import job_send
 from outcomes.populations import known_after_the_sale
 from outcomes.selectors import grouping_settings
 from outcomes.stats import (
@@ -265,9 +265,7 @@ def profile_evidence(criterion: scoring.Criterion, entries: list[Entry]) -> Evid
 def _profile_rebuild_later() -> None:
     """Queue one rebuild of the value profile (a second asker within BUILD_WAIT_SECONDS queues none)."""
     if cache.add(BUILDING_KEY, True, BUILD_WAIT_SECONDS):
-        from .tasks import value_profile_build
-
-        task_send_on_commit(value_profile_build, waiting="The figures come from the database meanwhile.")
+        job_send("rubrics.tasks.value_profile_build", waiting="The figures come from the database meanwhile.")
 
 
 def criterion_evidence(criterion: scoring.Criterion) -> Evidence:

@@ -17,7 +17,7 @@ from django.db.models import Count, F, Max, Min
 from django.utils import timezone
 
 from customers.models import Customer
-from ops.outages import task_send_on_commit
+from ops.jobs import job_send
 from teams.models import User
 
 from .backtest import Backtest, backtest_cached
@@ -112,7 +112,7 @@ def rescore_job_create(
     """Create a job re-scoring the base with ``version``; older queued or running jobs of the rubric stop.
 
     With ``start``, the job's first task is sent once the transaction commits. If Redis is down then, the job
-    stays queued and the periodic resend (``tasks.rescore_jobs_resume``) starts it once Redis is back.
+    stays queued and the periodic resend (``tasks.rescore_jobs_resend``) starts it once Redis is back.
     """
     with transaction.atomic():
         Rubric.objects.select_for_update().get(pk=version.rubric_id)
@@ -121,9 +121,7 @@ def rescore_job_create(
         )
         job = RescoreJob.objects.create(rubric_id=version.rubric_id, version=version, reason=reason, requested_by=user)
         if start:
-            from .tasks import rescore_job_start
-
-            task_send_on_commit(rescore_job_start, job.pk, waiting=JOB_WAITING)
+            job_send("rubrics.tasks.rescore_job_start", job.pk, waiting=JOB_WAITING)
     return job
 
 
@@ -263,11 +261,9 @@ def rescore_nightly() -> list[RescoreJob]:
 
 def customers_rescore_later(*, customer_ids: Iterable[int]) -> None:
     """Once the transaction commits, re-score these customers by every published rubric (in the worker)."""
-    from .tasks import customers_rescore
-
     ids = sorted(set(customer_ids))
     for start in range(0, len(ids), CUSTOMER_TASK_SIZE):
-        task_send_on_commit(customers_rescore, ids[start : start + CUSTOMER_TASK_SIZE], waiting=CUSTOMERS_WAITING)
+        job_send("rubrics.tasks.customers_rescore", ids[start : start + CUSTOMER_TASK_SIZE], waiting=CUSTOMERS_WAITING)
 
 
 def customers_rescore(*, customer_ids: Iterable[int]) -> int:

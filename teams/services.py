@@ -7,10 +7,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from ops.outages import task_send_on_commit
+from ops.jobs import job_send
 
 from .models import ApiToken, Role, Team, User
-from .tasks import person_send_invitation
 
 INVITATION_WAITING = "The invitation email is not sent: they can choose a password with “Forgot your password?”."
 
@@ -47,7 +46,7 @@ def person_invite(
     person.set_unusable_password()
     person.full_clean()
     person.save()
-    task_send_on_commit(person_send_invitation, person.pk, base_url, waiting=INVITATION_WAITING)
+    job_send("teams.tasks.person_send_invitation", person.pk, base_url, waiting=INVITATION_WAITING)
     return person
 
 

@@ -8,6 +8,7 @@ from django.apps import apps
 from django.conf import settings
 
 from icpsite.celery import app as celery_app
+from ops.jobs import JobTask, work_resumers
 
 
 def _project_tasks() -> dict:
@@ -25,7 +26,8 @@ def _seconds_of_retries(policy: dict) -> float:
 
 
 def test_it_checks_the_tasks_of_every_app():
-    assert {name.split(".")[0] for name in TASKS} >= {"rubrics", "customers", "feedback", "webhooks", "teams", "leads"}
+    apps_with_tasks = {"rubrics", "customers", "feedback", "webhooks", "teams", "leads", "ops"}
+    assert {name.split(".")[0] for name in TASKS} >= apps_with_tasks
 
 
 def test_a_message_is_redelivered_only_after_the_longest_task_could_have_ended():
@@ -61,9 +63,10 @@ def test_sending_a_task_gives_up_within_seconds_when_redis_is_down():
 def test_every_periodic_job_is_a_task_of_the_project_and_stuck_work_is_sent_again():
     for entry in settings.CELERY_BEAT_SCHEDULE.values():
         assert entry["task"] in TASKS
-    resends = {entry["task"] for key, entry in settings.CELERY_BEAT_SCHEDULE.items() if key.startswith("resend-stuck-")}
-    assert resends == {
-        "rubrics.tasks.rescore_jobs_resume",
-        "customers.tasks.imports_resume",
-        "feedback.tasks.feedback_work_resume",
-    }
+    resends = {entry["task"] for key, entry in settings.CELERY_BEAT_SCHEDULE.items() if key.startswith("resend-")}
+    assert resends == {"ops.tasks.work_resume_all"}, "one resume path for every kind of stuck work"
+    assert work_resumers() == ["customer imports", "feedback work", "re-score jobs"]
+
+
+def test_every_task_of_the_project_is_a_job_task():
+    assert [name for name, task in TASKS.items() if not isinstance(task, JobTask)] == []

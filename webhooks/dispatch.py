@@ -15,7 +15,7 @@ from django.db.models import F, Max, Q
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
-from ops.outages import task_send
+from ops.jobs import job_send_now
 from rubrics import scoring
 from rubrics.models import QualificationChange, Rubric, RubricVersion
 
@@ -191,21 +191,16 @@ def _lead_link(rubric_id: int):
     return lambda customer_id: template.replace(str(marker), str(customer_id))
 
 
-def webhooks_dispatch_later() -> None:
-    """Once the transaction commits, have the worker dispatch (rubrics calls this after scoring).
+def webhooks_dispatch_on_qualifications(sender=None, **kwargs) -> None:
+    """Have the worker dispatch now (scoring announced new qualifications: rubrics.signals).
 
-    A failure to reach the broker must not fail the scoring that called it: the
-    every-minute dispatch catches up.
+    A failure to reach the broker must not fail the scoring that announced them: the every-minute dispatch
+    catches up.
     """
-    transaction.on_commit(_send_dispatch)
-
-
-def _send_dispatch() -> None:
-    from .tasks import webhooks_dispatch as dispatch_task
-
     try:
-        task_send(
-            dispatch_task, waiting="The webhooks' deliveries go out with the every-minute dispatch once it is back."
+        job_send_now(
+            "webhooks.tasks.webhooks_dispatch",
+            waiting="The webhooks' deliveries go out with the every-minute dispatch once it is back.",
         )
     except Exception:  # run in-process (no broker), a broken dispatch must not fail the scoring either
         logger.exception("could not start the webhook dispatch; the periodic one will catch up")

@@ -9,7 +9,7 @@ from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils import timezone
 
-from ops.outages import task_send_on_commit
+from ops.jobs import job_send
 from rubrics.models import Rubric
 from teams.models import User
 
@@ -84,8 +84,6 @@ def webhook_secret_rotate(*, webhook: Webhook) -> Webhook:
 
 def webhook_test_send(*, webhook: Webhook) -> Delivery:
     """A test event (no leads) sent once, at once, even to an inactive webhook; it is not retried."""
-    from .tasks import webhook_deliver
-
     delivery = Delivery(webhook=webhook, event=WEBHOOK_TEST, lead_count=0)
     delivery.payload = {
         "event": WEBHOOK_TEST,
@@ -97,14 +95,12 @@ def webhook_test_send(*, webhook: Webhook) -> Delivery:
     delivery.save()
     # An active webhook's pending delivery goes out with the every-minute dispatch; an inactive one's does not.
     waiting = DISPATCH_WAITING if webhook.is_active else "Send the test event again once it is back."
-    task_send_on_commit(webhook_deliver, delivery.pk, waiting=waiting)
+    job_send("webhooks.tasks.webhook_deliver", delivery.pk, waiting=waiting)
     return delivery
 
 
 def delivery_retry(*, delivery: Delivery) -> Delivery:
     """Send a failed delivery again, with a fresh round of attempts (its earlier attempts stay in the log)."""
-    from .tasks import webhook_deliver
-
     if not delivery.webhook.is_active and not delivery.is_test:
         raise DeliveryNotRetryable("The webhook is off: switch it on first, then retry.")
     retried = Delivery.objects.filter(pk=delivery.pk, status=DeliveryStatus.FAILED).update(
@@ -115,6 +111,6 @@ def delivery_retry(*, delivery: Delivery) -> Delivery:
         raise DeliveryNotRetryable(
             f"This delivery is {delivery.get_status_display().lower()}: only a failed one can be retried."
         )
-    task_send_on_commit(webhook_deliver, delivery.pk, waiting=DISPATCH_WAITING)
+    job_send("webhooks.tasks.webhook_deliver", delivery.pk, waiting=DISPATCH_WAITING)
     delivery.refresh_from_db()
     return delivery

@@ -10,6 +10,8 @@ import logging
 
 from celery import shared_task
 
+from ops.jobs import JobTask
+
 from . import delivering, dispatch
 
 logger = logging.getLogger(__name__)
@@ -17,7 +19,7 @@ logger = logging.getLogger(__name__)
 SEND_BUDGET_SECONDS = 50  # a sending round ends before the next minute's round starts
 
 
-@shared_task(acks_late=True)
+@shared_task(base=JobTask)
 def webhooks_dispatch() -> None:
     """Every minute and after scoring: take back expired leases, make new deliveries, send those due."""
     delivering.deliveries_release_expired()
@@ -28,12 +30,12 @@ def webhooks_dispatch() -> None:
         webhooks_send_due.delay()
 
 
-@shared_task(acks_late=True, time_limit=delivering.SEND_TIME_LIMIT, soft_time_limit=delivering.SEND_TIME_LIMIT - 10)
+@shared_task(base=JobTask, time_limit=delivering.SEND_TIME_LIMIT, soft_time_limit=delivering.SEND_TIME_LIMIT - 10)
 def webhooks_send_due() -> None:
     delivering.deliveries_send_due(budget_seconds=SEND_BUDGET_SECONDS)
 
 
-@shared_task(acks_late=True, time_limit=delivering.SEND_TIME_LIMIT, soft_time_limit=delivering.SEND_TIME_LIMIT - 10)
+@shared_task(base=JobTask, time_limit=delivering.SEND_TIME_LIMIT, soft_time_limit=delivering.SEND_TIME_LIMIT - 10)
 def webhook_deliver(delivery_id: int) -> None:
     """Send one delivery if it is due and nobody else has it; safe to run twice."""
     delivering.delivery_send(delivery_id=delivery_id)

@@ -1,8 +1,9 @@
 """A worker killed in the middle of an import: the file is imported again, whole, and once.
 
 Killed whole (SIGKILL to the worker and its pool, as when its machine dies), the worker that starts next sends
-the import again (``customers.tasks.imports_resume``). Its pool process killed alone (the OOM killer), the
-worker puts the message back in the queue at once (``task_reject_on_worker_lost``) and runs it again.
+the import again (``ops.tasks.work_resume_all`` runs ``customers.tasks.imports_resend``). Its pool process
+killed alone (the OOM killer), the worker puts the message back in the queue at once
+(``task_reject_on_worker_lost``) and runs it again.
 """
 
 import os
@@ -31,7 +32,7 @@ def _job(job_id):
 
 
 def _resumed(log_path) -> bool:
-    return any("imports_resume" in line and "succeeded" in line for line in log_path.read_text().splitlines())
+    return any("work_resume_all" in line and "succeeded" in line for line in log_path.read_text().splitlines())
 
 
 def _kill_the_worker(workers, start_worker) -> None:

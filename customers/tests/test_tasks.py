@@ -5,7 +5,7 @@ from django.db import connection
 
 from customers.imports import import_commit, imports_unheld
 from customers.models import Customer, ImportJob, ImportStatus
-from customers.tasks import imports_resume
+from customers.tasks import imports_resend
 from customers.tests.support import DATA, check, reps, upload
 from tests.support import row_held
 
@@ -39,12 +39,9 @@ def test_a_second_delivery_leaves_an_import_a_worker_holds_alone(make_person):
 def test_the_resend_sends_the_checks_and_imports_no_worker_holds(make_person, settings):
     reps(make_person)
     held, importing, checking, done = (_job(status) for status in ("importing", "importing", "analysing", "done"))
-    entry = settings.CELERY_BEAT_SCHEDULE["resend-stuck-imports"]
-
     with row_held(ImportJob, held.pk):
         assert imports_unheld() == [(importing.pk, "importing"), (checking.pk, "analysing")]
-        imports_resume.apply()
-        assert entry["task"] == imports_resume.name
+        imports_resend(False)
 
     statuses = dict(ImportJob.objects.values_list("pk", "status"))
     assert statuses == {held.pk: "importing", importing.pk: "done", checking.pk: "analysed", done.pk: "done"}

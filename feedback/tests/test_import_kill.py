@@ -24,7 +24,7 @@ def _job(job_id):
 
 
 def _resumed(log_path) -> bool:
-    return any("feedback_work_resume" in line and "succeeded" in line for line in log_path.read_text().splitlines())
+    return any("work_resume_all" in line and "succeeded" in line for line in log_path.read_text().splitlines())
 
 
 def _writing_for_a_second() -> bool:

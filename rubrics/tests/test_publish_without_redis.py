@@ -25,7 +25,7 @@ FAST = {"STUCK_JOB_SECONDS": "1", "STUCK_JOB_CHECK_SECONDS": "1", "RESCORE_CHUNK
 def _ready(log_path) -> bool:
     """The worker is up and has done its own resend at start; beat runs."""
     lines = log_path.read_text().splitlines()
-    resumed = any("rescore_jobs_resume" in line and "succeeded" in line for line in lines)
+    resumed = any("work_resume_all" in line and "succeeded" in line for line in lines)
     return resumed and any("beat: Starting" in line for line in lines)
 
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from customers.tests.factories import CustomerFactory
 from icpsite.celery import app
+from ops.jobs import RETRIES
 from rubrics import rescoring, tasks
 from rubrics.models import JobStatus, RescoreJob, Score
 from rubrics.tests.factories import rubric_with_draft
@@ -46,7 +47,7 @@ def test_a_chunk_is_retried_on_a_database_error(monkeypatch):
     _broken_database(monkeypatch)
 
     with pytest.raises(Retry):
-        tasks.rescore_chunk.apply(args=[chunk_id], retries=tasks.RETRIES - 1, throw=True)
+        tasks.rescore_chunk.apply(args=[chunk_id], retries=RETRIES - 1, throw=True)
 
     job.refresh_from_db()
     assert job.status == JobStatus.RUNNING
@@ -56,7 +57,7 @@ def test_a_chunk_fails_the_job_after_its_last_retry(monkeypatch):
     job, (chunk_id,) = _planned_job()
     _broken_database(monkeypatch)
 
-    tasks.rescore_chunk.apply(args=[chunk_id], retries=tasks.RETRIES)
+    tasks.rescore_chunk.apply(args=[chunk_id], retries=RETRIES)
 
     job.refresh_from_db()
     assert job.status == JobStatus.FAILED
@@ -123,10 +124,10 @@ def test_the_periodic_resend_starts_a_job_queued_too_long_and_leaves_a_fresh_one
     settings.STUCK_JOB_SECONDS = 60
     CustomerFactory.create_batch(2, industry="Software")
     stuck, fresh = _queued_job(seconds_ago=61), _queued_job(seconds_ago=5)
-    entry = settings.CELERY_BEAT_SCHEDULE["resend-stuck-rescore-jobs"]
+    entry = settings.CELERY_BEAT_SCHEDULE["resend-stuck-work"]
     assert entry["schedule"] == settings.STUCK_JOB_CHECK_SECONDS
 
-    app.tasks[entry["task"]].apply()
+    app.tasks[entry["task"]].apply()  # every kind of stuck work, re-score jobs among them
 
     assert RescoreJob.objects.get(pk=stuck.pk).status == JobStatus.DONE
     assert RescoreJob.objects.get(pk=fresh.pk).status == JobStatus.QUEUED
@@ -138,7 +139,7 @@ def test_the_periodic_resend_resumes_a_running_job_that_stalled(settings):
         started_at=timezone.now() - datetime.timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 1)
     )
 
-    tasks.rescore_jobs_resume.apply()
+    tasks.rescore_jobs_resend(False)
 
     job.refresh_from_db()
     assert (job.status, job.chunks_done) == (JobStatus.DONE, len(chunk_ids))
@@ -150,7 +151,7 @@ def test_the_periodic_resend_leaves_a_running_job_that_progresses_alone():
     first, *rest = rescoring.rescore_job_plan(job_id=job.pk, chunk_size=2)
     rescoring.rescore_chunk_run(chunk_id=first)
 
-    tasks.rescore_jobs_resume.apply()
+    tasks.rescore_jobs_resend(False)
 
     job.refresh_from_db()
     assert (job.status, job.chunks_done) == (JobStatus.RUNNING, 1)
