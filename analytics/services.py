@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from rubrics.editing import criterion_add, draft_create
+from rubrics.locks import rubric_lock
 from rubrics.models import Criterion, Rubric, RubricVersion, VersionStatus
 from teams.models import User
 from workshops.models import Proposal, ProposalKind, StepKind, Workshop
@@ -30,7 +31,7 @@ def suggestion_send_to_rubric(
 
     Returns (draft, criterion, created): ``created`` is False when the draft already had this rule.
     """
-    Rubric.objects.select_for_update().get(pk=rubric.pk)  # one sender at a time: a double submit adds once
+    rubric_lock(rubric.pk)  # one sender at a time: a double submit adds once
     draft = rubric.versions.filter(status=VersionStatus.DRAFT).first() or draft_create(rubric=rubric, user=user)
     wanted = _key(suggestion.field, suggestion.operator, suggestion.values)
     for criterion in draft.criteria.all():

@@ -13,6 +13,7 @@ from teams.models import User
 
 from .document_format import RubricDocument, document_read, grades_ordered
 from .editing import _claim, rubric_create
+from .locks import rubric_lock
 from .models import Criterion, Rubric, RubricVersion, VersionStatus
 from .selectors import caps_spec
 
@@ -91,7 +92,7 @@ def rubric_load(
     """
     read = document_read(document, names_required=rubric is None)
     with transaction.atomic():
-        rubric = Rubric.objects.select_for_update().get(pk=(rubric or _rubric_named(read, user)).pk)
+        rubric = rubric_lock((rubric or _rubric_named(read, user)).pk)
         draft = rubric.versions.filter(status=VersionStatus.DRAFT).first()
         if draft_tag is not None and (draft is None or draft_tag not in ("*", version_tag(draft))):
             raise StaleDraft(draft)

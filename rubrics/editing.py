@@ -17,6 +17,7 @@ from teams.models import User
 
 from . import scoring
 from .fields import field_kind
+from .locks import rubric_lock
 from .models import Criterion, Rubric, RubricVersion, VersionStatus
 from .problems import Problems, cap_problems, criterion_problems, rubric_problems
 from .selectors import caps_spec, criterion_spec, version_spec
@@ -62,7 +63,7 @@ def draft_create(*, rubric: Rubric, user: User | None) -> RubricVersion:
 
     Refused if the rubric already has a draft.
     """
-    Rubric.objects.select_for_update().get(pk=rubric.pk)  # one draft_create per rubric at a time
+    rubric_lock(rubric.pk)  # one draft_create per rubric at a time
     if rubric.versions.filter(status=VersionStatus.DRAFT).exists():
         raise ValidationError("This rubric already has a draft: edit that one.")
     source = rubric.versions.filter(status=VersionStatus.PUBLISHED).first() or rubric.versions.first()

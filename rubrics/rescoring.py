@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Count, F, Max, Min
 from django.utils import timezone
 
@@ -22,6 +22,7 @@ from teams.models import User
 
 from .backtest import Backtest, backtest_cached
 from .compile import id_ranges, score_statistics_refresh, scores_write
+from .locks import rubric_lock, rubric_scoring_lock
 from .models import ChunkStatus, JobStatus, RescoreChunk, RescoreJob, Rubric, RubricVersion, VersionStatus
 from .problems import Problems, rubric_problems
 from .selectors import version_spec
@@ -69,7 +70,7 @@ def rubric_publish(*, version: RubricVersion, user: User | None, confirm_worse: 
     if backtest is not None and backtest.worse and not reason:
         raise WorseThanPublished(backtest)
     with transaction.atomic():
-        Rubric.objects.select_for_update().get(pk=version.rubric_id)
+        rubric_lock(version.rubric_id)
         version = RubricVersion.objects.select_for_update().get(pk=version.pk)
         if not version.is_draft:
             raise PublishConflict(f"Version {version.number} is already {version.get_status_display().lower()}.")
@@ -115,7 +116,7 @@ def rescore_job_create(
     stays queued and the periodic resend (``tasks.rescore_jobs_resend``) starts it once Redis is back.
     """
     with transaction.atomic():
-        Rubric.objects.select_for_update().get(pk=version.rubric_id)
+        rubric_lock(version.rubric_id)
         RescoreJob.objects.filter(rubric_id=version.rubric_id, status__in=ACTIVE).update(
             status=JobStatus.SUPERSEDED, finished_at=timezone.now()
         )
@@ -172,7 +173,7 @@ def rescore_chunk_run(*, chunk_id: int) -> int | None:
         return None
     RescoreChunk.objects.filter(pk=chunk_id).update(attempts=F("attempts") + 1)
     with transaction.atomic():
-        _hold_off_publishing(chunk.job.rubric_id)
+        rubric_scoring_lock(chunk.job.rubric_id)
         now = timezone.now()
         if not RescoreChunk.objects.filter(pk=chunk_id, status=ChunkStatus.PENDING).update(
             status=ChunkStatus.DONE, finished_at=now
@@ -195,17 +196,6 @@ def rescore_chunk_run(*, chunk_id: int) -> int | None:
     if finished:
         score_statistics_refresh()  # the last chunk: the planner learns the new scores
     return rows
-
-
-def _hold_off_publishing(rubric_id: int) -> None:
-    """Share-lock the rubric row: chunks run side by side, a publish (FOR UPDATE) waits for them."""
-    if connection.vendor == "postgresql":
-        table = connection.ops.quote_name(Rubric._meta.db_table)
-        with connection.cursor() as cursor:
-            cursor.execute(f"SELECT 1 FROM {table} WHERE id = %s FOR SHARE", [rubric_id])
-    else:
-        # SQLite has no row locks; a write takes the database's write lock until the transaction ends.
-        Rubric.objects.filter(pk=rubric_id).update(name=F("name"))
 
 
 def rescore_job_fail(*, job_id: int, message: str) -> None:
@@ -250,7 +240,7 @@ def rescore_nightly() -> list[RescoreJob]:
     jobs = []
     for version in RubricVersion.objects.filter(status=VersionStatus.PUBLISHED).order_by("rubric_id"):
         with transaction.atomic():
-            Rubric.objects.select_for_update().get(pk=version.rubric_id)
+            rubric_lock(version.rubric_id)
             if RescoreJob.objects.filter(rubric_id=version.rubric_id, status__in=ACTIVE).exists():
                 continue
             if not RubricVersion.objects.filter(pk=version.pk, status=VersionStatus.PUBLISHED).exists():
@@ -276,7 +266,7 @@ def customers_rescore(*, customer_ids: Iterable[int]) -> int:
     rubric_ids = RubricVersion.objects.filter(status=VersionStatus.PUBLISHED).values_list("rubric_id", flat=True)
     for rubric_id in list(rubric_ids):
         with transaction.atomic():
-            _hold_off_publishing(rubric_id)
+            rubric_scoring_lock(rubric_id)
             version = RubricVersion.objects.filter(rubric_id=rubric_id, status=VersionStatus.PUBLISHED).first()
             if version is None:
                 continue

@@ -10,13 +10,14 @@ committed late with a lower id cannot slip behind the cursor.
 import logging
 
 from django.conf import settings
-from django.db import connection, transaction
-from django.db.models import F, Max, Q
+from django.db import transaction
+from django.db.models import Max, Q
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from ops.jobs import job_send_now
 from rubrics import scoring
+from rubrics.locks import rubric_scoring_held_off
 from rubrics.models import QualificationChange, Rubric, RubricVersion
 
 from .models import LEAD_QUALIFIED, Delivery, Webhook
@@ -38,20 +39,10 @@ LEAD_FIELDS = {
 
 
 def hold_off_scoring(rubric_id: int) -> None:
-    """Wait for the rubric's scoring transactions to end, and keep new ones out until this one ends.
-
-    Scoring holds the rubric row FOR SHARE while it writes QualificationChange
-    rows (rubrics.rescoring), so with this lock every change of the rubric up to
-    the newest id is committed and visible, and none will later appear below it.
-    NO KEY: rows that merely reference the rubric may still be inserted meanwhile.
-    SQLite has no row locks and commits one writer at a time (so ids in order): taking
-    its write lock first spares this transaction a failed upgrade from reader to writer.
-    """
-    if connection.vendor == "sqlite":
-        Rubric.objects.filter(pk=rubric_id).update(name=F("name"))
-    else:
-        locked = Rubric.objects.select_for_update(no_key=True, of=("self",)).filter(pk=rubric_id).order_by()
-        list(locked.values_list("pk", flat=True))
+    """Wait for the rubric's scoring transactions to end, and keep new ones out until this one ends
+    (rubrics.locks.rubric_scoring_held_off): every change of the rubric up to the newest id is then committed
+    and visible, and none will later appear below it."""
+    rubric_scoring_held_off(rubric_id)
 
 
 def newest_change_id() -> int:

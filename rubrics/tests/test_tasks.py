@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from customers.tests.factories import CustomerFactory
 from icpsite.celery import app
-from ops.jobs import RETRIES
+from ops.jobs import RETRIES, job_task
 from rubrics import rescoring, tasks
 from rubrics.models import JobStatus, RescoreJob, Score
 from rubrics.tests.factories import rubric_with_draft
@@ -127,7 +127,7 @@ def test_the_periodic_resend_starts_a_job_queued_too_long_and_leaves_a_fresh_one
     entry = settings.CELERY_BEAT_SCHEDULE["resend-stuck-work"]
     assert entry["schedule"] == settings.STUCK_JOB_CHECK_SECONDS
 
-    app.tasks[entry["task"]].apply()  # every kind of stuck work, re-score jobs among them
+    job_task(entry["task"]).apply()  # every kind of stuck work, re-score jobs among them
 
     assert RescoreJob.objects.get(pk=stuck.pk).status == JobStatus.DONE
     assert RescoreJob.objects.get(pk=fresh.pk).status == JobStatus.QUEUED
