@@ -42,6 +42,7 @@ test: install lint
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/djlint templates --lint
 	$(BIN)/djlint templates --check
 

@@ -15,10 +15,10 @@ import math
 from dataclasses import dataclass
 from functools import cached_property
 
-from leads.selectors import NO_GRADE, RubricScale
 from outcomes.selectors import outcomes_by
 from outcomes.stats import Auc, AucComparison, Estimate, Outcomes, auc, auc_compare, ratio, roc_points
 from rubrics import scoring
+from rubrics.grading import NO_GRADE, RubricScale
 from rubrics.models import Rubric, RubricVersion, VersionStatus
 from rubrics.selectors import version_spec
 

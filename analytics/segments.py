@@ -8,8 +8,8 @@ must-have matched and no disqualifier) and each grade are sums of those groups
 
 from dataclasses import dataclass
 
-from leads.selectors import NO_GRADE, RubricScale
 from outcomes.stats import Estimate, Outcomes
+from rubrics.grading import NO_GRADE, RubricScale
 from rubrics.models import Rubric, RubricVersion
 from rubrics.selectors import version_spec
 

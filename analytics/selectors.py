@@ -11,13 +11,12 @@ from dataclasses import dataclass
 from django.db.models import Expression, F, QuerySet
 
 from customers.models import Customer
-from leads.selectors import lead_rubrics
 from outcomes.selectors import outcomes_by
 from outcomes.stats import Outcomes
 from rubrics import scoring
 from rubrics.compile import score_annotations, stored_rank
 from rubrics.models import Rubric, RubricVersion, VersionStatus
-from rubrics.selectors import version_spec
+from rubrics.selectors import published_rubrics, version_spec
 from teams.models import User
 from workshops.access import can_act
 from workshops.models import StepKind, StepStatus, Workshop, WorkshopStatus
@@ -25,7 +24,7 @@ from workshops.models import StepKind, StepStatus, Workshop, WorkshopStatus
 
 def analysed_rubrics() -> QuerySet[Rubric]:
     """The rubrics that can be analysed: those with a published version (and so with scores)."""
-    return lead_rubrics()
+    return published_rubrics()
 
 
 class NotAnalysable(Exception):

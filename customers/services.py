@@ -14,6 +14,7 @@ from teams.models import User
 from .bulk import indexes_deferred, objects_insert
 from .demo import DEMO_COLUMNS, demo_customer_rows
 from .models import ChangeAction, ChangeSource, Customer, CustomerChange
+from .signals import customers_changed
 
 INSERT_BATCH = 10_000
 WRITE_BATCH = 1_000
@@ -164,16 +165,10 @@ def _upsert_batch(rows: list[dict], *, user, source, source_ref, dry_run) -> Ups
 
 
 def _rescore_after_commit(customer_ids: list[int]) -> None:
-    """Once this commits, re-score these customers by every published rubric, in the worker.
-
-    Their scores' copies of the listed fields (owner, industry, ...) follow at once, in this
-    transaction: a lead claimed or reassigned is on its new owner's list on the next page.
-    """
-    from rubrics.compile import score_copies_refresh  # rubrics imports customers
-    from rubrics.rescoring import customers_rescore_later
-
-    score_copies_refresh(customer_ids=[pk for pk in customer_ids if pk is not None])
-    customers_rescore_later(customer_ids=customer_ids)
+    """Tell the apps above that these customers changed (customers.signals): rubrics refreshes its scores'
+    copies of their fields in this transaction, so a lead claimed or reassigned is on its new owner's list on
+    the next page, and re-scores them once this commits."""
+    customers_changed.send(sender=Customer, customer_ids=[pk for pk in customer_ids if pk is not None])
 
 
 def _only_writable(values: dict) -> dict:

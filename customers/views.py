@@ -7,13 +7,13 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET
 from django_htmx.http import push_url
 
-from rubrics.selectors import customer_scores
 from teams.access import ANY_ROLE, role_required
 from teams.models import Role
 
 from . import exports, selectors
 from .forms import CustomerFilterForm, CustomerForm
 from .models import ChangeSource, Customer, CustomerChange
+from .panels import customer_panels
 from .services import CustomerChangedMeanwhile, customer_delete, customer_update
 
 
@@ -56,7 +56,7 @@ def customer_detail(request, customer_id):
         "customer": customer,
         "sections": selectors.customer_sections(customer),
         "history": selectors.customer_history(customer=customer),
-        "scores": customer_scores(customer=customer),
+        "panels": customer_panels(request, customer),
     }
     return render(request, "customers/customer_detail.html", context)
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from home.forms import service_errors_add
+from ops.forms import service_errors_add
 
 from .forms import SCORES, AnswerForm
 from .links import LinkExpired, LinkInvalid, invitation_from_token

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from customers.exports import csv_chunks, streamed_download
 from customers.selectors import customer_list
-from home.forms import service_errors_add
+from ops.forms import service_errors_add
 from teams.access import role_required
 from teams.models import Role
 

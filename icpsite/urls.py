@@ -16,7 +16,7 @@ urlpatterns = [
     path("analytics/", include("analytics.urls")),
     path("api/analytics/", include("analytics.api_urls")),
     path("api/rubrics/", include("rubrics.api_urls")),
-    path("api/", include("customers.api_urls")),
+    path("api/", include("icpsite.api_urls")),
     path("django-admin/", admin.site.urls),
 ]
 

@@ -10,9 +10,8 @@ from collections.abc import Iterator
 from django.db.models import QuerySet
 
 from customers.exports import CHUNK_SIZE, csv_chunks, export_rows, xlsx_chunks
+from rubrics.grading import NO_GRADE, RubricScale
 from rubrics.models import Score
-
-from .selectors import NO_GRADE, RubricScale
 
 HEADER = (
     "account",

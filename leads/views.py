@@ -9,7 +9,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from customers.models import LifecycleStage
 from customers.selectors import short_query_planning
-from home.forms import service_errors_add
+from ops.forms import service_errors_add
 from rubrics import scoring
 from rubrics.models import QualificationChange, Rubric
 from rubrics.selectors import customer_attributes, score_explain

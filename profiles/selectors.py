@@ -7,7 +7,6 @@ from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
 from customers.models import Customer
-from rubrics.models import RubricVersion, VersionStatus
 from teams.models import Role, User
 
 from .checklist import ChecklistFacts, ChecklistRow, checklist_rows
@@ -74,9 +73,8 @@ def profile_checklist(profile: Profile) -> list[ChecklistRow]:
     facts = ChecklistFacts(
         agreed_sections=frozenset(agreed_sections.distinct()),
         agreed_exemplars=Exemplar.objects.filter(profile=profile, status=ItemStatus.AGREED).count(),
-        has_published_rubric=RubricVersion.objects.filter(
-            rubric__profile=profile, status=VersionStatus.PUBLISHED
-        ).exists(),
+        # Through the rubrics' relation to the profile: profiles sits below rubrics and never imports it.
+        has_published_rubric=profile.rubrics.filter(versions__status="published").exists(),
         marked_steps=frozenset(ChecklistMark.objects.filter(profile=profile).values_list("step", flat=True)),
     )
     return checklist_rows(facts)

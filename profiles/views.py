@@ -14,7 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from home.forms import service_errors_add
+from ops.forms import service_errors_add
 from teams.access import ANY_ROLE, has_role, role_required
 from teams.models import Role
 

@@ -2,9 +2,11 @@
 
 from dataclasses import dataclass
 
+from django.db.models import Exists, OuterRef, QuerySet
+
 from . import scoring
 from .fields import field_kind
-from .models import Criterion, RubricVersion, Score
+from .models import Criterion, Rubric, RubricVersion, Score, VersionStatus
 
 
 def criterion_spec(criterion: Criterion) -> scoring.Criterion:
@@ -97,3 +99,9 @@ def score_explain(score: Score) -> ScoreExplained:
         threshold=spec.threshold,
         explanation=explanation,
     )
+
+
+def published_rubrics() -> QuerySet[Rubric]:
+    """Rubrics that have a published version (and so score customers), by profile and name."""
+    published = RubricVersion.objects.filter(rubric=OuterRef("pk"), status=VersionStatus.PUBLISHED)
+    return Rubric.objects.filter(Exists(published)).select_related("profile").order_by("profile__name", "name")

@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from home.forms import service_errors_add
+from ops.forms import service_errors_add
 from profiles.models import Profile
 from profiles.services import profile_create
 from teams.access import role_required

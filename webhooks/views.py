@@ -2,6 +2,7 @@
 
 import json
 
+from celery import current_app
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -45,9 +46,7 @@ def _detail_page(request, rubric: Rubric, form: WebhookForm | None = None, statu
 
 
 def _tasks_in_process() -> bool:
-    from icpsite.celery import app
-
-    return bool(app.conf.task_always_eager)
+    return bool(current_app.conf.task_always_eager)
 
 
 def _rubric(rubric_id) -> Rubric:

@@ -11,7 +11,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from home.forms import service_errors_add
+from ops.forms import service_errors_add
 from teams.access import role_required
 from teams.models import Role
 

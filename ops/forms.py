@@ -1,4 +1,4 @@
-"""Form helpers every app's views share."""
+"""Form helpers every app's views share (the bottom of the stack: any app may use them)."""
 
 from django import forms
 from django.core.exceptions import ValidationError

@@ -1,13 +1,13 @@
-"""The API: /api/customers/ for CRM sync, /api/leads/ (qualified leads), /api/schema/ (OpenAPI 3) and
-/api/docs/ (Swagger UI)."""
+"""The site's API router: /api/customers/ for CRM sync (customers.api), /api/leads/ (qualified leads,
+leads.api), /api/schema/ (OpenAPI 3) and /api/docs/ (Swagger UI). The analytics and rubric APIs have their
+own URL modules, included from icpsite/urls.py."""
 
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import SimpleRouter
 
+from customers.api import CustomerViewSet
 from leads.api import LeadViewSet
-
-from .api import CustomerViewSet
 
 app_name = "api"
 

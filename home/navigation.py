@@ -1,10 +1,11 @@
+"""The site's menu: drawn by the app that draws the pages, the top of the stack, so it may name every app's pages."""
+
 from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 
 from feedback.access import is_customer_success, may_see_risk
-
-from .access import ANY_ROLE, has_role
-from .models import Role
+from teams.access import ANY_ROLE, has_role
+from teams.models import Role
 
 # (label, url name, roles that see it, or a check of the person). A later feature adds its line here.
 NAVIGATION = [

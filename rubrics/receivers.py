@@ -1,0 +1,17 @@
+"""What rubrics does when the apps below it say something happened (connected in apps.py)."""
+
+from .compile import score_copies_refresh
+from .rescoring import customers_rescore_later
+from .selectors import customer_scores
+
+
+def customers_changed_rescore(sender=None, customer_ids: list[int] = (), **kwargs) -> None:
+    """The scores' copies of the customers' fields (owner, industry, ...) now, in the transaction of the change;
+    their re-score once it commits."""
+    score_copies_refresh(customer_ids=list(customer_ids))
+    customers_rescore_later(customer_ids=customer_ids)
+
+
+def customer_scores_panel(customer) -> tuple[str, dict]:
+    """The customer page's scores: each rubric's total, grade and breakdown, by the version that scored it."""
+    return "rubrics/customer_scores_panel.html", {"scores": customer_scores(customer=customer)}
