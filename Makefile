@@ -7,11 +7,15 @@ PORT ?= 8000
 
 .PHONY: install run demo test lint format audit stack bench load clean
 
-# The virtualenv is rebuilt whenever a requirements file changes.
-$(VENV)/.installed: requirements.txt requirements-dev.txt
+# Two steps of one virtualenv, each redone when its requirements change: what serving needs (`make run`,
+# requirements.txt), then the development tools on top (tests, lint, benchmarks: requirements-dev.txt).
+$(VENV)/.runtime: requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $@
+
+$(VENV)/.installed: $(VENV)/.runtime requirements-dev.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $@
 
 # axe-core (the browser tests check every page with it), from the npm registry as package-lock.json pins it;
@@ -25,13 +29,13 @@ install: $(VENV)/.installed node_modules/.installed
 
 run demo test: export DEBUG ?= true
 
-run: $(VENV)/.installed
+run: $(VENV)/.runtime
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo --if-empty
-	@echo "Serving ICP Workshop on http://$(HOST):$(PORT)/ (Ctrl-C stops it)"
+	@echo "Serving ICP Workshop on http://$(HOST):$(PORT)/ (Ctrl-C stops it; make run HOST=0.0.0.0 PORT=8080 to change)"
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
-demo: $(VENV)/.installed
+demo: $(VENV)/.runtime
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
 
