@@ -34,9 +34,8 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats as scipy_stats
 
-from .stats import proportion_test
+from .stats import proportion_test, scipy_stats
 
 PERMUTATIONS = 20_000
 SEED = 15  # any fixed number: the same counts must give the same p-value everywhere
@@ -71,7 +70,7 @@ def _scheffe_bound(z: float, groups: list[int]) -> float:
     χ² of any split of the groups in two is at most the χ² of the whole table, so this bounds the chance that
     the best of all the splits reaches z² (Scheffé's argument)."""
     count = sum(1 for customers in groups if customers)
-    return float(scipy_stats.chi2.sf(z * z, count - 1))
+    return float(scipy_stats().chi2.sf(z * z, count - 1))
 
 
 def _prefix_z(best: np.ndarray, everyone: np.ndarray, best_total: int, total: int) -> tuple[np.ndarray, np.ndarray]:

@@ -24,7 +24,13 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields
 from statistics import NormalDist
 
-from scipy import stats as scipy_stats
+
+def scipy_stats():
+    """SciPy's statistics, loaded when a figure first needs them (a second at start-up most pages never use)."""
+    from scipy import stats
+
+    return stats
+
 
 CONFIDENCE = 0.95
 Z = NormalDist().inv_cdf(0.5 + CONFIDENCE / 2)  # 1.96
@@ -105,7 +111,7 @@ def mean_interval(moments: Moments) -> Estimate:
         return Estimate(None, None, None, 0)
     if moments.n < 2:
         return Estimate(moments.mean, None, None, moments.n)
-    half = float(scipy_stats.t.ppf(0.5 + CONFIDENCE / 2, moments.n - 1)) * moments.sd / math.sqrt(moments.n)
+    half = float(scipy_stats().t.ppf(0.5 + CONFIDENCE / 2, moments.n - 1)) * moments.sd / math.sqrt(moments.n)
     return Estimate(moments.mean, moments.mean - half, moments.mean + half, moments.n)
 
 
@@ -340,7 +346,7 @@ def proportion_test(best_with: int, best_total: int, rest_with: int, rest_total:
     ]
     if min(expected) < FISHER_BELOW:
         table = [[best_with, best_total - best_with], [rest_with, rest_total - rest_with]]
-        return float(scipy_stats.fisher_exact(table).pvalue)
+        return float(scipy_stats().fisher_exact(table).pvalue)
     pooled = having / total
     se = math.sqrt(pooled * (1 - pooled) * (1 / best_total + 1 / rest_total))
     z = (best_with / best_total - rest_with / rest_total) / se
@@ -358,7 +364,7 @@ def false_discovery_q_values(p_values: list[float | None]) -> list[float | None]
     made = [p for p in p_values if p is not None]
     if not made:
         return list(p_values)
-    adjusted = iter(scipy_stats.false_discovery_control(made, method="bh").tolist())
+    adjusted = iter(scipy_stats().false_discovery_control(made, method="bh").tolist())
     return [None if p is None else next(adjusted) for p in p_values]
 
 

@@ -27,7 +27,6 @@ from dataclasses import dataclass, field
 import numpy as np
 from django.core.cache import cache
 from django.db.models import Case, Count, IntegerField, Q, Value, When
-from sklearn.linear_model import LogisticRegression
 
 from customers.models import Customer
 from outcomes.populations import DECIDED, WON, known_after_the_sale
@@ -224,6 +223,8 @@ def _fit(slots: list[Slot], indexes: list[int], learning: list[tuple]):
     )
     outcome = np.array([won for _, won, _ in learning])
     counts = np.array([count for _, _, count in learning], dtype=float)
+    from sklearn.linear_model import LogisticRegression  # loaded when first fitted: a second at start-up otherwise
+
     model = LogisticRegression(C=PENALTY_C, l1_ratio=0, tol=1e-8, max_iter=1000)
     model.fit(features, outcome, sample_weight=counts)
     # The penalised log-likelihood's Hessian: X'WX (W: count · p(1 - p)) plus the penalty (1 / C) on the
