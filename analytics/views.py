@@ -13,7 +13,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from outcomes.stats import SIGNIFICANT_Q, SMALL_GROUP
-from rubrics.editing import DraftChangedMeanwhile, VersionNotEditable
+from rubrics.services.drafts import DraftChangedMeanwhile, VersionNotEditable
 from teams.access import has_role, role_required
 from teams.models import Role
 from workshops.services import WorkshopRefused

@@ -204,9 +204,9 @@ PUBLISH_DEMO = (
     + """
 import json
 from rubrics.demo import demo_rubric_ensure
-from rubrics.editing import draft_create
+from rubrics.services.drafts import draft_create
 from rubrics.models import RescoreJob
-from rubrics.rescoring import rubric_publish
+from rubrics.services.publishing import rubric_publish
 published = demo_rubric_ensure()
 draft = draft_create(rubric=published.rubric, user=None)
 started = time.perf_counter()
@@ -286,7 +286,7 @@ def rescore_one_customer() -> dict:
 PREVIEW = """
 import json, time
 from rubrics.demo import demo_rubric_ensure
-from rubrics.editing import draft_create
+from rubrics.services.drafts import draft_create
 from rubrics.preview import version_preview
 published = demo_rubric_ensure()
 draft = published.rubric.versions.filter(status="draft").first() or draft_create(rubric=published.rubric, user=None)

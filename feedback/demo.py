@@ -14,7 +14,7 @@ from django.db.models import Exists, OuterRef
 
 from customers.models import ChangeSource, Customer, LifecycleStage
 from rubrics.models import Score
-from rubrics.rescoring import customers_rescore
+from rubrics.services.rescoring import customers_rescore
 
 from .models import Advocacy, AdvocacyKind, Referral, ReferralStatus, Response, ResponseSource, Survey, SurveyInvitation
 from .sentiment import comment_sentiment

@@ -23,10 +23,10 @@ from teams.access import has_role
 from teams.models import Role
 
 from .document_schema import DOCUMENT, DOCUMENT_EXAMPLE, PUBLISHED, WORSE
-from .documents import StaleDraft, rubric_dump, rubric_load, version_tag
-from .editing import DraftChangedMeanwhile, VersionNotEditable
 from .models import Rubric, RubricVersion, VersionStatus
-from .rescoring import REASON_LIMIT, PublishConflict, WorseThanPublished, rubric_publish
+from .services.documents import StaleDraft, rubric_dump, rubric_load, version_tag
+from .services.drafts import DraftChangedMeanwhile, VersionNotEditable
+from .services.publishing import REASON_LIMIT, PublishConflict, WorseThanPublished, rubric_publish
 
 BODY_LIMIT = 1_000_000  # bytes: a rubric of 62 criteria with 200 values each fits many times over
 

@@ -16,13 +16,10 @@ stored score's masks (the analytics).
 
 from collections.abc import Iterable
 
-from django.db import connection, models, transaction
+from django.db import connection, models
 from django.db.models import Case, F, Q, Value, When
 from django.db.models.functions import Cast, Least
 from django.db.models.lookups import Exact, GreaterThan, GreaterThanOrEqual
-from django.utils import timezone
-
-from customers.models import Customer
 
 from . import scoring
 from .criteria_sql import (
@@ -37,8 +34,7 @@ from .criteria_sql import (
     subtotal_sql,
     verdict_sql,
 )
-from .models import QualificationChange, RubricVersion, Score
-from .upsert import COPIED_COLUMNS, score_statements
+from .upsert import COPIED_COLUMNS
 
 CUSTOMER_RANGE_GAP = 50  # ids this close together are re-scored as one range
 
@@ -333,55 +329,6 @@ def versions_counted_sql(
         f" GROUP BY {', '.join(keys)}"
     )
     return sql, list(inner_params)
-
-
-def scores_write(*, version: RubricVersion, spec: scoring.Rubric, low_id: int, high_id: int) -> int:
-    """Store the version's scores of customers low_id..high_id; return how many rows changed.
-
-    1. compute every score in the database from the compiled rubric;
-    2. record a QualificationChange where the qualified flag changes (or a first score qualifies);
-    3. upsert the scores with copies of the customer's fields the lead list filters by, writing
-       only rows whose version, numbers or copies differ, so running it twice (or on an unchanged
-       rubric and customer) writes nothing.
-    """
-    select_sql, select_params = scored_sql(spec, Customer.objects.filter(pk__gte=low_id, pk__lte=high_id))
-    now = timezone.now()
-    with transaction.atomic(), connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("SET LOCAL jit = off")  # the large CASE runs ~2.5x slower with JIT
-        for sql, params in score_statements(select_sql, select_params, version, now, low_id, high_id):
-            cursor.execute(sql, params)
-        return cursor.rowcount
-
-
-def score_copies_refresh(*, customer_ids: list[int]) -> int:
-    """Bring the scores' copies of these customers' fields (COPIED_COLUMNS) up to date now; return
-    the rows written. Customers between the given ids may be read too; unchanged copies are not written."""
-    score_table = connection.ops.quote_name(Score._meta.db_table)
-    customer_table = connection.ops.quote_name(Customer._meta.db_table)
-    distinct = "IS DISTINCT FROM" if connection.vendor == "postgresql" else "IS NOT"
-    assignments = ", ".join(f"{column} = c.{source}" for column, source in COPIED_COLUMNS.items())
-    changed = " OR ".join(f"{score_table}.{column} {distinct} c.{source}" for column, source in COPIED_COLUMNS.items())
-    sql = (
-        f"UPDATE {score_table} SET {assignments} FROM {customer_table} AS c"
-        f" WHERE c.id = {score_table}.customer_id AND {score_table}.customer_id BETWEEN %s AND %s AND ({changed})"
-    )
-    written = 0
-    with connection.cursor() as cursor:
-        for low, high in id_ranges(customer_ids):
-            cursor.execute(sql, [low, high])
-            written += cursor.rowcount
-    return written
-
-
-def score_statistics_refresh() -> None:
-    """ANALYZE the score tables after a bulk (re-)score, so the lead list's plans see the new rows at once
-    (autovacuum may be off or lag behind a rewrite of a million rows). PostgreSQL only."""
-    if connection.vendor != "postgresql":
-        return
-    tables = ", ".join(connection.ops.quote_name(model._meta.db_table) for model in (Score, QualificationChange))
-    with connection.cursor() as cursor:
-        cursor.execute(f"ANALYZE {tables}")
 
 
 def id_ranges(ids: Iterable[int], gap: int = CUSTOMER_RANGE_GAP) -> list[tuple[int, int]]:

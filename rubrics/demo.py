@@ -13,9 +13,9 @@ from customers.models import Customer
 from profiles.models import Profile
 from teams.models import User
 
-from .compile import score_statistics_refresh, scores_write
 from .models import Criterion, Rubric, RubricVersion, VersionStatus
 from .selectors import version_spec
+from .services.scores import score_statistics_refresh, scores_write
 
 PROFILE, RUBRIC = "Core ICP", "Lead score"
 TARGET_INDUSTRIES = ["Software", "Financial Services", "Professional Services", "Healthcare"]

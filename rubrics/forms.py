@@ -1,4 +1,4 @@
-"""Forms of the rubric editor: they parse what a person typed; the services in editing.py decide."""
+"""Forms of the rubric editor: they parse what a person typed; the services in services/drafts.py decide."""
 
 from django import forms
 

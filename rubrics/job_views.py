@@ -10,7 +10,8 @@ from teams.access import role_required
 from teams.models import Role
 
 from .models import RescoreJob, Rubric, RubricVersion
-from .rescoring import PublishConflict, WorseThanPublished, rescore_jobs_for, rubric_publish
+from .services.publishing import PublishConflict, WorseThanPublished, rubric_publish
+from .services.rescoring import rescore_jobs_for
 
 
 @role_required(Role.ADMIN)

@@ -1,8 +1,8 @@
 """What rubrics does when the apps below it say something happened (connected in apps.py)."""
 
-from .compile import score_copies_refresh
-from .rescoring import customers_rescore_later
 from .selectors import customer_scores
+from .services.rescoring import customers_rescore_later
+from .services.scores import score_copies_refresh
 
 
 def customers_changed_rescore(sender=None, customer_ids: list[int] = (), **kwargs) -> None:

@@ -1,4 +1,4 @@
-"""Celery entry points for scoring: they take ids and call the services in rescoring.py and value_profile.py.
+"""Celery entry points for scoring: they take ids and call services/rescoring.py and value_profile.py.
 
 Every task is a ``ops.jobs.JobTask``: a database error is retried a few times, then the job is marked failed.
 Scores that changed some qualifications are announced (``signals.qualifications_changed``) once committed.
@@ -13,8 +13,9 @@ from django.db import transaction
 
 from ops.jobs import JobTask, job_send_now, work_resumer
 
-from . import rescoring, value_profile
+from . import value_profile
 from .models import RescoreChunk
+from .services import rescoring
 from .signals import qualifications_changed
 
 logger = logging.getLogger(__name__)

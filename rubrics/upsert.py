@@ -1,6 +1,6 @@
 """The statements that store a range of computed scores: the qualification history, then the guarded upsert.
 
-``scores_write`` (compile.py) gives them the SELECT of the computed scores; on
+``scores_write`` (services/scores.py) gives them the SELECT of the computed scores; on
 PostgreSQL they are one statement (the scores computed once in a CTE), on
 SQLite, which has no writing CTEs, two.
 """

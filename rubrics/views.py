@@ -17,7 +17,12 @@ from profiles.services import profile_create
 from teams.access import role_required
 from teams.models import Role
 
-from .editing import (
+from .forms import CriterionForm, ProfileForm, RubricForm, VersionSettingsForm
+from .models import Criterion, Rubric, RubricVersion, VersionStatus
+from .preview import caps_words, criterion_condition, criterion_points, version_diff, version_preview
+from .problems import Problems, rubric_problems
+from .selectors import version_spec
+from .services.drafts import (
     DIRECTIONS,
     DraftChangedMeanwhile,
     VersionNotEditable,
@@ -29,11 +34,6 @@ from .editing import (
     rubric_create,
     version_settings_update,
 )
-from .forms import CriterionForm, ProfileForm, RubricForm, VersionSettingsForm
-from .models import Criterion, Rubric, RubricVersion, VersionStatus
-from .preview import caps_words, criterion_condition, criterion_points, version_diff, version_preview
-from .problems import Problems, rubric_problems
-from .selectors import version_spec
 
 
 def _publish_url(version: RubricVersion) -> str | None:

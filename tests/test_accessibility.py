@@ -137,9 +137,9 @@ def _demo_objects() -> dict:
     from customers.models import Customer
     from feedback.models import Survey
     from feedback.tests.factories import invitation_for, survey_path
-    from rubrics.editing import draft_create
     from rubrics.models import Rubric, Score
-    from rubrics.rescoring import rescore_job_create
+    from rubrics.services.drafts import draft_create
+    from rubrics.services.rescoring import rescore_job_create
     from teams.models import User
     from teams.services import api_token_create
     from webhooks.services import webhook_save

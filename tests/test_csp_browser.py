@@ -13,9 +13,9 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from customers.tests.factories import CustomerFactory
-from rubrics.compile import scores_write
 from rubrics.models import RubricVersion, Score
 from rubrics.selectors import version_spec
+from rubrics.services.scores import scores_write
 from rubrics.tests.factories import next_draft, rubric_with_draft
 from teams.models import Role
 from workshops.tests.factories import open_step_for

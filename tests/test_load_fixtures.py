@@ -6,9 +6,9 @@ import pytest
 
 from bench import load_fixtures
 from customers.tests.factories import CustomerFactory
-from rubrics.editing import draft_create
 from rubrics.models import RubricVersion, VersionStatus
-from rubrics.rescoring import rubric_publish
+from rubrics.services.drafts import draft_create
+from rubrics.services.publishing import rubric_publish
 from rubrics.tests.factories import rubric_with_draft
 from teams.models import Role, User
 from workshops.models import Participant, Proposal, StepStatus, Workshop

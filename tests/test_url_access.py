@@ -47,7 +47,7 @@ def _draft(person):
 
 
 def _rescore_job(person):
-    from rubrics.rescoring import rescore_job_create
+    from rubrics.services.rescoring import rescore_job_create
     from rubrics.tests.factories import rubric_with_draft
 
     return rescore_job_create(version=rubric_with_draft(), reason="manual", start=False).pk
@@ -95,9 +95,9 @@ IMPORT = {"job_id": _checked_import}
 def _lead(person):
     """A qualified lead owned by ``person`` when a rep (so a rep may use it), with its rubric."""
     from customers.tests.factories import CustomerFactory
-    from rubrics.compile import scores_write
     from rubrics.models import RubricVersion
     from rubrics.selectors import version_spec
+    from rubrics.services.scores import scores_write
     from rubrics.tests.factories import rubric_with_draft
 
     version = rubric_with_draft(industries=("Software",), threshold=0)

@@ -5,10 +5,10 @@ from django.utils import timezone
 
 from profiles.models import ItemStatus
 from profiles.services import profile_item_add
-from rubrics.editing import criterion_add, criterion_update, draft_create, rubric_create
 from rubrics.models import RubricVersion, VersionStatus
 from rubrics.overlap import rules_overlap, same_rule
 from rubrics.selectors import criterion_spec
+from rubrics.services.drafts import criterion_add, criterion_update, draft_create, rubric_create
 from teams.models import User
 
 from .access import require_facilitator

@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from customers.models import Customer
 from profiles.models import Profile
 from rubrics import scoring
-from rubrics.compile import scores_write
 from rubrics.models import Criterion, Rubric, RubricVersion, VersionStatus
 from rubrics.selectors import customer_attributes, version_spec
+from rubrics.services.scores import scores_write
 
 INDUSTRIES = ["Software", "Healthcare", "Retail", "Manufacturing", "Education", "Logistics"]
 PLANTED_INDUSTRIES = {"Software", "Healthcare"}

@@ -63,7 +63,7 @@ def test_a_rule_the_draft_already_has_is_not_added_again(client_as, icp):
 
 
 def test_it_adds_to_the_existing_draft(client_as, icp):
-    from rubrics.editing import draft_create
+    from rubrics.services.drafts import draft_create
 
     draft = draft_create(rubric=icp.rubric, user=None)
     client = client_as(Role.ADMIN)

@@ -17,9 +17,9 @@ from feedback.services import (
     response_submit,
 )
 from feedback.tests.factories import invitation_for, published_nps_rubric
-from rubrics.compile import scores_write
 from rubrics.models import Score
 from rubrics.selectors import version_spec
+from rubrics.services.scores import scores_write
 from teams.models import Role
 
 pytestmark = pytest.mark.django_db

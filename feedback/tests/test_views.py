@@ -169,7 +169,7 @@ def test_the_menu_shows_feedback_to_the_customer_success_team_only(client_as):
 
 def test_the_inbox_puts_the_best_fitting_or_most_valuable_customers_first(client_as):
     from feedback.tests.factories import published_nps_rubric
-    from rubrics.rescoring import customers_rescore
+    from rubrics.services.rescoring import customers_rescore
 
     published_nps_rubric(threshold=3)  # NPS 9+ scores 3 points: qualified
     client = client_as(Role.MEMBER)

@@ -1,9 +1,9 @@
 """Leads for tests: a published rubric and the scores (with their qualification history) of customers."""
 
 from customers.models import Customer
-from rubrics.compile import scores_write
 from rubrics.models import RubricVersion
 from rubrics.selectors import version_spec
+from rubrics.services.scores import scores_write
 from rubrics.tests.factories import rubric_with_draft
 
 GRADES = [{"label": "A", "min": 6}, {"label": "B", "min": 3}]

@@ -6,9 +6,9 @@ from customers.tests.factories import CustomerFactory
 from leads.models import DisqualificationReason, LeadDisposition, LeadDispositionChange
 from leads.selectors import LeadFilters, disqualification_report, lead_list
 from leads.services import lead_disposition_set
-from rubrics.compile import scores_write
 from rubrics.models import RubricVersion
 from rubrics.selectors import version_spec
+from rubrics.services.scores import scores_write
 from rubrics.tests.factories import gated_rubric, rubric_with_draft
 from teams.models import Role
 

@@ -8,9 +8,9 @@ from django.urls import reverse
 from customers.tests.factories import CustomerFactory
 from leads.models import DisqualificationReason, LeadDisposition
 from profiles.models import Profile
-from rubrics.compile import scores_write
 from rubrics.models import Criterion, Rubric, RubricVersion, Score
 from rubrics.selectors import version_spec
+from rubrics.services.scores import scores_write
 from teams.models import Role
 
 pytestmark = [pytest.mark.browser]

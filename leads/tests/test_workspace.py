@@ -20,9 +20,9 @@ from leads.selectors import ANY, UNOWNED, LeadFilters, RubricScale, lead_list, l
 from leads.services import LEAD_VISIT_GAP, lead_owner_set, lead_visit_record
 from profiles.models import Profile
 from rubrics import scoring
-from rubrics.compile import scores_write
 from rubrics.models import Criterion, QualificationChange, Rubric, RubricVersion
 from rubrics.selectors import version_spec
+from rubrics.services.scores import scores_write
 from teams.models import Role
 
 pytestmark = pytest.mark.django_db

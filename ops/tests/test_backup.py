@@ -10,7 +10,7 @@ import pytest
 from django.db import connection
 
 from customers.tests.factories import CustomerFactory
-from rubrics.rescoring import rubric_publish
+from rubrics.services.publishing import rubric_publish
 from rubrics.tests.factories import rubric_with_draft
 from teams.models import Role
 from workshops.services import comment_add, proposal_add, vote_cast

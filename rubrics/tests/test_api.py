@@ -17,8 +17,8 @@ from schemathesis.specs.openapi.checks import (
 from customers.models import Customer
 from customers.tests.factories import CustomerFactory
 from profiles.models import Profile
-from rubrics.documents import rubric_dump, version_tag
 from rubrics.models import Criterion, RescoreJob, Rubric, RubricVersion
+from rubrics.services.documents import rubric_dump, version_tag
 from rubrics.tests.factories import industry_document, rich_version, rubric_with_draft
 from rubrics.tests.test_documents import BAD_DOCUMENTS
 from teams.models import Role

@@ -10,8 +10,8 @@ from customers.tests.factories import CustomerFactory
 from profiles.models import Profile
 from rubrics.backtest import backtest_of, counted_rows
 from rubrics.models import Criterion, Rubric, RubricVersion
-from rubrics.rescoring import WorseThanPublished, rubric_publish
 from rubrics.selectors import version_spec
+from rubrics.services.publishing import WorseThanPublished, rubric_publish
 from teams.models import Role
 
 pytestmark = pytest.mark.django_db

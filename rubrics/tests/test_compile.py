@@ -14,7 +14,6 @@ from rubrics import scoring
 from rubrics.compile import (
     score_annotations,
     scored_sql,
-    scores_write,
     stored_passes_gates,
     stored_rank,
     versions_counted_sql,
@@ -22,6 +21,7 @@ from rubrics.compile import (
 )
 from rubrics.models import QualificationChange, Rubric, RubricVersion, Score
 from rubrics.selectors import customer_attributes
+from rubrics.services.scores import scores_write
 
 # Letters that fold differently in Unicode than in ASCII, and LIKE's wildcards.
 ALPHABET = "aAbBzZéÉßİ %_"

@@ -2,15 +2,15 @@ import pytest
 from django.urls import reverse
 
 from profiles.services import profile_create
-from rubrics.editing import (
+from rubrics.models import RubricVersion, VersionStatus
+from rubrics.preview import version_diff
+from rubrics.services.drafts import (
     criterion_add,
     criterion_update,
     draft_create,
     rubric_create,
     version_settings_update,
 )
-from rubrics.models import RubricVersion, VersionStatus
-from rubrics.preview import version_diff
 from teams.models import Role
 
 pytestmark = pytest.mark.django_db

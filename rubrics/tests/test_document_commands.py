@@ -10,8 +10,8 @@ from django.core.management import CommandError, call_command
 from customers.models import Customer
 from customers.tests.factories import CustomerFactory
 from profiles.models import Profile
-from rubrics.documents import rubric_dump
 from rubrics.models import Criterion, RescoreJob, Rubric, RubricVersion
+from rubrics.services.documents import rubric_dump
 from rubrics.tests.factories import industry_document, rich_version, rubric_with_draft
 
 pytestmark = pytest.mark.django_db

@@ -14,11 +14,11 @@ from profiles.models import Profile
 from rubrics import scoring
 from rubrics.document_format import DOCUMENT_KEYS
 from rubrics.document_schema import DOCUMENT_EXAMPLE
-from rubrics.documents import StaleDraft, rubric_dump, rubric_load, version_tag
-from rubrics.editing import DraftChangedMeanwhile
 from rubrics.models import Criterion, Rubric, RubricVersion
 from rubrics.problems import rubric_problems
 from rubrics.selectors import customer_attributes, version_spec
+from rubrics.services.documents import StaleDraft, rubric_dump, rubric_load, version_tag
+from rubrics.services.drafts import DraftChangedMeanwhile
 from rubrics.tests.factories import industry_document, rich_version, rubric_with_draft
 from rubrics.tests.test_compile import customers, rubrics
 
@@ -366,7 +366,7 @@ def test_a_draft_tag_must_name_a_draft_and_loads_when_it_is_the_current_one():
 
 
 def test_it_refuses_to_overwrite_an_edit_saved_while_it_loaded(monkeypatch):
-    from rubrics import documents
+    from rubrics.services import documents
 
     draft = rich_version(status="draft")
     read = documents._document_of

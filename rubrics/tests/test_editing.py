@@ -3,7 +3,8 @@ from django.core.exceptions import ValidationError
 
 from profiles.models import Profile
 from profiles.services import profile_create
-from rubrics.editing import (
+from rubrics.models import RubricVersion, VersionStatus
+from rubrics.services.drafts import (
     DraftChangedMeanwhile,
     VersionNotEditable,
     criterion_add,
@@ -14,7 +15,6 @@ from rubrics.editing import (
     rubric_create,
     version_settings_update,
 )
-from rubrics.models import RubricVersion, VersionStatus
 
 pytestmark = pytest.mark.django_db
 

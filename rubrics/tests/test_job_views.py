@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from customers.tests.factories import CustomerFactory
 from rubrics.models import JobStatus, RescoreJob, VersionStatus
-from rubrics.rescoring import rescore_job_create, rescore_job_plan
+from rubrics.services.rescoring import rescore_job_create, rescore_job_plan
 from rubrics.tests.factories import rubric_with_draft
 
 pytestmark = pytest.mark.django_db

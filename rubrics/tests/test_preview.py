@@ -7,10 +7,10 @@ from customers.models import Customer
 from customers.tests.factories import CustomerFactory
 from profiles.services import profile_create
 from rubrics import scoring
-from rubrics.editing import criterion_add, draft_create, rubric_create, version_settings_update
 from rubrics.models import RubricVersion, VersionStatus
 from rubrics.preview import version_preview
 from rubrics.selectors import customer_attributes, version_spec
+from rubrics.services.drafts import criterion_add, draft_create, rubric_create, version_settings_update
 from teams.models import Role
 
 pytestmark = pytest.mark.django_db
@@ -117,8 +117,8 @@ def test_it_shows_the_preview_page_with_bars_and_samples(client_as, versions):
 
 
 def test_it_counts_both_totals_right_when_the_draft_changes_drops_and_adds_criteria():
-    from rubrics.editing import criterion_remove, criterion_update
     from rubrics.preview import _pairs
+    from rubrics.services.drafts import criterion_remove, criterion_update
 
     published = rubric_create(profile=profile_create(name="Mixed", user=None), name="Fit", user=None).versions.get()
     _criterion(published, "industry", "in", ["Software"], 3)

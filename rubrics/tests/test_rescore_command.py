@@ -7,7 +7,7 @@ from django.core.management import CommandError, call_command
 
 from customers.tests.factories import CustomerFactory
 from rubrics.models import JobStatus, RescoreJob, Score
-from rubrics.rescoring import rubric_publish
+from rubrics.services.publishing import rubric_publish
 from rubrics.tests.factories import rubric_with_draft, scores_by_customer
 
 pytestmark = pytest.mark.django_db

@@ -9,8 +9,8 @@ from django.db.models import Count
 from customers.demo import DEMO_COLUMNS, demo_customer_rows
 from customers.models import Customer
 from customers.services import customer_bulk_insert
-from rubrics import rescoring
 from rubrics.models import JobStatus, QualificationChange, RescoreJob, Score
+from rubrics.services import publishing, rescoring
 from rubrics.tests.factories import rubric_with_draft
 from tests.support import celery_start, group_kill, wait_for
 
@@ -30,7 +30,7 @@ def test_a_job_survives_its_worker_being_killed(transactional_db, settings, brok
     customer_bulk_insert(rows=demo_customer_rows(CUSTOMERS, 7, []), columns=DEMO_COLUMNS)
     version = rubric_with_draft(industries=("Software", "Fintech", "Healthcare"))
     with transaction.atomic():
-        job = rescoring.rubric_publish(version=version, user=make_person("admin"))
+        job = publishing.rubric_publish(version=version, user=make_person("admin"))
         # Small chunks, planned here, so the job lasts a few seconds; the worker sends them.
         rescoring.rescore_job_plan(job_id=job.pk, chunk_size=CHUNK_SIZE)
     log_path = tmp_path / "worker.log"

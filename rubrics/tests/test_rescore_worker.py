@@ -4,8 +4,8 @@ import pytest
 
 from customers.services import customer_update
 from customers.tests.factories import CustomerFactory
-from rubrics import rescoring
 from rubrics.models import JobStatus, RescoreJob, Score
+from rubrics.services import publishing
 from rubrics.tests.factories import rubric_with_draft, scores_by_customer
 from tests.support import wait_for
 
@@ -22,7 +22,7 @@ def test_a_publish_rescores_the_base_through_the_worker(real_worker, make_person
     retail = CustomerFactory.create_batch(3, industry="Retail")
     version = rubric_with_draft()
 
-    job = rescoring.rubric_publish(version=version, user=make_person("admin"))
+    job = publishing.rubric_publish(version=version, user=make_person("admin"))
     wait_for(lambda: _job_status(job) not in (JobStatus.QUEUED, JobStatus.RUNNING), what="the re-score job")
 
     job.refresh_from_db()
@@ -35,7 +35,7 @@ def test_a_customer_change_rescores_it_through_the_worker(real_worker, make_pers
     admin = make_person("admin")
     customer = CustomerFactory(industry="Retail")
     version = rubric_with_draft()
-    job = rescoring.rubric_publish(version=version, user=admin)
+    job = publishing.rubric_publish(version=version, user=admin)
     wait_for(lambda: _job_status(job) == JobStatus.DONE, what="the re-score job")
 
     customer_update(customer=customer, values={"industry": "Software"}, user=admin)

@@ -6,8 +6,7 @@ from django.core.exceptions import ValidationError
 from customers.models import Customer
 from customers.services import customer_create, customer_update, customers_upsert
 from customers.tests.factories import CustomerFactory
-from rubrics import rescoring
-from rubrics.compile import id_ranges, scores_write
+from rubrics.compile import id_ranges
 from rubrics.models import (
     ChunkStatus,
     JobStatus,
@@ -18,6 +17,8 @@ from rubrics.models import (
     VersionStatus,
 )
 from rubrics.selectors import version_spec
+from rubrics.services import publishing, rescoring
+from rubrics.services.scores import scores_write
 from rubrics.tests.factories import next_draft, rubric_with_draft, scores_by_customer
 
 pytestmark = pytest.mark.django_db
@@ -26,11 +27,11 @@ pytestmark = pytest.mark.django_db
 def test_it_publishes_a_draft_and_retires_the_published_version(make_person, django_capture_on_commit_callbacks):
     admin = make_person("admin")
     first = rubric_with_draft()
-    rescoring.rubric_publish(version=first, user=admin)
+    publishing.rubric_publish(version=first, user=admin)
     second = next_draft(first.rubric, industries=("Retail",))
 
     with django_capture_on_commit_callbacks() as callbacks:
-        job = rescoring.rubric_publish(version=second, user=admin)
+        job = publishing.rubric_publish(version=second, user=admin)
 
     first.refresh_from_db()
     second.refresh_from_db()
@@ -48,7 +49,7 @@ def test_it_refuses_a_draft_no_customer_could_qualify_by(make_person):
     version = rubric_with_draft(threshold=10)
 
     with pytest.raises(ValidationError, match="No customer could ever reach the threshold of 10"):
-        rescoring.rubric_publish(version=version, user=make_person("admin"))
+        publishing.rubric_publish(version=version, user=make_person("admin"))
 
     version.refresh_from_db()
     assert version.status == VersionStatus.DRAFT
@@ -58,10 +59,10 @@ def test_it_refuses_a_draft_no_customer_could_qualify_by(make_person):
 def test_it_refuses_to_publish_the_same_version_twice(make_person):
     admin = make_person("admin")
     version = rubric_with_draft()
-    rescoring.rubric_publish(version=version, user=admin)
+    publishing.rubric_publish(version=version, user=admin)
 
-    with pytest.raises(rescoring.PublishConflict, match="already published"):
-        rescoring.rubric_publish(version=version, user=admin)
+    with pytest.raises(publishing.PublishConflict, match="already published"):
+        publishing.rubric_publish(version=version, user=admin)
 
     assert RescoreJob.objects.count() == 1
 
@@ -72,7 +73,7 @@ def test_it_scores_every_customer_by_the_published_version(make_person, django_c
     version = rubric_with_draft()
 
     with django_capture_on_commit_callbacks(execute=True):
-        job = rescoring.rubric_publish(version=version, user=make_person("admin"))
+        job = publishing.rubric_publish(version=version, user=make_person("admin"))
 
     job.refresh_from_db()
     assert (job.status, job.chunks_done, job.chunks_total, job.rows_total, job.rows_changed) == (
@@ -176,12 +177,12 @@ def test_a_newer_job_supersedes_the_older_and_its_chunks_write_nothing(make_pers
     CustomerFactory.create_batch(4, industry="Software")
     admin = make_person("admin")
     first = rubric_with_draft()
-    old_job = rescoring.rubric_publish(version=first, user=admin)
+    old_job = publishing.rubric_publish(version=first, user=admin)
     old_chunks = rescoring.rescore_job_plan(job_id=old_job.pk, chunk_size=2)
     rescoring.rescore_chunk_run(chunk_id=old_chunks[0])
 
     second = next_draft(first.rubric, industries=("Retail",))
-    new_job = rescoring.rubric_publish(version=second, user=admin)
+    new_job = publishing.rubric_publish(version=second, user=admin)
     assert rescoring.rescore_chunk_run(chunk_id=old_chunks[1]) is None
 
     old_job.refresh_from_db()
@@ -212,10 +213,10 @@ def test_a_failed_job_writes_no_more_chunks():
 def test_the_nightly_run_starts_a_job_per_published_rubric_unless_one_is_under_way(make_person):
     admin = make_person("admin")
     idle = rubric_with_draft()
-    rescoring.rubric_publish(version=idle, user=admin)
+    publishing.rubric_publish(version=idle, user=admin)
     RescoreJob.objects.filter(rubric=idle.rubric).update(status=JobStatus.DONE)
     busy = rubric_with_draft()
-    rescoring.rubric_publish(version=busy, user=admin)
+    publishing.rubric_publish(version=busy, user=admin)
     rubric_with_draft()  # a draft only: nothing to re-score
 
     jobs = rescoring.rescore_nightly()
@@ -227,7 +228,7 @@ def test_the_nightly_run_starts_a_job_per_published_rubric_unless_one_is_under_w
 def _published(django_capture_on_commit_callbacks, admin, **draft):
     version = rubric_with_draft(**draft)
     with django_capture_on_commit_callbacks(execute=True):
-        rescoring.rubric_publish(version=version, user=admin)
+        publishing.rubric_publish(version=version, user=admin)
     return version
 
 

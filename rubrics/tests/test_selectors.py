@@ -4,9 +4,9 @@ import pytest
 from django.urls import reverse
 
 from customers.tests.factories import CustomerFactory
-from rubrics.compile import scores_write
 from rubrics.demo import demo_rubric_ensure, demo_scores_write
 from rubrics.selectors import customer_scores, version_spec
+from rubrics.services.scores import scores_write
 from rubrics.tests.factories import gated_rubric
 from teams.models import Role
 

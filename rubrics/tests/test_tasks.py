@@ -11,8 +11,9 @@ from django.utils import timezone
 from customers.tests.factories import CustomerFactory
 from icpsite.celery import app
 from ops.jobs import RETRIES, job_task
-from rubrics import rescoring, tasks
+from rubrics import tasks
 from rubrics.models import JobStatus, RescoreJob, Score
+from rubrics.services import publishing, rescoring
 from rubrics.tests.factories import rubric_with_draft
 
 pytestmark = pytest.mark.django_db
@@ -94,7 +95,7 @@ def test_a_chunk_task_run_twice_counts_once():
 
 
 def test_the_nightly_task_is_scheduled_and_starts_jobs(make_person):
-    rescoring.rubric_publish(version=rubric_with_draft(), user=make_person("admin"))
+    publishing.rubric_publish(version=rubric_with_draft(), user=make_person("admin"))
     RescoreJob.objects.update(status=JobStatus.DONE)
     entry = settings.CELERY_BEAT_SCHEDULE["rescore-published-rubrics"]
     assert entry["task"] in app.tasks
@@ -106,7 +107,7 @@ def test_the_nightly_task_is_scheduled_and_starts_jobs(make_person):
 
 def test_the_customer_task_rescores_the_given_customers(make_person):
     version = rubric_with_draft()
-    rescoring.rubric_publish(version=version, user=make_person("admin"))
+    publishing.rubric_publish(version=version, user=make_person("admin"))
     customer = CustomerFactory(industry="Software")
 
     tasks.customers_rescore.apply(args=[[customer.pk]])

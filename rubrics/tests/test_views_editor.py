@@ -2,8 +2,8 @@ import pytest
 from django.urls import reverse
 
 from profiles.services import profile_create
-from rubrics.editing import criterion_add, rubric_create
 from rubrics.models import Criterion, RubricVersion, VersionStatus
+from rubrics.services.drafts import criterion_add, rubric_create
 from teams.models import Role
 
 HTMX = {"HTTP_HX_REQUEST": "true"}

@@ -1,9 +1,9 @@
 """Webhooks for tests, and customers qualifying by a published rubric."""
 
 from customers.tests.factories import CustomerFactory
-from rubrics.compile import scores_write
 from rubrics.models import RubricVersion, VersionStatus
 from rubrics.selectors import version_spec
+from rubrics.services.scores import scores_write
 from rubrics.tests.factories import rubric_with_draft
 from webhooks.models import Webhook
 from webhooks.services import webhook_save

@@ -210,7 +210,7 @@ def test_a_qualification_committed_late_with_a_lower_id_is_not_skipped():
     def slow_scoring():
         try:
             with transaction.atomic():
-                with connection.cursor() as cursor:  # as scoring does (rubrics.rescoring)
+                with connection.cursor() as cursor:  # as scoring does (rubrics.services.rescoring)
                     cursor.execute("SELECT 1 FROM rubrics_rubric WHERE id = %s FOR SHARE", [version.rubric_id])
                 _change(version, early)
                 inserted.set()

@@ -4,8 +4,8 @@ import pytest
 from django.core.management import call_command
 
 from customers.tests.factories import CustomerFactory
-from rubrics import rescoring
 from rubrics import tasks as rubric_tasks
+from rubrics.services import publishing
 from rubrics.tests.factories import rubric_with_draft
 from webhooks import tasks
 from webhooks.models import Delivery, DeliveryStatus
@@ -47,7 +47,7 @@ def test_a_rescore_job_dispatches_its_new_qualifications(receiver, make_person, 
     webhook = webhook_for(version, receiver.url)
 
     with django_capture_on_commit_callbacks(execute=True):
-        rescoring.rubric_publish(version=version, user=make_person("admin"))
+        publishing.rubric_publish(version=version, user=make_person("admin"))
 
     delivery = webhook.deliveries.get()
     assert [lead["customer_id"] for lead in delivery.payload["leads"]] == [c.pk for c in software]

@@ -5,7 +5,7 @@ import json
 import pytest
 
 from customers.tests.factories import CustomerFactory
-from rubrics import rescoring
+from rubrics.services import publishing
 from rubrics.tests.factories import rubric_with_draft
 from tests.support import wait_for
 from webhooks import signing, tasks
@@ -22,7 +22,7 @@ def test_a_publish_sends_the_qualified_leads_through_the_worker_once(real_worker
     version = rubric_with_draft()
     webhook = webhook_for(version, receiver.url)
 
-    rescoring.rubric_publish(version=version, user=make_person("admin"))
+    publishing.rubric_publish(version=version, user=make_person("admin"))
     wait_for(
         lambda: sum(len(json.loads(r.body)["leads"]) for r in receiver.succeeded) == 5,
         timeout=30,

@@ -132,7 +132,7 @@ def test_agreeing_a_weight_takes_back_an_agreed_one_it_overlaps(room):
 
 
 def test_closing_refuses_an_agreed_weight_that_overlaps_a_criterion_the_draft_got_meanwhile(room):
-    from rubrics.editing import criterion_add, draft_create
+    from rubrics.services.drafts import criterion_add, draft_create
 
     agreed = _new(room, room.marketing, "Retail", points=-1, label="Retail")
     proposal_decide(proposal=agreed, user=room.facilitator, status=ItemStatus.AGREED)

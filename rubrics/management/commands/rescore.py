@@ -3,7 +3,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from rubrics.models import RubricVersion, VersionStatus
-from rubrics.rescoring import rescore_job_create, rescore_job_run
+from rubrics.services.rescoring import rescore_job_create, rescore_job_run
 
 
 class Command(BaseCommand):

@@ -4,8 +4,8 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from rubrics.documents import rubric_dump
 from rubrics.models import Rubric, VersionStatus
+from rubrics.services.documents import rubric_dump
 
 
 class Command(BaseCommand):

@@ -8,10 +8,10 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from ops.outages import sends_watched
-from rubrics.documents import rubric_load
-from rubrics.editing import DraftChangedMeanwhile
 from rubrics.models import Rubric
-from rubrics.rescoring import PublishConflict, WorseThanPublished, rubric_publish
+from rubrics.services.documents import rubric_load
+from rubrics.services.drafts import DraftChangedMeanwhile
+from rubrics.services.publishing import PublishConflict, WorseThanPublished, rubric_publish
 from teams.models import User
 
 

@@ -11,11 +11,11 @@ from profiles.models import Profile
 from profiles.services import profile_create
 from teams.models import User
 
-from .document_format import RubricDocument, document_read, grades_ordered
-from .editing import _claim, rubric_create
-from .locks import rubric_lock
-from .models import Criterion, Rubric, RubricVersion, VersionStatus
-from .selectors import caps_spec
+from ..document_format import RubricDocument, document_read, grades_ordered
+from ..locks import rubric_lock
+from ..models import Criterion, Rubric, RubricVersion, VersionStatus
+from ..selectors import caps_spec
+from .drafts import _claim, rubric_create
 
 
 class StaleDraft(Exception):

@@ -15,12 +15,12 @@ from django.utils import timezone
 from profiles.models import Profile
 from teams.models import User
 
-from . import scoring
-from .fields import field_kind
-from .locks import rubric_lock
-from .models import Criterion, Rubric, RubricVersion, VersionStatus
-from .problems import Problems, cap_problems, criterion_problems, rubric_problems
-from .selectors import caps_spec, criterion_spec, version_spec
+from .. import scoring
+from ..fields import field_kind
+from ..locks import rubric_lock
+from ..models import Criterion, Rubric, RubricVersion, VersionStatus
+from ..problems import Problems, cap_problems, criterion_problems, rubric_problems
+from ..selectors import caps_spec, criterion_spec, version_spec
 
 DIRECTIONS = ("up", "down")
 
