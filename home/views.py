@@ -6,6 +6,7 @@ from django.views.decorators.http import require_GET
 
 from teams.access import ANY_ROLE, role_required
 from teams.models import Role
+from workshops.selectors import workshops_for
 
 from . import selectors
 from .health import broker_status, database_status
@@ -25,8 +26,10 @@ def home(request):
         context["top_accounts"] = selectors.top_accounts(owner=person)
     elif person.role == Role.FACILITATOR:
         context["people_by_team"] = selectors.people_by_team()
+        context["workshops"] = workshops_for(person).exclude(status="closed")[:5]
     else:
         context["teammates"] = selectors.teammates(person=person)
+        context["workshops"] = workshops_for(person).exclude(status="closed")[:5]
     return render(request, f"home/home_{person.role}.html", context)
 
 

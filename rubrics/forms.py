@@ -189,7 +189,9 @@ class CriterionForm(forms.Form):
         rows = max(3, len(bands) + 1)
         if data is not None:
             rows = max(rows, sum(1 for key in data if key.startswith("band_label_")))
-        return cls(data, initial=initial, band_rows=rows)
+        # The edit form shares the page with the add form: its own ids keep every label on its own field.
+        auto_id = "id_%s" if criterion is None else f"id_criterion_{criterion.pk}_%s"
+        return cls(data, initial=initial, band_rows=rows, auto_id=auto_id)
 
     @property
     def band_fields(self) -> list[tuple]:

@@ -55,3 +55,25 @@ def test_it_counts_active_people_per_team_for_admins(client_as, make_person):
 
     counts = {str(row["team"]): row["count"] for row in response.context["people_by_team"]}
     assert counts["Sales"] == 2  # the admin and the active rep
+
+
+def test_it_lists_the_workshops_a_facilitator_runs_and_a_participant_is_invited_to(client, make_person):
+    from profiles.models import Profile
+    from workshops.closing import workshop_close
+    from workshops.services import participants_invite, workshop_create
+
+    facilitator = make_person(Role.FACILITATOR)
+    member = make_person(Role.MEMBER)
+    outsider = make_person(Role.MEMBER)
+    profile = Profile.objects.create(name="Core ICP")
+    running = workshop_create(profile=profile, title="Q1 alignment", facilitator=facilitator)
+    participants_invite(workshop=running, users=[member], user=facilitator)
+    done = workshop_create(profile=profile, title="Last year's", facilitator=facilitator)
+    workshop_close(workshop=done, user=facilitator)
+
+    for person, sees in ((facilitator, True), (member, True), (outsider, False)):
+        client.force_login(person)
+        page = client.get(reverse("home")).content.decode()
+        assert ("Q1 alignment" in page) is sees
+        assert reverse("workshops:detail", args=[running.pk]) in page or not sees
+        assert "Last year" not in page  # a closed workshop is history
