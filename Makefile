@@ -32,8 +32,8 @@ install: $(VENV)/.installed node_modules/.installed
 run demo test: export DEBUG ?= true
 
 run: $(VENV)/.runtime
-	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py seed_demo --if-empty
+	$(BIN)/python manage.py migrate --noinput --skip-checks
+	$(BIN)/python manage.py seed_demo --if-empty --skip-checks
 	@echo "Serving ICP Workshop on http://$(HOST):$(PORT)/ (Ctrl-C stops it; make run HOST=0.0.0.0 PORT=8080 to change)"
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 

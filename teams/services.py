@@ -3,6 +3,7 @@
 import datetime
 import secrets
 
+from django.contrib.auth.hashers import make_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -136,6 +137,8 @@ DEMO_PEOPLE = [
 def demo_people_ensure(*, password: str) -> list[User]:
     """Create or reset one demo person per role and team, all with ``password``."""
     teams = {slug: team_ensure(slug=slug, name=name) for slug, name in Team.DEFAULTS}
+    # They share one password, so one hash: hashing is slow on purpose (about 0.3 s), and a first start waits on it.
+    hashed = make_password(password)
     people = []
     for username, first_name, last_name, team_slug, role in DEMO_PEOPLE:
         person, _ = User.objects.update_or_create(
@@ -151,7 +154,7 @@ def demo_people_ensure(*, password: str) -> list[User]:
                 "is_superuser": role == Role.ADMIN,
             },
         )
-        person.set_password(password)
+        person.password = hashed
         person.save(update_fields=["password"])
         people.append(person)
     return people
