@@ -151,7 +151,8 @@ CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_RESULT_EXPIRES = 60 * 60
 CELERY_TIMEZONE = "UTC"
-# What happens when a part fails (docs/operations.md, "When a part fails"); tests/test_celery_settings.py holds these to it.
+# What happens when a part fails (docs/operations.md, "When a part fails"); tests/test_celery_settings.py holds
+# these to it.
 # - A task is acknowledged once it has run (acks late), so a worker that dies mid-task leaves the message in
 #   Redis; a task whose pool process is killed (the OOM killer, say) goes back to the queue at once (reject on
 #   worker lost). Each process reserves one message at a time (prefetch 1): a dying worker strands one task.
