@@ -256,6 +256,10 @@ WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=5.0)
 WEBHOOK_BATCH_SIZE = env.int("WEBHOOK_BATCH_SIZE", default=100)
 # Plain http:// webhook URLs are refused unless this is on (by default only with DEBUG).
 WEBHOOK_ALLOW_HTTP = env.bool("WEBHOOK_ALLOW_HTTP", default=DEBUG)
+# Webhooks go only to public addresses (not loopback, private, link-local or reserved ones), checked when one
+# is saved and again at each send, after resolving the name. An on-premises CRM on the private network needs
+# this on; it is off by default, even in development.
+WEBHOOK_ALLOW_PRIVATE_ADDRESSES = env.bool("WEBHOOK_ALLOW_PRIVATE_ADDRESSES", default=False)
 # The address people open the site at, e.g. https://icp.example.com: links sent outside (webhooks) start with it.
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000" if DEBUG else "")
 

@@ -160,7 +160,7 @@ def _demo_objects() -> dict:
     proposal = step.proposals.filter(status="proposed").first()
     survey = Survey.objects.get()
     unasked = Customer.objects.filter(survey_invitations=None).first()
-    webhook_save(rubric=rubric, url="https://127.0.0.1:9/hooks", is_active=True, user=people["admin"])
+    webhook_save(rubric=rubric, url="https://crm.invalid/hooks", is_active=True, user=people["admin"])
     api_token_create(user=people["success"], name="Spreadsheet")
     import_job_create(file=ContentFile(b"Record ID,Company name\nA-1,Alpha\n"), name="crm.csv", user=people["admin"])
     return {

@@ -124,7 +124,7 @@ def _webhook_rubric(person):
     from webhooks.services import webhook_save
 
     rubric = Rubric.objects.get(pk=_rubric(person))
-    return webhook_save(rubric=rubric, url="https://127.0.0.1:9/hooks", is_active=True, user=None).rubric_id
+    return webhook_save(rubric=rubric, url="https://crm.invalid/hooks", is_active=True, user=None).rubric_id
 
 
 def _failed_delivery(person):

@@ -92,7 +92,13 @@ def _post(delivery: Delivery, webhook: Webhook) -> sending.Answer:
             secrets=webhook.signing_secrets(), timestamp=timestamp, body=body
         ),
     }
-    return sending.post(url=url, body=body, headers=headers, timeout=settings.WEBHOOK_TIMEOUT_SECONDS)
+    return sending.post(
+        url=url,
+        body=body,
+        headers=headers,
+        timeout=settings.WEBHOOK_TIMEOUT_SECONDS,
+        allow_private=settings.WEBHOOK_ALLOW_PRIVATE_ADDRESSES,
+    )
 
 
 def delivery_record(*, claim: Claim, answer: sending.Answer, started_at: datetime.datetime) -> None:
@@ -119,7 +125,6 @@ def delivery_record(*, claim: Claim, answer: sending.Answer, started_at: datetim
             duration_ms=answer.duration_ms,
             status_code=answer.status_code,
             error=answer.error,
-            response_excerpt=answer.response_excerpt,
             succeeded=answer.ok,
         )
         recorded = Delivery.objects.filter(

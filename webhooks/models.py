@@ -110,7 +110,6 @@ class DeliveryAttempt(models.Model):
     duration_ms = models.PositiveIntegerField()
     status_code = models.PositiveSmallIntegerField(null=True, blank=True)
     error = models.CharField(max_length=300, blank=True)
-    response_excerpt = models.CharField(max_length=300, blank=True)
     succeeded = models.BooleanField()
 
     class Meta:

@@ -14,6 +14,7 @@ from rubrics.models import Rubric
 from teams.models import User
 
 from . import signing
+from .addresses import AddressRefused, NameUnresolved, public_address
 from .dispatch import hold_off_scoring, newest_change_id
 from .models import WEBHOOK_TEST, Delivery, DeliveryStatus, Webhook
 
@@ -42,7 +43,20 @@ def webhook_url_clean(url: str) -> str:
         raise ValidationError(f"Enter a full web address starting with {starts}.") from None
     if parts.username or parts.password:
         raise ValidationError("Leave the user name and password out of the address; the signature proves the sender.")
+    if not settings.WEBHOOK_ALLOW_PRIVATE_ADDRESSES:
+        _public_or_unknown(parts.hostname or "", parts.port or (443 if parts.scheme == "https" else 80))
     return url
+
+
+def _public_or_unknown(host: str, port: int) -> None:
+    """Refuse a host that is, or resolves to, a non-public address. A name that does not resolve now is let
+    through: each send resolves it again, and refuses it then if it still does not."""
+    try:
+        public_address(host, port, allow_private=False)
+    except NameUnresolved:
+        return
+    except AddressRefused as refused:
+        raise ValidationError(str(refused)) from None
 
 
 def webhook_save(*, rubric: Rubric, url: str, is_active: bool, user: User | None) -> Webhook:
