@@ -13,7 +13,8 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from customers.api import DETAIL, FIELD_ERRORS, AsciiJSONRenderer
+from customers.api import DETAIL, FIELD_ERRORS
+from ops.api import AsciiJSONRenderer
 from teams.access import has_role
 
 from .accuracy import accuracy_measure, previous_version

@@ -4,24 +4,21 @@ Every role may read; only admins may write. Writes go through the services
 with ``source=ChangeSource.API`` so they land in the change log like any other.
 """
 
-import datetime
 from dataclasses import asdict
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import Q
 from django_filters import rest_framework as filters
-from django_filters.fields import IsoDateTimeField
 from drf_spectacular.extensions import OpenApiSerializerExtension
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound, ParseError
+from rest_framework.exceptions import NotFound
 from rest_framework.pagination import CursorPagination
-from rest_framework.parsers import JSONParser
-from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
+from ops.api import AsciiJSONRenderer, BoundedIsoDateTimeFilter, NestingSafeJSONParser
 from teams.api_auth import ReadAnyRoleWriteAdmin
 
 from .models import ChangeSource, Customer, LifecycleStage
@@ -38,36 +35,6 @@ from .serializers import (
     text_problem,
 )
 from .services import customer_create, customer_delete, customer_update, customers_upsert
-
-
-class AsciiJSONRenderer(JSONRenderer):
-    # Error messages may echo a client's input; escaping keeps a lone surrogate from breaking the response.
-    ensure_ascii = True
-
-
-class NestingSafeJSONParser(JSONParser):
-    """JSON whose nesting is too deep for Python's parser is the client's 400, not a 500."""
-
-    def parse(self, stream, media_type=None, parser_context=None):
-        try:
-            return super().parse(stream, media_type, parser_context)
-        except RecursionError:
-            raise ParseError("JSON parse error - the body is nested too deeply.") from None
-
-
-class BoundedIsoDateTimeField(IsoDateTimeField):
-    def to_python(self, value):
-        value = super().to_python(value)
-        if value is not None:
-            try:
-                value.astimezone(datetime.UTC)
-            except OverflowError:
-                raise DjangoValidationError("This date and time is out of range.", code="invalid") from None
-        return value
-
-
-class BoundedIsoDateTimeFilter(filters.IsoDateTimeFilter):
-    field_class = BoundedIsoDateTimeField
 
 
 class CustomerFilter(filters.FilterSet):

@@ -21,8 +21,9 @@ from rest_framework.pagination import BasePagination
 from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 
-from customers.api import DETAIL, FIELD_ERRORS, AsciiJSONRenderer, BoundedIsoDateTimeField
+from customers.api import DETAIL, FIELD_ERRORS
 from customers.models import LifecycleStage
+from ops.api import AsciiJSONRenderer, BoundedIsoDateTimeField
 from teams.access import has_role
 from teams.models import Role
 

@@ -17,7 +17,8 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
-from customers.api import DETAIL, FIELD_ERRORS, AsciiJSONRenderer, NestingSafeJSONParser
+from customers.api import DETAIL, FIELD_ERRORS
+from ops.api import AsciiJSONRenderer, NestingSafeJSONParser
 from ops.outages import sends_watched
 from teams.access import has_role
 from teams.models import Role

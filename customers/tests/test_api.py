@@ -182,6 +182,22 @@ def test_it_lists_what_changed_since_a_moment(api_as):
     assert [row["external_id"] for row in response.json()["results"]] == ["NEW"]
 
 
+@pytest.mark.parametrize("offset", ["+20:00", "-18:30", "+23:59"])
+def test_a_moment_with_any_offset_iso_allows_is_understood(api_as, offset):
+    """PostgreSQL refuses offsets beyond ±15:59: the API compares the same moment in UTC instead of a 500."""
+    sign, hours, minutes = (1 if offset[0] == "+" else -1), int(offset[1:3]), int(offset[4:])
+    offset_delta = sign * datetime.timedelta(hours=hours, minutes=minutes)
+    moment = datetime.datetime(2026, 1, 1, tzinfo=datetime.timezone(offset_delta)).astimezone(datetime.UTC)
+    before, after = CustomerFactory(external_id="BEFORE"), CustomerFactory(external_id="AFTER")
+    Customer.objects.filter(pk=before.pk).update(updated_at=moment - datetime.timedelta(minutes=1))
+    Customer.objects.filter(pk=after.pk).update(updated_at=moment + datetime.timedelta(minutes=1))
+
+    response = api_as(Role.MEMBER).get(LIST, {"updated_since": f"2026-01-01T00:00:00{offset}"})
+
+    assert response.status_code == 200
+    assert [row["external_id"] for row in response.json()["results"]] == ["AFTER"]
+
+
 @pytest.mark.parametrize(
     ("params", "field"),
     [

@@ -206,6 +206,22 @@ def test_new_since_keeps_the_leads_that_qualified_after_it(base):
     assert _names(response) == ["Big"]
 
 
+def test_new_since_understands_an_offset_postgresql_does_not(base):
+    rubric, riley, _, leads = base
+    QualificationChange.objects.filter(customer=leads["small"]).update(
+        changed_at=datetime.datetime(2025, 12, 31, 3, 0, tzinfo=datetime.UTC)  # 2026-01-01T00:00+20:00 is 04:00 UTC
+    )
+    QualificationChange.objects.exclude(customer=leads["small"]).update(
+        changed_at=datetime.datetime(2025, 12, 31, 5, 0, tzinfo=datetime.UTC)
+    )
+
+    response = _token_client(riley).get(LIST, {"rubric": rubric.pk, "new_since": "2026-01-01T00:00:00+20:00"})
+
+    assert response.status_code == 200
+    assert "Small" not in _names(response)
+    assert _names(response)
+
+
 @pytest.mark.parametrize("sort", ["best", "fit", "engagement", "name"])
 def test_the_cursor_walks_every_lead_once_in_the_sort_order(make_person, sort):
     version = published_rubric()
