@@ -79,8 +79,8 @@ def test_it_answers_a_stale_edit_with_409_and_the_other_persons_text(client):
     room = running_workshop()
     proposal = item(room, text="Manual reporting")
     loaded = proposal.revision
-    proposal_edit(proposal=proposal, user=room.sales, revision=loaded, text="Reporting every Monday by hand")
-    _signed_in(client, room.success)
+    proposal_edit(proposal=proposal, user=room.facilitator, revision=loaded, text="Reporting every Monday by hand")
+    _signed_in(client, room.marketing)
 
     response = client.post(
         reverse("workshops:proposal_edit", args=[proposal.pk]),
@@ -98,7 +98,7 @@ def test_it_answers_a_stale_edit_with_409_and_the_other_persons_text(client):
 def test_it_saves_an_edit_made_on_the_current_revision(client):
     room = running_workshop()
     proposal = item(room)
-    _signed_in(client, room.sales)
+    _signed_in(client, room.marketing)
 
     response = client.post(
         reverse("workshops:proposal_edit", args=[proposal.pk]), {"revision": proposal.revision, "text": "Better"}
