@@ -352,6 +352,8 @@ def require_proposal_editor(proposal: Proposal, user: User) -> None:
     require_act(workshop, user)
     if proposal.author_id != user.pk and not is_facilitator(workshop, user):
         raise PermissionDenied("Only the author of this proposal, or the facilitator, changes it.")
+    if proposal.author_id != user.pk and proposal.step.is_hidden:
+        raise PermissionDenied("This step is hidden until the reveal: only the author changes a proposal before it.")
 
 
 def _history_of_edit(before: Proposal, after: Proposal, user: User) -> None:
