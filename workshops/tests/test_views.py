@@ -26,12 +26,18 @@ def _mutations(room, proposal):
         (reverse("workshops:comment", args=[proposal.pk]), {"text": "Mine"}),
         (reverse("workshops:vote", args=[proposal.pk]), {"value": 1}),
         (reverse("workshops:unvote", args=[proposal.pk]), {}),
+        (reverse("workshops:pick", args=[proposal.pk]), {"points": 2}),
     ], [
         (reverse("workshops:decide", args=[proposal.pk]), {"status": ItemStatus.AGREED}),
         (reverse("workshops:step_open", args=[step.pk]), {}),
         (reverse("workshops:step_close", args=[step.pk]), {}),
         (reverse("workshops:step_timer", args=[step.pk]), {"minutes": 5}),
-        (reverse("workshops:close", args=[workshop.pk]), {}),
+        (reverse("workshops:close", args=[workshop.pk]), {"token": "0" * 32}),
+        (reverse("workshops:reopen", args=[workshop.pk]), {}),
+        (reverse("workshops:step_privacy", args=[step.pk]), {"privacy": "private"}),
+        (reverse("workshops:step_reveal", args=[step.pk]), {}),
+        (reverse("workshops:merge", args=[proposal.pk]), {"into": proposal.pk}),
+        (reverse("workshops:unmerge", args=[proposal.pk]), {}),
     ]
 
 
