@@ -63,8 +63,7 @@ def cards_for(cards: list[ProposalRow], user: User) -> tuple[list[ProposalRow], 
     mine = {row.proposal.pk: vote.value for row in cards for vote in row.votes if vote.voter_id == user.pk}
     picks = {row.proposal.pk: pick.points for row in cards for pick in row.picks if pick.voter_id == user.pk}
     rows = [
-        dataclasses.replace(row, my_vote=mine.get(row.proposal.pk), my_pick=picks.get(row.proposal.pk))
-        for row in cards
+        dataclasses.replace(row, my_vote=mine.get(row.proposal.pk), my_pick=picks.get(row.proposal.pk)) for row in cards
     ]
     return rows, len(mine)
 

@@ -135,7 +135,9 @@ def workshop_close(*, workshop: Workshop, user: User, token: str | None = None) 
         status=StepStatus.CLOSED, timer_started_at=None, timer_ends_at=None
     )
     now = timezone.now()
-    Step.objects.filter(workshop=workshop, revealed_at__isnull=True).exclude(privacy=Privacy.OPEN).update(revealed_at=now)
+    Step.objects.filter(workshop=workshop, revealed_at__isnull=True).exclude(privacy=Privacy.OPEN).update(
+        revealed_at=now
+    )
     workshop.status = WorkshopStatus.CLOSED
     workshop.closed_at = now
     workshop.version += 1

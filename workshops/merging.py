@@ -67,11 +67,11 @@ def proposal_merge(*, proposal: Proposal, into: Proposal, user: User) -> Proposa
         if one.merged_into_id is not None:
             raise WorkshopRefused(f"“{_short(one)}” is already merged into another proposal.")
         if one.status != ItemStatus.PROPOSED:
-            raise WorkshopRefused(f"“{_short(one)}” is already {one.get_status_display().lower()}: open it again first.")
+            raise WorkshopRefused(
+                f"“{_short(one)}” is already {one.get_status_display().lower()}: open it again first."
+            )
     moved_votes, returned_votes = _moved_or_returned(merged.votes.all(), kept, ("voter_id", "voter_team_id", "value"))
-    moved_picks, returned_picks = _moved_or_returned(
-        merged.picks.all(), kept, ("voter_id", "voter_team_id", "points")
-    )
+    moved_picks, returned_picks = _moved_or_returned(merged.picks.all(), kept, ("voter_id", "voter_team_id", "points"))
     moved_comments = list(merged.comments.order_by("id").values_list("pk", flat=True))
     Vote.objects.filter(pk__in=moved_votes).update(proposal=kept)
     Vote.objects.filter(proposal=merged).delete()

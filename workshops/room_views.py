@@ -2,7 +2,7 @@
 duplicates (privacy.py, merging.py)."""
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
@@ -37,6 +37,8 @@ def history(request, proposal_id):
     proposal = _proposal(proposal_id)
     access.require_view(proposal.step.workshop, request.user)
     access.require_proposal_visible(proposal, proposal.step, request.user)
+    if proposal.step.is_hidden and proposal.author_id != request.user.pk:  # a poker round: its points changes
+        raise PermissionDenied("This proposal's history shows after the reveal.")
     context = {"proposal": proposal, "changes": proposal_history(proposal), "step": proposal.step}
     template = "workshops/fragment_history.html" if request.htmx else "workshops/history_page.html"
     return render(request, template, context)

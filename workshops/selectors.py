@@ -83,7 +83,9 @@ class ProposalRow:
 
     @property
     def pick_spread(self) -> tally.PickSpread:
-        return tally.pick_spread([(pick.voter_team.name if pick.voter_team else "No team", pick.points) for pick in self.picks])
+        return tally.pick_spread(
+            [(pick.voter_team.name if pick.voter_team else "No team", pick.points) for pick in self.picks]
+        )
 
     @property
     def up(self) -> int:

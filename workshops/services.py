@@ -16,13 +16,12 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from ops.jobs import job_send
 from profiles.models import ChecklistStep, ItemStatus, Profile, Section
 from profiles.sections import details_clean, details_summary
 from rubrics.evidence import criterion_evidence
 from rubrics.overlap import rules_overlap
 from teams.models import User
-
-from ops.jobs import job_send
 
 from .access import (
     FACILITATING_ROLES,

@@ -34,12 +34,12 @@ from .privacy import poker_state
 from .selectors import rubric_now, workshops_for
 from .services import (
     ProposalChangedMeanwhile,
-    require_proposal_editor,
     WorkshopRefused,
     comment_add,
     participant_seen,
     proposal_add,
     proposal_edit,
+    require_proposal_editor,
     vote_cast,
     vote_withdraw,
     workshop_create,

@@ -108,7 +108,9 @@ def _with_new_rules(now: RubricNow, step: Step, user) -> tuple[scoring.Rubric, d
     known = {rule_key(criterion) for criterion in base.criteria}
     added, teams = [], {}
     proposals = proposals_visible(step, user).filter(kind=ProposalKind.WEIGHT, merged_into__isnull=True)
-    for proposal in proposals.exclude(status=ItemStatus.REJECTED).select_related("author_team").order_by("created_at", "id"):
+    for proposal in (
+        proposals.exclude(status=ItemStatus.REJECTED).select_related("author_team").order_by("created_at", "id")
+    ):
         rule = proposal.rule_spec
         key = rule_key(rule)
         team = proposal.author_team.name if proposal.author_team else "No team"

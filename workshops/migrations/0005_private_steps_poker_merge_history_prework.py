@@ -6,130 +6,175 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('profiles', '0002_profile_sections'),
-        ('teams', '0004_user_sees_team_leads'),
-        ('workshops', '0004_proposal_current_points_evidence'),
+        ("profiles", "0002_profile_sections"),
+        ("teams", "0004_user_sees_team_leads"),
+        ("workshops", "0004_proposal_current_points_evidence"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ProposalChange',
+            name="ProposalChange",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('by_facilitator', models.BooleanField(default=False)),
-                ('what', models.CharField(max_length=300)),
-                ('before', models.TextField(blank=True)),
-                ('after', models.TextField(blank=True)),
-                ('at', models.DateTimeField(auto_now_add=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("by_facilitator", models.BooleanField(default=False)),
+                ("what", models.CharField(max_length=300)),
+                ("before", models.TextField(blank=True)),
+                ("after", models.TextField(blank=True)),
+                ("at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'ordering': ['-at', '-id'],
+                "ordering": ["-at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='ProposalMerge',
+            name="ProposalMerge",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('moved', models.JSONField(default=dict)),
-                ('returned', models.JSONField(default=dict)),
-                ('at', models.DateTimeField(auto_now_add=True)),
-                ('undone_at', models.DateTimeField(blank=True, null=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("moved", models.JSONField(default=dict)),
+                ("returned", models.JSONField(default=dict)),
+                ("at", models.DateTimeField(auto_now_add=True)),
+                ("undone_at", models.DateTimeField(blank=True, null=True)),
             ],
             options={
-                'ordering': ['-at', '-id'],
+                "ordering": ["-at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='WeightPick',
+            name="WeightPick",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('points', models.SmallIntegerField()),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("points", models.SmallIntegerField()),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
         ),
         migrations.AddField(
-            model_name='proposal',
-            name='edited_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="proposal",
+            name="edited_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='proposal',
-            name='merged_into',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='merged_proposals', to='workshops.proposal'),
+            model_name="proposal",
+            name="merged_into",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="merged_proposals",
+                to="workshops.proposal",
+            ),
         ),
         migrations.AddField(
-            model_name='proposal',
-            name='prework',
+            model_name="proposal",
+            name="prework",
             field=models.BooleanField(default=False),
         ),
         migrations.AddField(
-            model_name='proposal',
-            name='profile_item',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='profiles.profileitem'),
+            model_name="proposal",
+            name="profile_item",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to="profiles.profileitem",
+            ),
         ),
         migrations.AddField(
-            model_name='step',
-            name='privacy',
-            field=models.CharField(choices=[('open', 'Open: everyone sees proposals and votes as they happen'), ('private', 'Private: proposals and votes hidden until the facilitator reveals them'), ('poker', 'Weight poker: each person picks points per criterion, hidden until all have picked')], default='open', max_length=10),
+            model_name="step",
+            name="privacy",
+            field=models.CharField(
+                choices=[
+                    ("open", "Open: everyone sees proposals and votes as they happen"),
+                    ("private", "Private: proposals and votes hidden until the facilitator reveals them"),
+                    ("poker", "Weight poker: each person picks points per criterion, hidden until all have picked"),
+                ],
+                default="open",
+                max_length=10,
+            ),
         ),
         migrations.AddField(
-            model_name='step',
-            name='revealed_at',
+            model_name="step",
+            name="revealed_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddConstraint(
-            model_name='step',
-            constraint=models.CheckConstraint(condition=models.Q(('privacy__in', ['open', 'private', 'poker'])), name='workshop_step_privacy_valid'),
+            model_name="step",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("privacy__in", ["open", "private", "poker"])), name="workshop_step_privacy_valid"
+            ),
         ),
         migrations.AddField(
-            model_name='proposalchange',
-            name='by',
-            field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="proposalchange",
+            name="by",
+            field=models.ForeignKey(
+                null=True, on_delete=django.db.models.deletion.SET_NULL, related_name="+", to=settings.AUTH_USER_MODEL
+            ),
         ),
         migrations.AddField(
-            model_name='proposalchange',
-            name='proposal',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='changes', to='workshops.proposal'),
+            model_name="proposalchange",
+            name="proposal",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="changes", to="workshops.proposal"
+            ),
         ),
         migrations.AddField(
-            model_name='proposalmerge',
-            name='by',
-            field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="proposalmerge",
+            name="by",
+            field=models.ForeignKey(
+                null=True, on_delete=django.db.models.deletion.SET_NULL, related_name="+", to=settings.AUTH_USER_MODEL
+            ),
         ),
         migrations.AddField(
-            model_name='proposalmerge',
-            name='kept',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='workshops.proposal'),
+            model_name="proposalmerge",
+            name="kept",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="+", to="workshops.proposal"
+            ),
         ),
         migrations.AddField(
-            model_name='proposalmerge',
-            name='merged',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='merges', to='workshops.proposal'),
+            model_name="proposalmerge",
+            name="merged",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="merges", to="workshops.proposal"
+            ),
         ),
         migrations.AddField(
-            model_name='weightpick',
-            name='proposal',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='picks', to='workshops.proposal'),
+            model_name="weightpick",
+            name="proposal",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="picks", to="workshops.proposal"
+            ),
         ),
         migrations.AddField(
-            model_name='weightpick',
-            name='voter',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="weightpick",
+            name="voter",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="+", to=settings.AUTH_USER_MODEL
+            ),
         ),
         migrations.AddField(
-            model_name='weightpick',
-            name='voter_team',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='teams.team'),
+            model_name="weightpick",
+            name="voter_team",
+            field=models.ForeignKey(
+                blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name="+", to="teams.team"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='weightpick',
-            constraint=models.UniqueConstraint(fields=('proposal', 'voter'), name='workshop_pick_once_per_proposal'),
+            model_name="weightpick",
+            constraint=models.UniqueConstraint(fields=("proposal", "voter"), name="workshop_pick_once_per_proposal"),
         ),
         migrations.AddConstraint(
-            model_name='weightpick',
-            constraint=models.CheckConstraint(condition=models.Q(('points__gte', -3), ('points__lte', 3)), name='workshop_pick_points_range'),
+            model_name="weightpick",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("points__gte", -3), ("points__lte", 3)), name="workshop_pick_points_range"
+            ),
         ),
     ]

@@ -58,8 +58,8 @@ def test_it_marks_the_facilitators_edit_on_the_card_and_in_the_history(client):
     assert history.status_code == 200
     lines = [line.split("</li>")[0] for line in history.content.decode().split('data-testid="history-line"')[1:]]
     assert len(lines) == 2
-    assert name in lines[0] and "(facilitator)" in lines[0] and "Reporting by hand every week" in lines[0]
-    assert room.marketing.display_name in lines[1] and "Manual reporting weekly" in lines[1]
+    assert all(part in lines[0] for part in (name, "(facilitator)", "Reporting by hand every week"))
+    assert all(part in lines[1] for part in (room.marketing.display_name, "Manual reporting weekly"))
 
 
 def test_it_does_not_mark_the_authors_own_edit():
@@ -80,6 +80,8 @@ def test_it_shows_the_edit_link_only_to_the_author_and_the_facilitator(client):
     seen = {}
     for user in (room.marketing, room.sales, room.facilitator):
         client.force_login(user)
-        seen[user.username] = edit_url in client.get(reverse("workshops:proposals", args=[room.step.pk])).content.decode()
+        seen[user.username] = (
+            edit_url in client.get(reverse("workshops:proposals", args=[room.step.pk])).content.decode()
+        )
 
     assert seen == {room.marketing.username: True, room.sales.username: False, room.facilitator.username: True}

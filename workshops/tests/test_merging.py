@@ -114,7 +114,7 @@ def test_the_facilitator_merges_and_undoes_from_the_board(client):
     undone = client.post(reverse("workshops:unmerge", args=[b.pk]))
 
     assert 'data-testid="merge-form"' in board
-    assert merged.status_code == 302 and undone.status_code == 302
+    assert (merged.status_code, undone.status_code) == (302, 302)
     assert 'data-testid="merged"' in after
     assert refused.status_code == 409
     assert Proposal.objects.get(pk=b.pk).merged_into_id is None

@@ -114,9 +114,7 @@ def test_a_facilitator_and_three_teams_run_the_room(transactional_db, browser, l
             page.get_by_role("link", name=re.compile("Go to the open step")).click(timeout=LIVE_MS)
         _propose_weight(mia, 3)
         for page in (sam, cass):
-            expect(_proposal(page, "Software companies").get_by_test_id("points-hidden")).to_be_visible(
-                timeout=LIVE_MS
-            )
+            expect(_proposal(page, "Software companies").get_by_test_id("points-hidden")).to_be_visible(timeout=LIVE_MS)
         _pick(mia, 3)
         _pick(sam, -1)
         expect(board.get_by_test_id("waiting-for")).to_have_text(
