@@ -111,7 +111,7 @@ def _open_step(step_id: int, *, prework: bool = False) -> Step:
 
 def _not_merged(proposal: Proposal) -> None:
     if proposal.merged_into_id is not None:
-        raise WorkshopRefused("This proposal was merged into another: vote or comment on that one.")
+        raise WorkshopRefused("This proposal was merged into another: that one is voted on and decided.")
 
 
 @transaction.atomic
@@ -455,6 +455,7 @@ def proposal_decide(*, proposal: Proposal, user: User, status: str) -> Proposal:
     if status not in ItemStatus.values:
         raise ValidationError({"status": "Agreed, rejected or proposed."})
     proposal = Proposal.objects.select_for_update().get(pk=proposal.pk)
+    _not_merged(proposal)
     if proposal.is_weight and status == ItemStatus.AGREED:
         others = Proposal.objects.filter(
             step__workshop=workshop, kind=ProposalKind.WEIGHT, status=ItemStatus.AGREED

@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from workshops.merging import proposal_merge, proposal_merge_undo
 from workshops.models import Comment, Proposal, Vote
-from workshops.services import WorkshopRefused, comment_add, vote_cast
+from workshops.services import WorkshopRefused, comment_add, proposal_decide, vote_cast
 from workshops.tests.factories import item, running_workshop
 
 pytestmark = pytest.mark.django_db
@@ -82,6 +82,8 @@ def test_a_merged_proposal_takes_no_more_votes_and_says_where_it_went(client):
 
     with pytest.raises(WorkshopRefused):
         vote_cast(proposal=b, user=room.success)
+    with pytest.raises(WorkshopRefused):
+        proposal_decide(proposal=b, user=room.facilitator, status="agreed")
     client.force_login(room.success)
     page = client.get(reverse("workshops:proposals", args=[room.step.pk])).content.decode()
 

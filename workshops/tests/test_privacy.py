@@ -53,6 +53,9 @@ def test_a_private_step_shows_nothing_of_the_others_anywhere_before_the_reveal(c
         if user == room.facilitator:
             reads["board"] = reverse("workshops:board", args=[room.step.pk])
             reads["board fragment"] = reverse("workshops:board_live", args=[room.step.pk])
+            reads["agenda"] = reverse("workshops:agenda", args=[room.workshop.pk])
+            reads["people"] = reverse("workshops:people", args=[room.workshop.pk])
+            reads["close preview"] = reverse("workshops:close", args=[room.workshop.pk])
         for name, url in reads.items():
             response = client.get(url, headers=HTMX)
             content = response.content.decode()
