@@ -3,14 +3,16 @@
 - act (propose, edit, vote, comment): the people invited, and the facilitator (who does not vote);
 - facilitate (open and close steps, decide, close the workshop): the workshop's facilitator, if their
   role is still facilitator or admin;
-- view (pages, fragments, the summary): those who may act, and admins.
+- view (pages, fragments, the summary): those who may act, and admins;
+- see a proposal of a private step before the reveal: its author only (nobody else, not even the facilitator,
+  whose board is projected). In a poker step the criteria are seen, their points and picks are not.
 """
 
 from django.core.exceptions import PermissionDenied
 
 from teams.models import Role, User
 
-from .models import Participant, Workshop
+from .models import Participant, Privacy, Proposal, Step, Workshop
 
 FACILITATING_ROLES = (Role.ADMIN, Role.FACILITATOR)
 
@@ -53,3 +55,14 @@ def require_facilitator(workshop: Workshop, user: User) -> None:
 def require_view(workshop: Workshop, user: User) -> None:
     if not can_view(workshop, user):
         raise PermissionDenied("This workshop is for the people invited to it.")
+
+
+def proposal_visible(proposal: Proposal, step: Step, user: User) -> bool:
+    """Whether ``user`` may see the proposal (in ``step``, its step as loaded now)."""
+    hidden = step.is_hidden and step.privacy == Privacy.PRIVATE
+    return not hidden or proposal.author_id == user.pk
+
+
+def require_proposal_visible(proposal: Proposal, step: Step, user: User) -> None:
+    if not proposal_visible(proposal, step, user):
+        raise PermissionDenied("This proposal is hidden until the facilitator reveals the step.")

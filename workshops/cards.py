@@ -8,6 +8,9 @@ the buttons) and draws only the buttons for each person.
 
 The version is read, with the ETag, before the rows (live.py): cards kept under a version are at least that
 new, and a change committed meanwhile has a newer version, which the next poll fetches.
+
+A step whose content is hidden (private or poker, before the reveal: privacy.py) is not the same for all: its
+cards are drawn for each person from what they may see, and never kept.
 """
 
 import dataclasses
@@ -20,6 +23,7 @@ from django.utils.safestring import mark_safe
 from teams.models import User
 
 from .models import Step
+from .privacy import rows_visible
 from .selectors import ProposalRow, step_rows
 
 KEPT = 32  # versions kept per process: a few steps of a few workshops running at once
@@ -54,10 +58,21 @@ def _drawn(step: Step, row: ProposalRow) -> ProposalRow:
 
 
 def cards_for(cards: list[ProposalRow], user: User) -> tuple[list[ProposalRow], int]:
-    """The cards with the person's own vote on each, and how many votes they have cast in the step."""
+    """The cards with the person's own vote (and poker pick) on each, and how many votes they have cast in the
+    step."""
     mine = {row.proposal.pk: vote.value for row in cards for vote in row.votes if vote.voter_id == user.pk}
-    rows = [dataclasses.replace(row, my_vote=mine.get(row.proposal.pk)) for row in cards]
+    picks = {row.proposal.pk: pick.points for row in cards for pick in row.picks if pick.voter_id == user.pk}
+    rows = [
+        dataclasses.replace(row, my_vote=mine.get(row.proposal.pk), my_pick=picks.get(row.proposal.pk)) for row in cards
+    ]
     return rows, len(mine)
+
+
+def step_cards_of(step: Step, version: int, user: User) -> tuple[list[ProposalRow], int]:
+    """The cards ``user`` sees in ``step`` at ``version``, with their own votes (see ``cards_for``)."""
+    if step.is_hidden:
+        return cards_for([_drawn(step, row) for row in rows_visible(step_rows(step, None), step, user)], user)
+    return cards_for(step_cards(step, version), user)
 
 
 def cards_forget_on_template_change(sender, file_path, **kwargs) -> None:

@@ -6,18 +6,20 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.text import slugify
 from django.utils.timezone import localtime
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from profiles.models import ItemStatus
 from teams.access import ANY_ROLE, role_required
 from teams.models import Role
 
 from . import access
 from .agenda import step_timer_start, step_timer_stop
-from .closing import workshop_close
-from .forms import DecideForm, TimerForm
+from .closing import ClosePreviewStale, close_plan, reopen_blocker, workshop_close, workshop_reopen
+from .forms import CloseForm, DecideForm, TimerForm
 from .live import POLL_TRIGGER, live_etag, not_modified, with_etag
-from .models import TIMER_LIMIT_MINUTES, Proposal, Step, Workshop
-from .selectors import item_splits, weight_groups, workshop_teams
+from .models import TIMER_LIMIT_MINUTES, Privacy, Proposal, Step, Workshop
+from .privacy import hidden_counts, poker_criteria, poker_state
+from .selectors import item_splits, step_rows, weight_groups, workshop_teams
 from .services import WorkshopRefused, proposal_decide, step_close, step_open
 from .summary import summary_build, summary_markdown
 from .views import bar_context
@@ -40,16 +42,32 @@ def _board_context(request, step: Step, etag: str, **extra) -> dict:
         "etag": etag,
         "poll_trigger": POLL_TRIGGER,
         "attendance": workshop.participants.select_related("user", "team"),
+        "privacy_choices": Privacy.choices,
         **extra,
     }
+    if step.is_hidden:
+        # Nothing of what people put in: the board is projected. Counts, and who has not picked yet.
+        context["hidden"] = hidden_counts(step)
+        if step.is_poker:
+            context["poker"] = poker_state(step)
+            context["poker_criteria"] = list(poker_criteria(step))
+        return context
+    proposals = step.proposals.select_related("merged_into")
+    context["merged"] = [proposal for proposal in proposals if proposal.merged_into_id]
+    context["mergeable"] = [
+        proposal for proposal in proposals if not proposal.merged_into_id and proposal.status == ItemStatus.PROPOSED
+    ]
+    if step.is_poker:
+        context["pick_rows"] = [row for row in step_rows(step, None) if row.picks and not row.proposal.merged_into_id]
     if step.is_weights:
         context["groups"] = weight_groups(step, teams)
     else:
-        context["splits"] = item_splits(step, request.user, teams)
+        splits = item_splits(step, request.user, teams)
+        context["splits"] = [split for split in splits if not split.row.proposal.merged_into_id]
     return context
 
 
-def _board_page(request, step_id, *, status: int = 200, notice: str = "") -> HttpResponse:
+def board_page(request, step_id, *, status: int = 200, notice: str = "") -> HttpResponse:
     """The board; ``notice`` (with a 4xx status) says why what the facilitator asked was not done."""
     board_etag = live_etag(request, step_id, "board", facilitator_only=True)
     bar_etag = live_etag(request, step_id, "bar")
@@ -69,7 +87,7 @@ def _refusal_text(refusal: Exception) -> str:
 @role_required(*FACILITATORS)
 @require_GET
 def board(request, step_id):
-    return _board_page(request, step_id)
+    return board_page(request, step_id)
 
 
 @role_required(*FACILITATORS)
@@ -93,7 +111,7 @@ def step_open_view(request, step_id):
     try:
         step_open(step=step, user=request.user)
     except WorkshopRefused as refusal:
-        return _board_page(request, step.pk, status=409, notice=str(refusal))
+        return board_page(request, step.pk, status=409, notice=str(refusal))
     return _back_to_board(request, step)
 
 
@@ -114,7 +132,7 @@ def step_timer(request, step_id):
     form = TimerForm(request.POST)
     if not form.is_valid():
         notice = f"Start or stop the timer; it runs 1 to {TIMER_LIMIT_MINUTES} minutes."
-        return _board_page(request, step.pk, status=400, notice=notice)
+        return board_page(request, step.pk, status=400, notice=notice)
     try:
         if form.cleaned_data["action"] == "stop":
             step_timer_stop(step=step, user=request.user)
@@ -127,9 +145,9 @@ def step_timer(request, step_id):
                     "Stop it to start it again.",
                 )
     except ValidationError as refusal:
-        return _board_page(request, step.pk, status=400, notice=_refusal_text(refusal))
+        return board_page(request, step.pk, status=400, notice=_refusal_text(refusal))
     except WorkshopRefused as refusal:
-        return _board_page(request, step.pk, status=409, notice=str(refusal))
+        return board_page(request, step.pk, status=409, notice=str(refusal))
     return _back_to_board(request, step)
 
 
@@ -158,18 +176,52 @@ def decide(request, proposal_id):
     return with_etag(response, etag) if status == 200 else response
 
 
+def _close_page(request, workshop: Workshop, *, status: int = 200, notice: str = "") -> HttpResponse:
+    context = {"workshop": workshop, "plan": close_plan(workshop), "notice": notice}
+    return render(request, "workshops/close_preview.html", context, status=status)
+
+
+@role_required(*FACILITATORS)
+@require_http_methods(["GET", "POST"])
+def close(request, workshop_id):
+    """GET: what closing will write (the preview). POST: close, confirming the preview's token; a preview that
+    is out of date is refused (409) with the new one; a second submit finds it closed and changes nothing."""
+    workshop = get_object_or_404(Workshop.objects.select_related("profile", "facilitator"), pk=workshop_id)
+    access.require_facilitator(workshop, request.user)
+    if workshop.is_closed:
+        messages.info(request, "The workshop is closed already: nothing more was written.")
+        return redirect("workshops:summary", workshop_id=workshop.pk)
+    if request.method == "GET":
+        return _close_page(request, workshop)
+    form = CloseForm(request.POST)
+    if not form.is_valid():
+        return _close_page(request, workshop, status=400, notice="Confirm from the preview below.")
+    try:
+        workshop = workshop_close(workshop=workshop, user=request.user, token=form.cleaned_data["token"])
+    except ClosePreviewStale as stale:
+        return _close_page(request, workshop, status=409, notice=str(stale))
+    except WorkshopRefused as refusal:
+        if Workshop.objects.filter(pk=workshop.pk, status="closed").exists():  # a double submit, raced
+            messages.info(request, "The workshop is closed already: nothing more was written.")
+            return redirect("workshops:summary", workshop_id=workshop.pk)
+        return _close_page(request, workshop, status=409, notice=str(refusal))
+    except ValidationError as refusal:
+        return _close_page(request, workshop, status=400, notice=" ".join(refusal.messages))
+    messages.success(request, "The workshop is closed: the agreed items are in the profile.")
+    return redirect("workshops:summary", workshop_id=workshop.pk)
+
+
 @role_required(*FACILITATORS)
 @require_POST
-def close(request, workshop_id):
+def reopen(request, workshop_id):
     workshop = get_object_or_404(Workshop, pk=workshop_id)
     try:
-        workshop = workshop_close(workshop=workshop, user=request.user)
-    except (WorkshopRefused, ValidationError) as refusal:
-        text = " ".join(refusal.messages) if isinstance(refusal, ValidationError) else str(refusal)
-        messages.warning(request, text)
-    else:
-        messages.success(request, "The workshop is closed: the agreed items are in the profile.")
-    return redirect("workshops:summary", workshop_id=workshop.pk)
+        workshop_reopen(workshop=workshop, user=request.user)
+    except WorkshopRefused as refusal:
+        messages.warning(request, str(refusal))
+        return redirect("workshops:summary", workshop_id=workshop.pk)
+    messages.success(request, "The workshop is open again: everything agreed stays agreed. Open a step to go on.")
+    return redirect("workshops:detail", workshop_id=workshop.pk)
 
 
 def _summary(request, workshop_id) -> tuple[Workshop, dict]:
@@ -182,10 +234,12 @@ def _summary(request, workshop_id) -> tuple[Workshop, dict]:
 @require_GET
 def summary(request, workshop_id):
     workshop, outcome = _summary(request, workshop_id)
+    is_facilitator = access.is_facilitator(workshop, request.user)
     context = {
         "workshop": workshop,
         "summary": outcome,
-        "is_facilitator": access.is_facilitator(workshop, request.user),
+        "is_facilitator": is_facilitator,
+        "reopen_blocker": reopen_blocker(workshop) if is_facilitator and workshop.is_closed else None,
     }
     return render(request, "workshops/summary.html", context)
 

@@ -12,7 +12,7 @@ from rubrics.fields import field_kind
 from rubrics.forms import CriterionForm
 from teams.models import Team, User
 
-from .models import TIMER_LIMIT_MINUTES, WEIGHT_MAX, WEIGHT_MIN, Proposal, StepKind, Voting, Workshop
+from .models import TIMER_LIMIT_MINUTES, WEIGHT_MAX, WEIGHT_MIN, Privacy, Proposal, StepKind, Voting, Workshop
 from .services import AGENDA_SECTIONS, TEXT_LIMIT
 
 POINTS = [(points, f"{points:+d}" if points else "0") for points in range(WEIGHT_MAX, WEIGHT_MIN - 1, -1)]
@@ -341,3 +341,19 @@ class InviteForm(forms.Form):
             raise forms.ValidationError("Tick a team or someone to invite.")
         cleaned["users"] = list(people.values())
         return cleaned
+
+
+class PickForm(forms.Form):
+    points = forms.TypedChoiceField(choices=POINTS, coerce=int)
+
+
+class PrivacyForm(forms.Form):
+    privacy = forms.ChoiceField(choices=Privacy.choices)
+
+
+class MergeForm(forms.Form):
+    into = forms.IntegerField(min_value=1)
+
+
+class CloseForm(forms.Form):
+    token = forms.CharField(max_length=64)

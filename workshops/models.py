@@ -94,6 +94,12 @@ class StepStatus(models.TextChoices):
     CLOSED = "closed", "Closed"
 
 
+class Privacy(models.TextChoices):
+    OPEN = "open", "Open: everyone sees proposals and votes as they happen"
+    PRIVATE = "private", "Private: proposals and votes hidden until the facilitator reveals them"
+    POKER = "poker", "Weight poker: each person picks points per criterion, hidden until all have picked"
+
+
 class Step(models.Model):
     """One point of the agenda: proposals of profile items (in ``sections``) or of rubric criterion weights.
 
@@ -111,12 +117,16 @@ class Step(models.Model):
     duration_minutes = models.PositiveSmallIntegerField(null=True, blank=True)
     timer_started_at = models.DateTimeField(null=True, blank=True)
     timer_ends_at = models.DateTimeField(null=True, blank=True)
+    # A private or poker step hides what others put in until ``revealed_at`` (privacy.py).
+    privacy = models.CharField(max_length=10, choices=Privacy.choices, default=Privacy.OPEN)
+    revealed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["workshop", "position"]
         constraints = [
             models.UniqueConstraint(fields=["workshop", "position"], name="workshop_step_position_unique"),
             models.CheckConstraint(condition=models.Q(status__in=StepStatus.values), name="workshop_step_status_valid"),
+            models.CheckConstraint(condition=models.Q(privacy__in=Privacy.values), name="workshop_step_privacy_valid"),
             models.CheckConstraint(
                 condition=models.Q(duration_minutes__isnull=True)
                 | models.Q(duration_minutes__gte=1, duration_minutes__lte=TIMER_LIMIT_MINUTES),
@@ -134,6 +144,19 @@ class Step(models.Model):
     @property
     def is_weights(self) -> bool:
         return self.kind == StepKind.WEIGHTS
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status == StepStatus.PENDING
+
+    @property
+    def is_hidden(self) -> bool:
+        """Whether what people put in stays hidden from the others (a private or poker step not yet revealed)."""
+        return self.privacy != Privacy.OPEN and self.revealed_at is None
+
+    @property
+    def is_poker(self) -> bool:
+        return self.privacy == Privacy.POKER
 
     @property
     def section_labels(self) -> list[str]:
@@ -213,6 +236,19 @@ class Proposal(StructuredDetails, models.Model):
     revision = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # The last person to change the text or points, when it was not the author (the facilitator).
+    edited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # Proposed before its step opened, from the invitation's link.
+    prework = models.BooleanField(default=False)
+    merged_into = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="merged_proposals"
+    )
+    # The profile item a close wrote from it: a second close (after a reopen) does not write it again.
+    profile_item = models.ForeignKey(
+        "profiles.ProfileItem", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         ordering = ["step", "created_at", "id"]
@@ -231,6 +267,10 @@ class Proposal(StructuredDetails, models.Model):
     @property
     def is_weight(self) -> bool:
         return self.kind == ProposalKind.WEIGHT
+
+    @property
+    def is_merged(self) -> bool:
+        return self.merged_into_id is not None
 
     @property
     def section_label(self) -> str:
@@ -303,3 +343,64 @@ class Comment(models.Model):
 
     def __str__(self):
         return self.text[:40]
+
+
+class ProposalChange(models.Model):
+    """One line of a proposal's history: who changed what, when (an edit, a merge, an undone merge)."""
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="changes")
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    by_facilitator = models.BooleanField(default=False)
+    what = models.CharField(max_length=300)
+    before = models.TextField(blank=True)
+    after = models.TextField(blank=True)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+
+    def __str__(self):
+        return self.what
+
+
+class WeightPick(models.Model):
+    """One person's points (-3..+3) for a criterion on the table (a weight proposal) in a weight poker round."""
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="picks")
+    voter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    voter_team = models.ForeignKey(Team, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    points = models.SmallIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["proposal", "voter"], name="workshop_pick_once_per_proposal"),
+            models.CheckConstraint(
+                condition=models.Q(points__gte=WEIGHT_MIN, points__lte=WEIGHT_MAX), name="workshop_pick_points_range"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.voter_id} picks {self.points:+d} for {self.proposal_id}"
+
+
+class ProposalMerge(models.Model):
+    """A merge of ``merged`` into ``kept``, with what it moved, so that undoing it restores both exactly.
+
+    ``moved`` lists the ids of the votes, comments and picks that went to ``kept``; ``returned`` the votes and
+    picks given back (their voter had one on ``kept`` already), as they were.
+    """
+
+    kept = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="+")
+    merged = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="merges")
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    moved = models.JSONField(default=dict)
+    returned = models.JSONField(default=dict)
+    at = models.DateTimeField(auto_now_add=True)
+    undone_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+
+    def __str__(self):
+        return f"{self.merged_id} into {self.kept_id}"

@@ -48,7 +48,12 @@ def invite(request, workshop_id):
     if not form.is_valid():
         return _page(request, workshop, form=form, status=400, notice="Nobody was invited: see below.")
     try:
-        added = participants_invite(workshop=workshop, users=form.cleaned_data["users"], user=request.user)
+        added = participants_invite(
+            workshop=workshop,
+            users=form.cleaned_data["users"],
+            user=request.user,
+            base_url=request.build_absolute_uri("/"),
+        )
     except WorkshopRefused as refusal:
         return _page(request, workshop, status=409, notice=str(refusal))
     if added:

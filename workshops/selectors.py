@@ -15,7 +15,7 @@ from rubrics.selectors import criterion_spec
 from teams.models import Role, User
 
 from . import tally
-from .models import Comment, Participant, Proposal, Step, Vote, Workshop
+from .models import Comment, Participant, Proposal, ProposalChange, Step, Vote, WeightPick, Workshop
 
 
 def workshops_for(user: User) -> QuerySet[Workshop]:
@@ -49,6 +49,9 @@ class ProposalRow:
     votes: list[Vote] = field(default_factory=list)
     comments: list[Comment] = field(default_factory=list)
     my_vote: int | None = None
+    picks: list[WeightPick] = field(default_factory=list)  # a poker round's (privacy.py)
+    my_pick: int | None = None
+    points_hidden: bool = False  # a poker step before the reveal: the author's points are not shown to others
     # The card as everybody sees it, before and after the person's own vote buttons (cards.py).
     card_head: str = ""
     card_tail: str = ""
@@ -69,6 +72,20 @@ class ProposalRow:
     @property
     def edit_url(self) -> str:
         return _proposal_url("workshops:proposal_edit", self.proposal.pk)
+
+    @property
+    def history_url(self) -> str:
+        return _proposal_url("workshops:proposal_history", self.proposal.pk)
+
+    @property
+    def pick_url(self) -> str:
+        return _proposal_url("workshops:pick", self.proposal.pk)
+
+    @property
+    def pick_spread(self) -> tally.PickSpread:
+        return tally.pick_spread(
+            [(pick.voter_team.name if pick.voter_team else "No team", pick.points) for pick in self.picks]
+        )
 
     @property
     def up(self) -> int:
@@ -96,10 +113,8 @@ def _proposal_url(name: str, pk: int) -> str:
 def step_rows(step: Step, user: User | None) -> list[ProposalRow]:
     """The step's proposals, oldest first, each with its votes, comments and the person's own vote (3 queries;
     without a person, nobody's)."""
-    rows = {
-        proposal.pk: ProposalRow(proposal)
-        for proposal in step.proposals.select_related("author", "author_team").order_by("created_at", "id")
-    }
+    proposals = step.proposals.select_related("author", "author_team", "edited_by", "merged_into")
+    rows = {proposal.pk: ProposalRow(proposal) for proposal in proposals.order_by("created_at", "id")}
     for vote in Vote.objects.filter(proposal__step=step).select_related("voter", "voter_team").order_by("id"):
         row = rows[vote.proposal_id]
         row.votes.append(vote)
@@ -107,7 +122,15 @@ def step_rows(step: Step, user: User | None) -> list[ProposalRow]:
             row.my_vote = vote.value
     for comment in Comment.objects.filter(proposal__step=step).select_related("author", "author_team"):
         rows[comment.proposal_id].comments.append(comment)
+    if step.is_poker:
+        for pick in WeightPick.objects.filter(proposal__step=step).select_related("voter_team").order_by("id"):
+            rows[pick.proposal_id].picks.append(pick)
     return list(rows.values())
+
+
+def proposal_history(proposal: Proposal) -> list[ProposalChange]:
+    """Who changed the proposal, what and when, newest first."""
+    return list(proposal.changes.select_related("by"))
 
 
 def seats_with_activity(workshop: Workshop) -> QuerySet[Participant]:
@@ -165,7 +188,8 @@ def item_splits(step: Step, user: User, teams: list[str]) -> list[ItemSplit]:
 
 def weight_groups(step: Step, teams: list[str]) -> list[WeightGroup]:
     grouped: dict[tuple, list[Proposal]] = defaultdict(list)
-    for proposal in step.proposals.select_related("author", "author_team").order_by("created_at", "id"):
+    proposals = step.proposals.filter(merged_into__isnull=True).select_related("author", "author_team")
+    for proposal in proposals.order_by("created_at", "id"):
         grouped[proposal.criterion_key].append(proposal)
     groups = []
     for proposals in grouped.values():

@@ -16,19 +16,27 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from ops.jobs import job_send
 from profiles.models import ChecklistStep, ItemStatus, Profile, Section
 from profiles.sections import details_clean, details_summary
 from rubrics.evidence import criterion_evidence
 from rubrics.overlap import rules_overlap
 from teams.models import User
 
-from .access import FACILITATING_ROLES, require_act, require_facilitator
+from .access import (
+    FACILITATING_ROLES,
+    is_facilitator,
+    require_act,
+    require_facilitator,
+    require_proposal_visible,
+)
 from .models import (
     WEIGHT_MAX,
     WEIGHT_MIN,
     Comment,
     Participant,
     Proposal,
+    ProposalChange,
     ProposalKind,
     Step,
     StepKind,
@@ -42,6 +50,7 @@ from .selectors import rubric_now
 from .weights import existing_weight, new_weight
 
 TEXT_LIMIT = 2000
+INVITATION_WAITING = "The invitation emails are sent when the job queue is back."
 
 # The default agenda: the profile checklist's steps, each with the sections people propose items for.
 AGENDA_SECTIONS = {
@@ -89,12 +98,20 @@ def _text(value: str, *, name: str = "text", required: bool = True) -> str:
     return value
 
 
-def _open_step(step_id: int) -> Step:
-    """The step as it is now, refused unless it is open in a running workshop."""
+def _open_step(step_id: int, *, prework: bool = False) -> Step:
+    """The step as it is now, refused unless it is open in a running workshop (with ``prework``, one not opened
+    yet is taken too: people invited propose before the meeting)."""
     step = Step.objects.select_related("workshop").get(pk=step_id)
-    if not step.is_open or step.workshop.is_closed:
+    if step.workshop.is_closed or not (step.is_open or (prework and step.is_pending)):
+        if step.is_pending:
+            raise WorkshopRefused("This step has not started yet: votes and comments wait until it opens.")
         raise WorkshopRefused("This step is closed: nothing more can be proposed, changed or voted on in it.")
     return step
+
+
+def _not_merged(proposal: Proposal) -> None:
+    if proposal.merged_into_id is not None:
+        raise WorkshopRefused("This proposal was merged into another: that one is voted on and decided.")
 
 
 @transaction.atomic
@@ -107,6 +124,7 @@ def workshop_create(
     voting: str = Voting.DOTS,
     dots_per_step: int = 3,
     anonymous_votes: bool = False,
+    base_url: str = "",
 ) -> Workshop:
     """A workshop on ``profile`` with the default agenda (the checklist's steps, scoring last)."""
     if facilitator.role not in FACILITATING_ROLES:
@@ -134,15 +152,17 @@ def workshop_create(
         )
         for position, (step, label) in enumerate(ChecklistStep.choices)
     )
-    participants_invite(workshop=workshop, users=invitees, user=facilitator)
+    participants_invite(workshop=workshop, users=invitees, user=facilitator, base_url=base_url)
     return workshop
 
 
 @transaction.atomic
-def participants_invite(*, workshop: Workshop, users: Iterable[User], user: User) -> int:
+def participants_invite(*, workshop: Workshop, users: Iterable[User], user: User, base_url: str = "") -> int:
     """Invite people (each with their team as it is now); someone invited twice is invited once.
 
-    Returns how many are new in the workshop (0 for a double submit).
+    With ``base_url`` (the site's address), each new person gets an email with the workshop's link, from which
+    they can propose in the steps not opened yet (pre-work). Returns how many are new in the workshop (0 for a
+    double submit).
     """
     require_facilitator(workshop, user)
     if Workshop.objects.filter(pk=workshop.pk, status=WorkshopStatus.CLOSED).exists():
@@ -152,10 +172,13 @@ def participants_invite(*, workshop: Workshop, users: Iterable[User], user: User
         for person in users
         if person.pk != workshop.facilitator_id and person.is_active
     ]
-    before = workshop.participants.count()
+    before = set(workshop.participants.values_list("user_id", flat=True))
     Participant.objects.bulk_create(seats, ignore_conflicts=True)
     workshop_touch(workshop.pk)
-    return workshop.participants.count() - before
+    new = sorted(set(workshop.participants.values_list("user_id", flat=True)) - before)
+    if new and base_url:
+        job_send("workshops.tasks.workshop_invitations_email", workshop.pk, new, base_url, waiting=INVITATION_WAITING)
+    return len(new)
 
 
 def participant_has_acted(*, workshop: Workshop, person: User) -> bool:
@@ -254,7 +277,7 @@ def proposal_add(
     base says about its rule (rubrics.evidence).
     """
     require_act(step.workshop, user)
-    step = _open_step(step.pk)
+    step = _open_step(step.pk, prework=True)
     if step.is_weights:
         now = rubric_now(step.workshop)
         if criterion_id is not None:
@@ -268,7 +291,7 @@ def proposal_add(
         details = details_clean(section, details)
         text = _text((text or "").strip() or details_summary(section, details))
         fields = {"text": text, "details": details, "kind": ProposalKind.ITEM, "section": section}
-    proposal = Proposal(step=step, author=user, author_team_id=user.team_id, **fields)
+    proposal = Proposal(step=step, author=user, author_team_id=user.team_id, prework=step.is_pending, **fields)
     if proposal.is_weight:
         proposal.evidence = criterion_evidence(proposal.rule_spec).snapshot()
     proposal.save()
@@ -289,11 +312,14 @@ def proposal_edit(
     """Change a proposal's text (with an item's parts, or a weight's points) if it is still the revision the
     person loaded.
 
-    The claim is one conditional UPDATE (``WHERE revision = loaded``): of two people saving at once, the
-    later one changes nothing and gets ``ProposalChangedMeanwhile`` with the text as it is now.
+    Only its author or the facilitator edits it (anyone else: ``PermissionDenied``). The claim is one conditional
+    UPDATE (``WHERE revision = loaded``): of two people saving at once, the later one changes nothing and gets
+    ``ProposalChangedMeanwhile`` with the text as it is now. Each saved edit adds a line to the proposal's
+    history; an edit by the facilitator of someone else's proposal is marked on the card (``edited_by``).
     """
-    require_act(proposal.step.workshop, user)
-    step = _open_step(proposal.step_id)
+    require_proposal_editor(proposal, user)
+    step = _open_step(proposal.step_id, prework=True)
+    _not_merged(proposal)
     if proposal.is_weight:
         changes = {"text": _text(text, required=False)}
     else:
@@ -303,6 +329,9 @@ def proposal_edit(
         if points is None or not WEIGHT_MIN <= points <= WEIGHT_MAX:
             raise ValidationError({"points": f"Points from {WEIGHT_MIN} to +{WEIGHT_MAX}."})
         changes["points"] = points
+    before = Proposal.objects.get(pk=proposal.pk)
+    if user.pk != before.author_id:
+        changes["edited_by"] = user
     claimed = Proposal.objects.filter(pk=proposal.pk, revision=revision, status=ItemStatus.PROPOSED).update(
         revision=F("revision") + 1, updated_at=timezone.now(), **changes
     )
@@ -311,8 +340,32 @@ def proposal_edit(
         if current.status != ItemStatus.PROPOSED:
             raise WorkshopRefused(f"This proposal is already {current.get_status_display().lower()}.")
         raise ProposalChangedMeanwhile(current)
+    _history_of_edit(before, current, user)
     workshop_touch(step.workshop_id)
     return current
+
+
+def require_proposal_editor(proposal: Proposal, user: User) -> None:
+    """Only a proposal's author (still invited) or the workshop's facilitator changes its text or points."""
+    workshop = proposal.step.workshop
+    require_act(workshop, user)
+    if proposal.author_id != user.pk and not is_facilitator(workshop, user):
+        raise PermissionDenied("Only the author of this proposal, or the facilitator, changes it.")
+    if proposal.author_id != user.pk and proposal.step.is_hidden:
+        raise PermissionDenied("This step is hidden until the reveal: only the author changes a proposal before it.")
+
+
+def _history_of_edit(before: Proposal, after: Proposal, user: User) -> None:
+    by_facilitator = is_facilitator(after.step.workshop, user)
+    lines = []
+    if before.text != after.text or before.details != after.details:
+        lines.append(("changed the text", before.text, after.text))
+    if before.points != after.points:
+        lines.append(("changed the points", f"{before.points:+d}", f"{after.points:+d}"))
+    ProposalChange.objects.bulk_create(
+        ProposalChange(proposal=after, by=user, by_facilitator=by_facilitator, what=what, before=old, after=new)
+        for what, old, new in lines
+    )
 
 
 @transaction.atomic
@@ -336,6 +389,8 @@ def vote_cast(*, proposal: Proposal, user: User, value: int = 1) -> Vote:
     step = _open_step(proposal.step_id)
     workshop = step.workshop
     proposal = Proposal.objects.get(pk=proposal.pk)
+    require_proposal_visible(proposal, step, user)
+    _not_merged(proposal)
     if proposal.status != ItemStatus.PROPOSED:
         raise WorkshopRefused(f"This proposal is already {proposal.get_status_display().lower()}.")
     if value not in ((1,) if workshop.uses_dots else (1, -1)):
@@ -367,6 +422,7 @@ def vote_withdraw(*, proposal: Proposal, user: User) -> None:
     """Take one's vote (or dot) back while the step is open; without a vote, nothing happens."""
     require_act(proposal.step.workshop, user)
     step = _open_step(proposal.step_id)
+    require_proposal_visible(proposal, step, user)
     deleted, _ = Vote.objects.filter(proposal=proposal, voter=user).delete()
     if deleted:
         workshop_touch(step.workshop_id)
@@ -376,6 +432,8 @@ def vote_withdraw(*, proposal: Proposal, user: User) -> None:
 def comment_add(*, proposal: Proposal, user: User, text: str) -> Comment:
     require_act(proposal.step.workshop, user)
     step = _open_step(proposal.step_id)
+    require_proposal_visible(proposal, step, user)
+    _not_merged(proposal)
     comment = Comment.objects.create(
         proposal=proposal, author=user, author_team_id=user.team_id, text=_text(text, name="text")
     )
@@ -397,6 +455,7 @@ def proposal_decide(*, proposal: Proposal, user: User, status: str) -> Proposal:
     if status not in ItemStatus.values:
         raise ValidationError({"status": "Agreed, rejected or proposed."})
     proposal = Proposal.objects.select_for_update().get(pk=proposal.pk)
+    _not_merged(proposal)
     if proposal.is_weight and status == ItemStatus.AGREED:
         others = Proposal.objects.filter(
             step__workshop=workshop, kind=ProposalKind.WEIGHT, status=ItemStatus.AGREED

@@ -7,9 +7,11 @@ into markup.
 
 import re
 
+from django.db.models import Q
+
 from profiles.models import ItemStatus
 
-from .models import Participant, Proposal, ProposalKind, Workshop
+from .models import Participant, Privacy, Proposal, ProposalKind, Workshop
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~])")
 
@@ -42,8 +44,11 @@ def summary_build(workshop: Workshop) -> dict:
     for seat in seats:
         team = attendance.setdefault(seat.team.name if seat.team else "No team", {"came": [], "missed": []})
         team["came" if seat.joined_at else "missed"].append(seat.user.display_name)
+    # A step still hidden (private or poker, not revealed) shows nothing here; a merged proposal is in the kept one.
+    hidden = Q(step__revealed_at__isnull=True) & ~Q(step__privacy=Privacy.OPEN)
     proposals = (
-        Proposal.objects.filter(step__workshop=workshop)
+        Proposal.objects.filter(step__workshop=workshop, merged_into__isnull=True)
+        .exclude(hidden)
         .select_related("step", "author", "author_team")
         .order_by("step__position", "created_at", "id")
     )

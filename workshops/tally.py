@@ -6,6 +6,7 @@
   team in the room spent none.
 - A criterion weight is contested when the points the teams proposed for it
   are ``WEIGHT_SPREAD_DISAGREEMENT`` or more apart (max − min).
+- A poker round's picks for a criterion, once revealed: per team, their spread and median.
 """
 
 from dataclasses import dataclass
@@ -38,3 +39,35 @@ def spread(points: list[int]) -> int:
 
 def weight_contested(points: list[int]) -> bool:
     return spread(points) >= WEIGHT_SPREAD_DISAGREEMENT
+
+
+@dataclass(frozen=True)
+class TeamPicks:
+    team: str
+    points: list[int]
+
+
+@dataclass(frozen=True)
+class PickSpread:
+    """A criterion's picks after the reveal: per team, and how far apart they are."""
+
+    by_team: list[TeamPicks]
+    spread: int
+    median: float | None
+
+
+def pick_spread(picks: list[tuple[str, int]]) -> PickSpread:
+    """``picks``: (team, points) per person."""
+    teams: dict[str, list[int]] = {}
+    for team, points in picks:
+        teams.setdefault(team, []).append(points)
+    points = sorted(points for _, points in picks)
+    median = None
+    if points:
+        middle = len(points) // 2
+        median = points[middle] if len(points) % 2 else (points[middle - 1] + points[middle]) / 2
+    return PickSpread(
+        by_team=[TeamPicks(team, sorted(values)) for team, values in sorted(teams.items())],
+        spread=spread(points),
+        median=median,
+    )

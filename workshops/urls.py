@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import agenda_views, facilitator_views, people_views, views, weights_views
+from . import agenda_views, facilitator_views, people_views, room_views, views, weights_views
 
 app_name = "workshops"
 
@@ -17,6 +17,13 @@ urlpatterns = [
     path("proposals/<int:proposal_id>/comment/", views.comment_view, name="comment"),
     path("proposals/<int:proposal_id>/vote/", views.vote, name="vote"),
     path("proposals/<int:proposal_id>/unvote/", views.unvote, name="unvote"),
+    # A proposal's history, poker picks, private steps and merges (room_views.py).
+    path("proposals/<int:proposal_id>/history/", room_views.history, name="proposal_history"),
+    path("proposals/<int:proposal_id>/pick/", room_views.pick, name="pick"),
+    path("steps/<int:step_id>/privacy/", room_views.privacy, name="step_privacy"),
+    path("steps/<int:step_id>/reveal/", room_views.reveal, name="step_reveal"),
+    path("proposals/<int:proposal_id>/merge/", room_views.merge, name="merge"),
+    path("proposals/<int:proposal_id>/unmerge/", room_views.unmerge, name="unmerge"),
     # The scoring step's rubric panel (weights_views.py).
     path("steps/<int:step_id>/evidence/", weights_views.evidence, name="evidence"),
     path("steps/<int:step_id>/suggested-weights/", weights_views.suggested_weights, name="suggested_weights"),
@@ -31,6 +38,7 @@ urlpatterns = [
     path("steps/<int:step_id>/timer/", facilitator_views.step_timer, name="step_timer"),
     path("proposals/<int:proposal_id>/decide/", facilitator_views.decide, name="decide"),
     path("<int:workshop_id>/close/", facilitator_views.close, name="close"),
+    path("<int:workshop_id>/reopen/", facilitator_views.reopen, name="reopen"),
     path("<int:workshop_id>/summary/", facilitator_views.summary, name="summary"),
     path("<int:workshop_id>/summary.md", facilitator_views.summary_export, name="summary_export"),
     # The agenda editor (agenda_views.py) and who is invited (people_views.py): the facilitator.

@@ -18,7 +18,7 @@ from teams.access import ANY_ROLE, role_required
 from teams.models import Role
 
 from . import access
-from .cards import cards_for, step_cards
+from .cards import step_cards_of
 from .forms import (
     POINTS,
     CommentForm,
@@ -30,6 +30,7 @@ from .forms import (
 )
 from .live import POLL_TRIGGER, Live, live_etag, live_state, not_modified, with_etag
 from .models import Proposal, Step, StepStatus
+from .privacy import poker_state
 from .selectors import rubric_now, workshops_for
 from .services import (
     ProposalChangedMeanwhile,
@@ -38,6 +39,7 @@ from .services import (
     participant_seen,
     proposal_add,
     proposal_edit,
+    require_proposal_editor,
     vote_cast,
     vote_withdraw,
     workshop_create,
@@ -83,6 +85,7 @@ def workshop_new(request):
                 voting=data["voting"],
                 dots_per_step=data["dots_per_step"],
                 anonymous_votes=data["anonymous_votes"],
+                base_url=request.build_absolute_uri("/"),
             )
         except ValidationError as error:
             service_errors_add(form, error)
@@ -109,12 +112,15 @@ def workshop_detail(request, workshop_id):
 def _proposals_context(request, step: Step, live: Live, **extra) -> dict:
     """What the proposals region shows; ``live`` was read before ``step`` was loaded (see live.py)."""
     workshop = step.workshop
-    rows, votes_cast = cards_for(step_cards(step, live.version), request.user)
+    rows, votes_cast = step_cards_of(step, live.version, request.user)
     return {
         "step": step,
         "workshop": workshop,
         "rows": rows,
         "is_participant": access.seated(request.user, live.invited),
+        "is_facilitator": access.is_facilitator(workshop, request.user),
+        "poker": poker_state(step) if step.is_poker and step.is_hidden else None,
+        "points_choices": POINTS,
         "dots_left": max(workshop.dots_per_step - votes_cast, 0) if workshop.uses_dots else None,
         "etag": live.etag,
         "poll_trigger": POLL_TRIGGER,
@@ -176,7 +182,7 @@ def bar_fragment(request, step_id):
     return with_etag(render(request, "workshops/fragment_bar.html", bar_context(request, _step(step_id), etag)), etag)
 
 
-def _proposals_answer(request, step: Step, *, status: int = 200, message: str = "") -> HttpResponse:
+def proposals_answer(request, step: Step, *, status: int = 200, message: str = "") -> HttpResponse:
     """After a vote: htmx gets the proposals again (with the message), a plain post goes back to the page."""
     if not request.htmx:
         if message:
@@ -221,7 +227,7 @@ def propose(request, step_id):
 def proposal_edit_view(request, proposal_id):
     proposal = _proposal(proposal_id)
     step = proposal.step
-    access.require_act(step.workshop, request.user)
+    require_proposal_editor(proposal, request.user)
     initial = ProposalEditForm.initial_for(proposal)
     form = ProposalEditForm(request.POST or None, initial=initial, proposal=proposal)
     status, current = 200, None
@@ -254,6 +260,7 @@ def comment_view(request, proposal_id):
     proposal = _proposal(proposal_id)
     step = proposal.step
     access.require_act(step.workshop, request.user)
+    access.require_proposal_visible(proposal, step, request.user)
     form = CommentForm(request.POST or None)
     status = 200
     if request.method == "POST":
@@ -289,13 +296,13 @@ def vote(request, proposal_id):
     form = VoteForm(request.POST)
     if not form.is_valid():
         access.require_act(proposal.step.workshop, request.user)
-        return _proposals_answer(request, proposal.step, status=400, message="Not a vote.")
+        return proposals_answer(request, proposal.step, status=400, message="Not a vote.")
     try:
         vote_cast(proposal=proposal, user=request.user, value=form.cleaned_data["value"])
     except (WorkshopRefused, ValidationError) as refusal:
         text = " ".join(refusal.messages) if isinstance(refusal, ValidationError) else str(refusal)
-        return _proposals_answer(request, proposal.step, status=409, message=text)
-    return _proposals_answer(request, proposal.step)
+        return proposals_answer(request, proposal.step, status=409, message=text)
+    return proposals_answer(request, proposal.step)
 
 
 @role_required(*ANY_ROLE)
@@ -305,5 +312,5 @@ def unvote(request, proposal_id):
     try:
         vote_withdraw(proposal=proposal, user=request.user)
     except WorkshopRefused as refusal:
-        return _proposals_answer(request, proposal.step, status=409, message=str(refusal))
-    return _proposals_answer(request, proposal.step)
+        return proposals_answer(request, proposal.step, status=409, message=str(refusal))
+    return proposals_answer(request, proposal.step)

@@ -20,6 +20,7 @@ from teams.access import ANY_ROLE, role_required
 from . import access
 from .forms import POINTS, WeightChangeForm, WeightProposalForm
 from .models import ProposalKind, Step
+from .privacy import proposals_visible
 from .selectors import RubricNow, rubric_now
 from .services import WorkshopRefused, proposal_add
 
@@ -100,18 +101,21 @@ def propose_points(request, step_id, criterion_id):
     return response
 
 
-def _with_new_rules(now: RubricNow, step: Step) -> tuple[scoring.Rubric, dict[tuple, list]]:
+def _with_new_rules(now: RubricNow, step: Step, user) -> tuple[scoring.Rubric, dict[tuple, list]]:
     """The rubric as it scores today plus each new rule proposed in the step (at 0 points now), and the points
     each team proposed per rule."""
     base = version_spec(now.published) if now.published else scoring.Rubric(criteria=(), threshold=0)
     known = {rule_key(criterion) for criterion in base.criteria}
     added, teams = [], {}
-    proposals = step.proposals.filter(kind=ProposalKind.WEIGHT).exclude(status=ItemStatus.REJECTED)
-    for proposal in proposals.select_related("author_team").order_by("created_at", "id"):
+    proposals = proposals_visible(step, user).filter(kind=ProposalKind.WEIGHT, merged_into__isnull=True)
+    for proposal in (
+        proposals.exclude(status=ItemStatus.REJECTED).select_related("author_team").order_by("created_at", "id")
+    ):
         rule = proposal.rule_spec
         key = rule_key(rule)
         team = proposal.author_team.name if proposal.author_team else "No team"
-        teams.setdefault(key, []).append((team, proposal.points))
+        if not step.is_hidden:  # before a reveal, the rules proposed show, not the points each team gave
+            teams.setdefault(key, []).append((team, proposal.points))
         if key not in known:
             known.add(key)
             added.append(dataclasses.replace(rule, id=-len(added) - 1, points=0))
@@ -125,7 +129,7 @@ def suggested_weights(request, step_id):
     points the teams propose."""
     step = _step(step_id)
     access.require_view(step.workshop, request.user)
-    rubric, teams = _with_new_rules(rubric_now(step.workshop), step)
+    rubric, teams = _with_new_rules(rubric_now(step.workshop), step, request.user)
     suggestion = weights_suggest_cached(rubric)
     rows = [
         dataclasses.replace(row, teams=tuple(teams.get(rule_key(row.slot.criterion), ())))

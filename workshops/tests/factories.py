@@ -80,10 +80,10 @@ def open_step_for(user: User) -> Step:
 
 
 def proposal_for(user: User) -> Proposal:
-    """A proposal in an open step of a workshop ``user`` runs or is invited to."""
+    """A proposal of ``user``'s own in an open step of a workshop they run or are invited to."""
     step = open_step_for(user)
     return Proposal.objects.create(
-        step=step, author=step.workshop.facilitator, kind=ProposalKind.ITEM, section=Section.PAIN_POINTS, text="Slow"
+        step=step, author=user, kind=ProposalKind.ITEM, section=Section.PAIN_POINTS, text="Slow"
     )
 
 

@@ -150,9 +150,9 @@ def test_it_edits_a_personas_parts_and_refuses_a_stale_edit_showing_theirs(clien
     proposal = proposal_add(step=step, user=room.sales, section=Section.PERSONAS, details=PERSONA)
     loaded = proposal.revision
     proposal_edit(
-        proposal=proposal, user=room.marketing, revision=loaded, text="", details={**PERSONA, "goals": "Forecasts"}
+        proposal=proposal, user=room.facilitator, revision=loaded, text="", details={**PERSONA, "goals": "Forecasts"}
     )
-    _signed_in(client, room.success)
+    _signed_in(client, room.sales)
 
     response = client.post(
         reverse("workshops:proposal_edit", args=[proposal.pk]),
@@ -235,6 +235,7 @@ def test_it_renders_a_script_in_the_parts_inert_for_everyone(client):
     _signed_in(client, room.success)
     pages.append(client.get(reverse("workshops:step", args=[step.pk])))
     pages.append(client.get(reverse("workshops:proposals", args=[step.pk])))
+    _signed_in(client, room.sales)  # the persona's author: only they (and the facilitator) open its edit form
     pages.append(client.get(reverse("workshops:proposal_edit", args=[persona.pk])))
     _signed_in(client, room.facilitator)
     pages.append(client.get(reverse("workshops:board", args=[step.pk])))

@@ -44,9 +44,9 @@ def test_it_refuses_a_stale_edit_and_keeps_the_other_persons_text():
     proposal = item(room, text="Manual reporting")
     loaded = proposal.revision
 
-    proposal_edit(proposal=proposal, user=room.sales, revision=loaded, text="Manual reporting every Monday")
+    proposal_edit(proposal=proposal, user=room.facilitator, revision=loaded, text="Manual reporting every Monday")
     with pytest.raises(ProposalChangedMeanwhile) as refused:
-        proposal_edit(proposal=proposal, user=room.success, revision=loaded, text="Reporting by hand")
+        proposal_edit(proposal=proposal, user=room.marketing, revision=loaded, text="Reporting by hand")
 
     assert refused.value.proposal.text == "Manual reporting every Monday"
     proposal.refresh_from_db()
@@ -123,7 +123,7 @@ def test_it_refuses_votes_proposals_and_comments_on_a_closed_step():
     with pytest.raises(WorkshopRefused):
         comment_add(proposal=proposal, user=room.sales, text="Late")
     with pytest.raises(WorkshopRefused):
-        proposal_edit(proposal=proposal, user=room.sales, revision=proposal.revision, text="Late")
+        proposal_edit(proposal=proposal, user=room.marketing, revision=proposal.revision, text="Late")
 
     assert not Vote.objects.exists()
     assert Proposal.objects.count() == 1
@@ -199,7 +199,7 @@ def test_it_bumps_the_version_on_every_change():
     versions.append(_version(room))
     comment_add(proposal=proposal, user=room.success, text="Yes")
     versions.append(_version(room))
-    proposal_edit(proposal=proposal, user=room.sales, revision=proposal.revision, text="Edited")
+    proposal_edit(proposal=proposal, user=room.marketing, revision=proposal.revision, text="Edited")
     versions.append(_version(room))
     proposal_decide(proposal=proposal, user=room.facilitator, status=ItemStatus.AGREED)
     versions.append(_version(room))

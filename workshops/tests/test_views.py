@@ -26,12 +26,18 @@ def _mutations(room, proposal):
         (reverse("workshops:comment", args=[proposal.pk]), {"text": "Mine"}),
         (reverse("workshops:vote", args=[proposal.pk]), {"value": 1}),
         (reverse("workshops:unvote", args=[proposal.pk]), {}),
+        (reverse("workshops:pick", args=[proposal.pk]), {"points": 2}),
     ], [
         (reverse("workshops:decide", args=[proposal.pk]), {"status": ItemStatus.AGREED}),
         (reverse("workshops:step_open", args=[step.pk]), {}),
         (reverse("workshops:step_close", args=[step.pk]), {}),
         (reverse("workshops:step_timer", args=[step.pk]), {"minutes": 5}),
-        (reverse("workshops:close", args=[workshop.pk]), {}),
+        (reverse("workshops:close", args=[workshop.pk]), {"token": "0" * 32}),
+        (reverse("workshops:reopen", args=[workshop.pk]), {}),
+        (reverse("workshops:step_privacy", args=[step.pk]), {"privacy": "private"}),
+        (reverse("workshops:step_reveal", args=[step.pk]), {}),
+        (reverse("workshops:merge", args=[proposal.pk]), {"into": proposal.pk}),
+        (reverse("workshops:unmerge", args=[proposal.pk]), {}),
     ]
 
 
@@ -79,8 +85,8 @@ def test_it_answers_a_stale_edit_with_409_and_the_other_persons_text(client):
     room = running_workshop()
     proposal = item(room, text="Manual reporting")
     loaded = proposal.revision
-    proposal_edit(proposal=proposal, user=room.sales, revision=loaded, text="Reporting every Monday by hand")
-    _signed_in(client, room.success)
+    proposal_edit(proposal=proposal, user=room.facilitator, revision=loaded, text="Reporting every Monday by hand")
+    _signed_in(client, room.marketing)
 
     response = client.post(
         reverse("workshops:proposal_edit", args=[proposal.pk]),
@@ -98,7 +104,7 @@ def test_it_answers_a_stale_edit_with_409_and_the_other_persons_text(client):
 def test_it_saves_an_edit_made_on_the_current_revision(client):
     room = running_workshop()
     proposal = item(room)
-    _signed_in(client, room.sales)
+    _signed_in(client, room.marketing)
 
     response = client.post(
         reverse("workshops:proposal_edit", args=[proposal.pk]), {"revision": proposal.revision, "text": "Better"}

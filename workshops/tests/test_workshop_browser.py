@@ -138,7 +138,8 @@ def test_three_teams_agree_on_a_profile_live_and_the_close_writes_it(transaction
     expect(_proposal(sam_page, "+3").get_by_test_id("proposal-status")).to_have_text("Agreed", timeout=LIVE_MS)
 
     # Closing writes the agreed item into the profile and the agreed weight into a rubric draft.
-    board.get_by_role("button", name="Close the workshop").click()
+    board.get_by_role("link", name="Close the workshop…").click()
+    board.get_by_role("button", name="Close and write this").click()
     expect(board.get_by_test_id("summary-agreed")).to_contain_text("Month-end reporting takes days")
     expect(board.get_by_test_id("summary-agreed")).to_contain_text("Software companies")
     expect(mia_page.get_by_test_id("step-status")).to_contain_text("closed", timeout=LIVE_MS)
