@@ -96,8 +96,7 @@ def _watch(page) -> list[str]:
 
     def console(message):
         url = message.location.get("url", "")
-        # The browser asks for /favicon.ico by itself; the site has none.
-        if message.type == "error" and not url.endswith("/favicon.ico"):
+        if message.type == "error":  # a missing favicon included: every page names its icon
             problems.append(f"console: {message.text} ({url})")
 
     page.expose_function("reportCspViolation", lambda text: problems.append(f"violation: {text}"))
@@ -150,6 +149,19 @@ def test_htmx_still_swaps_under_the_policy(page, admin_with_a_base):
     form.get_by_role("button", name="Propose").click()
     expect(page.get_by_text("Quarter-end forecasts are guesses")).to_be_visible()
     expect(page.get_by_test_id("propose-form").get_by_label("Your proposal")).to_have_value("")
+
+    # The rubric editor: a criterion's edit form swapped in, a rule typed (its evidence follows), the form saved.
+    draft = RubricVersion.objects.filter(status="draft").get()
+    page.goto(reverse("rubrics:version_detail", args=[draft.pk]))
+    page.get_by_role("link", name="Edit").first.click()
+    save = page.get_by_role("button", name="Save the criterion")
+    edit_form = page.locator("form").filter(has=save)
+    edit_form.get_by_label("Operator").select_option(label="falls in a band")
+    edit_form.get_by_label("Operator").select_option(label="is one of")
+    edit_form.get_by_role("spinbutton", name="Points", exact=True).fill("2")
+    save.click()
+    expect(save).to_have_count(0)
+    page.wait_for_load_state("networkidle")
 
     assert problems == []
 
