@@ -17,6 +17,7 @@ from dataclasses import asdict, dataclass
 
 from django.core import signing
 from django.core.exceptions import ValidationError
+from django.utils.text import capfirst
 
 from outcomes.stats import ratio, suggested_points
 from rubrics.fields import field_label
@@ -96,13 +97,13 @@ def _suggestion(attribute: Attribute, traits: list[Trait], operator: str, values
 def _category(attribute: Attribute, traits: list[Trait], found: Trait | None) -> list[Suggestion]:
     suggestions = []
     if found is not None:
-        label = f"{attribute.label.capitalize()}: {', '.join(found.key)}"
+        label = f"{capfirst(attribute.label)}: {', '.join(found.key)}"
         suggestions.append(_suggestion(attribute, [found], "in", tuple(found.key), label))
     for more_common in (True, False) if found is None else (False,):
         leaning = [trait for trait in traits if (trait.lift > 1) is more_common]
         if leaning:
             values = tuple(str(trait.key) for trait in leaning)
-            label = f"{attribute.label.capitalize()}: {', '.join(trait.value for trait in leaning)}"
+            label = f"{capfirst(attribute.label)}: {', '.join(trait.value for trait in leaning)}"
             suggestions.append(_suggestion(attribute, leaning, "in", values, label))
     return suggestions
 
@@ -115,7 +116,7 @@ def _band(attribute: Attribute, found: Trait) -> Suggestion:
         operator, values = "gte", (band.low,)
     else:
         operator, values = "between", (band.low, band.high)
-    return _suggestion(attribute, [found], operator, values, f"{attribute.label.capitalize()} {band}")
+    return _suggestion(attribute, [found], operator, values, f"{capfirst(attribute.label)} {band}")
 
 
 def _number(attribute: Attribute, traits: list[Trait], found: Trait | None) -> list[Suggestion]:
@@ -143,7 +144,7 @@ def _number(attribute: Attribute, traits: list[Trait], found: Trait | None) -> l
             operator, values = "gte", (low,)
         else:
             operator, values = "between", (low, high)
-        label = f"{attribute.label.capitalize()} {bucket_label(low, high)}"
+        label = f"{capfirst(attribute.label)} {bucket_label(low, high)}"
         suggestions.append(_suggestion(attribute, run, operator, values, label))
     return suggestions
 
@@ -154,7 +155,7 @@ def _overlaps(low: int | None, high: int | None, band: Band) -> bool:
 
 def _boolean(attribute: Attribute, traits: list[Trait], found: Trait | None) -> list[Suggestion]:
     strongest = max(traits, key=lambda trait: trait.strength)
-    label = f"{attribute.label.capitalize()}: {strongest.value}"
+    label = f"{capfirst(attribute.label)}: {strongest.value}"
     return [_suggestion(attribute, [strongest], "true" if strongest.key else "false", (), label)]
 
 

@@ -1,6 +1,7 @@
 """Forms of the rubric editor: they parse what a person typed; the services in services/drafts.py decide."""
 
 from django import forms
+from django.utils.text import capfirst
 
 from . import scoring
 from .fields import FIELDS, field_kind, field_label
@@ -106,7 +107,7 @@ class VersionSettingsForm(forms.Form):
 
 def _field_choices() -> list[tuple[str, str]]:
     fields = sorted(FIELDS.items(), key=lambda item: item[1][1].lower())
-    return [("", "Choose a field…"), *((name, label.capitalize()) for name, (_, label) in fields)] + [
+    return [("", "Choose a field…"), *((name, capfirst(label)) for name, (_, label) in fields)] + [
         (EXTRA, "An extra attribute…")
     ]
 

@@ -242,3 +242,13 @@ def test_it_refuses_a_negative_cap_with_400_and_says_why(admin, draft):
     assert "A cap is a whole number of points, 0 or more." in response.content.decode()
     draft.refresh_from_db()
     assert (draft.caps, draft.revision) == ({}, 1)
+
+
+def test_the_field_list_keeps_abbreviations_as_they_are_written():
+    from rubrics.forms import CriterionForm
+
+    labels = dict(CriterionForm.for_criterion(None, 1).fields["field"].choices)
+
+    assert labels["clv"] == "CLV"
+    assert labels["nps"] == "NPS (latest, 0-10)"
+    assert labels["website_visits_30d"].startswith("Website visits")
