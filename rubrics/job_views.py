@@ -39,7 +39,8 @@ def version_publish(request, version_id):
             "just now; it starts by itself when the queue is back.",
         )
     else:
-        messages.success(request, f"Version {version.number} is published; the customer base is being re-scored.")
+        # The progress below says how the re-score goes (and when it is done): the message says only what happened.
+        messages.success(request, f"Version {version.number} is published.")
     return redirect("rubrics:job_detail", job_id=job.pk)
 
 

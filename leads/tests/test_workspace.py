@@ -386,9 +386,26 @@ def test_the_lead_page_shows_each_value_that_matched_what_did_not_and_the_histor
     assert len(unmatched) == 1
     assert "website_visits_30d" in unmatched[0]
     assert "+3" in unmatched[0]
-    assert "Score history" in html
+    assert "Qualification history" in html
     assert "qualified" in html
     assert 'data-testid="lead-total">4<' in html
+
+
+def test_the_history_starts_with_the_score_now_even_when_a_new_version_did_not_change_qualification(graded, client):
+    """After a publish the total moves but the lead stays qualified: no new qualification change is recorded,
+    and the history must not read as if the old version's points were today's."""
+    from rubrics.models import Score
+
+    rubric, _, riley, _, customers = graded
+    lead = customers["b_quiet"]
+    Score.objects.filter(rubric=rubric, customer=lead).update(total=23)
+    client.force_login(riley)
+
+    html = client.get(reverse("leads:detail", args=[rubric.pk, lead.pk])).content.decode()
+
+    now = html.split('data-testid="score-now"')[1].split("</li>")[0]
+    assert "qualified with 23 points" in " ".join(now.split())
+    assert "not qualified" not in now
 
 
 @pytest.mark.parametrize(
