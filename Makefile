@@ -35,7 +35,7 @@ run: $(VENV)/.runtime
 	$(BIN)/python manage.py migrate --noinput --skip-checks
 	$(BIN)/python manage.py seed_demo --if-empty --skip-checks
 	@echo "Serving ICP Workshop on http://$(HOST):$(PORT)/ (Ctrl-C stops it; make run HOST=0.0.0.0 PORT=8080 to change)"
-	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+	SITE_URL=$${SITE_URL:-http://$(HOST):$(PORT)} $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 demo: $(VENV)/.runtime
 	$(BIN)/python manage.py migrate --noinput

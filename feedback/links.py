@@ -10,6 +10,7 @@ import datetime
 from django.conf import settings
 from django.core import signing
 from django.urls import reverse
+from django.utils import timezone
 
 from .models import SurveyInvitation
 
@@ -32,17 +33,21 @@ def invitation_token(invitation: SurveyInvitation) -> str:
     return signing.dumps(invitation.pk, salt=SALT, compress=False)
 
 
-def invitation_url(invitation: SurveyInvitation) -> str:
-    """The full link for the email: SITE_URL and the page's path."""
-    return settings.SITE_URL + reverse("survey:answer", kwargs={"token": invitation_token(invitation)})
+def invitation_url(invitation: SurveyInvitation, *, site_url: str = "") -> str:
+    """The full link: ``site_url`` (SITE_URL unless given) and the page's path."""
+    return (site_url or settings.SITE_URL) + reverse("survey:answer", kwargs={"token": invitation_token(invitation)})
+
+
+def invitation_expires_at(invitation: SurveyInvitation) -> datetime.datetime:
+    """A link works for FEEDBACK_LINK_MAX_AGE_DAYS from when the invitation was sent (or made, if it never was):
+    the limit belongs to the invitation, not to each copy of its link."""
+    return (invitation.sent_at or invitation.created_at) + link_max_age()
 
 
 def invitation_from_token(token: str) -> SurveyInvitation:
     """The invitation a token names; raises LinkExpired or LinkInvalid."""
     try:
-        invitation_id = signing.loads(token, salt=SALT, max_age=link_max_age())
-    except signing.SignatureExpired:
-        raise LinkExpired from None
+        invitation_id = signing.loads(token, salt=SALT)
     except signing.BadSignature:
         raise LinkInvalid from None
     if not isinstance(invitation_id, int):
@@ -50,4 +55,6 @@ def invitation_from_token(token: str) -> SurveyInvitation:
     invitation = SurveyInvitation.objects.select_related("survey", "customer").filter(pk=invitation_id).first()
     if invitation is None:
         raise LinkInvalid
+    if timezone.now() > invitation_expires_at(invitation):
+        raise LinkExpired
     return invitation

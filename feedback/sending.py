@@ -115,7 +115,7 @@ def _invitation_email(invitation: SurveyInvitation, connection) -> mail.EmailMul
     return message
 
 
-def invitation_links(*, survey: Survey):
+def invitation_links(*, survey: Survey, site_url: str = ""):
     """(external id, customer, email, link, answered) for every invitation of the survey, for a mail merge."""
     invitations = SurveyInvitation.objects.filter(survey=survey).select_related("customer", "response").order_by("pk")
     for invitation in invitations.iterator(chunk_size=1000):
@@ -124,6 +124,6 @@ def invitation_links(*, survey: Survey):
             invitation.customer.external_id,
             invitation.customer.name,
             invitation.email,
-            invitation_url(invitation),
+            invitation_url(invitation, site_url=site_url),
             answered,
         )

@@ -6,6 +6,7 @@ team reads and records referrals and advocacy, sales reps see their own at-risk 
 
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
@@ -119,8 +120,11 @@ def survey_links(request, survey_id):
     """Every invitation's personal link, as CSV, for sending through another mail tool."""
     survey = get_object_or_404(Survey, pk=survey_id)
     header = ("external_id", "customer", "email", "link", "answered")
+    site_url = request.build_absolute_uri("/").rstrip("/") if settings.SITE_URL_FROM_REQUEST else ""
     return streamed_download(
-        csv_chunks(invitation_links(survey=survey), header=header), name=f"survey-{survey.pk}-links", extension="csv"
+        csv_chunks(invitation_links(survey=survey, site_url=site_url), header=header),
+        name=f"survey-{survey.pk}-links",
+        extension="csv",
     )
 
 

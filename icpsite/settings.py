@@ -262,6 +262,9 @@ WEBHOOK_ALLOW_HTTP = env.bool("WEBHOOK_ALLOW_HTTP", default=DEBUG)
 WEBHOOK_ALLOW_PRIVATE_ADDRESSES = env.bool("WEBHOOK_ALLOW_PRIVATE_ADDRESSES", default=False)
 # The address people open the site at, e.g. https://icp.example.com: links sent outside (webhooks) start with it.
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000" if DEBUG else "")
+# Not set in development: a link made while answering a request (a download of survey links) takes the request's
+# own host and port instead of the guess above (`make run PORT=8101` sets SITE_URL itself for emails).
+SITE_URL_FROM_REQUEST = DEBUG and "SITE_URL" not in os.environ
 
 # Feedback (feedback/): personal survey links, their edit window and rate limits, and what puts an ICP account at risk.
 FEEDBACK_LINK_MAX_AGE_DAYS = env.int("FEEDBACK_LINK_MAX_AGE_DAYS", default=30)

@@ -1,5 +1,6 @@
 """Feedback for tests: a survey with one customer's invitation and its link, and a published rubric."""
 
+import datetime
 import itertools
 import time
 
@@ -26,7 +27,10 @@ def survey_path(invitation: SurveyInvitation) -> str:
 
 
 def token_made_days_ago(invitation: SurveyInvitation, days: int) -> str:
-    """The invitation's token as it was signed ``days`` ago (a genuine link, only old)."""
+    """The invitation's token as it was signed ``days`` ago, the invitation sent then (a genuine link, only old)."""
+    SurveyInvitation.objects.filter(pk=invitation.pk).update(
+        sent_at=datetime.datetime.now(tz=datetime.UTC) - datetime.timedelta(days=days)
+    )
 
     class SignerOfThePast(signing.TimestampSigner):
         def timestamp(self):

@@ -101,3 +101,21 @@ def test_the_links_file_has_every_invitations_link(client_as, survey):
     assert [row[1] for row in rows[1:]] == ["Acme", "Beta"]
     token = rows[1][3].rstrip("/").rsplit("/", 1)[1]
     assert invitation_from_token(token).customer.name == "Acme"
+
+
+@pytest.mark.parametrize(
+    ("from_request", "starts"), [(True, "http://icp.local:8101/s/"), (False, "https://icp.example/s/")]
+)
+def test_the_links_file_uses_the_request_s_host_when_no_site_url_is_set(
+    client_as, survey, settings, from_request, starts
+):
+    """`make run PORT=8101` with no SITE_URL: the links point where the person is, not at port 8000."""
+    settings.SITE_URL_FROM_REQUEST = from_request
+    settings.SITE_URL = "https://icp.example"
+    settings.ALLOWED_HOSTS = ["icp.local"]
+    SurveyInvitation.objects.create(survey=survey, customer=CustomerFactory(name="Acme"))
+
+    response = client_as(Role.ADMIN).get(f"/feedback/surveys/{survey.pk}/links.csv", HTTP_HOST="icp.local:8101")
+
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+    assert rows[1][3].startswith(starts)

@@ -8,8 +8,8 @@ from django.utils import timezone
 
 from customers.models import CustomerChange
 from customers.tests.factories import CustomerFactory
-from feedback.links import SALT
-from feedback.models import Response
+from feedback.links import SALT, invitation_url
+from feedback.models import Response, SurveyInvitation
 from feedback.tests.factories import invitation_for, survey_path, token_made_days_ago
 
 pytestmark = pytest.mark.django_db
@@ -111,6 +111,18 @@ def test_an_expired_link_gets_a_clear_page_and_stores_nothing(client, settings):
     assert "Nothing was recorded" in posted.text
     assert invitation.survey.question not in posted.text
     assert not Response.objects.exists()
+
+
+def test_the_limit_belongs_to_the_invitation_not_to_a_fresh_copy_of_its_link(client, settings):
+    """Sent 55 days ago, its link downloaded again today from links.csv: still expired."""
+    settings.FEEDBACK_LINK_MAX_AGE_DAYS = 30
+    invitation = invitation_for()
+    SurveyInvitation.objects.filter(pk=invitation.pk).update(sent_at=timezone.now() - datetime.timedelta(days=55))
+    fresh_copy = invitation_url(invitation).rsplit("/s/", 1)[1].strip("/")
+
+    assert client.get(f"/s/{fresh_copy}/").status_code == 410
+    SurveyInvitation.objects.filter(pk=invitation.pk).update(sent_at=timezone.now() - datetime.timedelta(days=29))
+    assert client.get(f"/s/{fresh_copy}/").status_code == 200
 
 
 def test_a_link_within_its_lifetime_works(client, settings):
