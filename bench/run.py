@@ -74,14 +74,14 @@ def export_1m() -> dict:
 IMPORT_100K = """
 import json, time
 from django.core.files import File
-from customers.imports import import_analyse, import_commit, import_job_create
-from customers.models import ImportJob, ImportStatus
+from imports.models import ImportJob, ImportStatus
+from imports.services import import_check, import_commit, import_upload
 with open({path!r}, "rb") as handle:
-    job = import_job_create(file=File(handle), name="hubspot-100k.csv", user=None)
+    job = import_upload(kind="customers", file=File(handle), name="hubspot-100k.csv", user=None)
 ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.ANALYSING)
 job.refresh_from_db()
 started = time.perf_counter()
-job = import_analyse(job=job)
+job = import_check(job=job)
 checked = time.perf_counter()
 ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.IMPORTING)
 job.refresh_from_db()
