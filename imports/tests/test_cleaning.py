@@ -1,18 +1,16 @@
-"""The cleaning of single cells: table-driven, no database."""
+"""The cleaning of single cells, for every kind of import: table-driven, no database."""
 
 import datetime
 from decimal import Decimal
 
 import pytest
 
-from customers.cleaning import (
-    STAGE_WORDS,
+from imports.cleaning import (
     RowError,
     column_key,
     date_order,
     number_style,
     parse_bool,
-    parse_category,
     parse_date,
     parse_domain,
     parse_extra,
@@ -112,29 +110,6 @@ def test_it_rejects_what_is_not_a_date(text):
 )
 def test_it_tells_day_first_from_month_first_by_the_column(texts, expected):
     assert date_order(texts) == expected
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        ("Customer", "customer"),
-        ("CUSTOMER", "customer"),
-        ("marketingqualifiedlead", "lead"),
-        ("Sales Qualified Lead", "lead"),
-        ("Customer - Direct", "customer"),
-        ("Former Customer", "churned"),
-        ("subscriber", "prospect"),
-        ("  opportunity ", "opportunity"),
-        ("N/A", None),
-    ],
-)
-def test_it_reads_lifecycle_stages_in_any_case_and_crm_wording(text, expected):
-    assert parse_category(text, STAGE_WORDS) == expected
-
-
-def test_it_names_the_accepted_stages_when_it_rejects_one():
-    with pytest.raises(RowError, match="“Partner” is not one of churned, customer, lead, opportunity, prospect"):
-        parse_category("Partner", STAGE_WORDS)
 
 
 @pytest.mark.parametrize(
