@@ -89,7 +89,9 @@ def test_an_outage_outside_the_views_is_a_503_too(client_as, private_redis, sett
 
 def test_an_import_under_way_shows_without_the_cache(client_as, private_redis):
     client = client_as(Role.ADMIN)
-    job = ImportJob.objects.create(kind="customers", original_name="crm.csv", status=ImportStatus.IMPORTING, rows_total=2000)
+    job = ImportJob.objects.create(
+        kind="customers", original_name="crm.csv", status=ImportStatus.IMPORTING, rows_total=2000
+    )
     private_redis.stop()
 
     response = client.get(reverse("customers:import_detail", args=[job.pk]))
