@@ -256,7 +256,7 @@ ONE_CUSTOMER = (
     + """
 import json, statistics
 from customers.models import Customer
-from customers.services import customer_update
+from customers.services.records import customer_update
 from rubrics.demo import TARGET_INDUSTRIES
 from rubrics.models import Score
 samples = []

@@ -10,7 +10,8 @@ from teams.models import Role, User
 
 from .cleaning import COLUMN_ALIASES, DATE_FIELDS, EXTRA_PREFIX, RowCleaner, is_number_field, target_label
 from .models import ChangeSource, ColumnMapping, Customer
-from .services import WRITABLE_FIELDS, customers_upsert
+from .services.changes import WRITABLE_FIELDS
+from .services.upserts import customers_upsert
 
 
 def mapping_suggest(headers: list[str]) -> dict[str, str]:

@@ -8,7 +8,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from customers.models import Customer
-from customers.services import customer_update
+from customers.services.records import customer_update
 from rubrics.models import Rubric, Score
 from teams.models import Role, User
 

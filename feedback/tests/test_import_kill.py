@@ -9,7 +9,7 @@ from django.db.models import Count, F
 
 from customers.demo import DEMO_COLUMNS, demo_customer_rows
 from customers.models import Customer, CustomerChange
-from customers.services import customer_bulk_insert
+from customers.services.seeding import customer_bulk_insert
 from feedback.models import Response
 from imports.models import ImportJob, ImportStatus
 from imports.services import import_start, import_upload

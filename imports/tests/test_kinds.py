@@ -84,9 +84,7 @@ def _checked(content: bytes = GOOD_AND_BAD) -> ImportJob:
     return import_check(job=job)
 
 
-def test_it_walks_an_admin_through_the_shared_pages_for_a_planted_kind(
-    client_as, django_capture_on_commit_callbacks
-):
+def test_it_walks_an_admin_through_the_shared_pages_for_a_planted_kind(client_as, django_capture_on_commit_callbacks):
     client = client_as(Role.ADMIN)
     assert "Import groups" in client.get(reverse("imports:upload", args=[GroupImport.name])).content.decode()
 

@@ -11,7 +11,7 @@ from django.test import Client
 from django.urls import include, path, reverse
 
 from customers.models import Customer
-from customers.services import customer_update
+from customers.services.records import customer_update
 from customers.tests.factories import CustomerFactory
 from customers.tests.test_views_edit import _form_data
 from feedback.models import Response
