@@ -11,6 +11,7 @@ from teams.models import Role, User
 from .cleaning import COLUMN_ALIASES, DATE_FIELDS, EXTRA_PREFIX, RowCleaner, is_number_field, target_label
 from .models import ChangeSource, ColumnMapping, Customer
 from .services.changes import WRITABLE_FIELDS
+from .services.column_mappings import column_mappings_remember
 from .services.upserts import customers_upsert
 
 
@@ -62,16 +63,6 @@ def mapping_check(mapping: dict[str, str], headers: list[str]) -> dict[str, str]
     if problems:
         raise ValidationError(problems)
     return cleaned
-
-
-def mapping_remember(mapping: dict[str, str], user: User | None) -> None:
-    """Remember the choices that differ from our names; forget those that agree with them again."""
-    for header, target in mapping.items():
-        key = column_key(header)
-        if key and COLUMN_ALIASES.get(key, "") != target:
-            ColumnMapping.objects.update_or_create(column=key[:200], defaults={"target": target, "updated_by": user})
-        elif key:
-            ColumnMapping.objects.filter(column=key).delete()
 
 
 def _owners() -> dict[str, User]:
@@ -177,4 +168,4 @@ class CustomerImport(ImportKind):
         return mapping_check(mapping, headers)
 
     def mapping_remember(self, mapping, user):
-        mapping_remember(mapping, user)
+        column_mappings_remember(mapping=mapping, user=user)

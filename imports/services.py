@@ -269,6 +269,28 @@ def import_cancel(*, job: ImportJob, user: User | None) -> ImportJob:
     return job
 
 
+def import_check_now(*, job: ImportJob) -> ImportJob:
+    """Check an uploaded file here and now, not in a worker (the command line, benchmarks)."""
+    claimed = ImportJob.objects.filter(pk=job.pk, status__in=[ImportStatus.UPLOADED, ImportStatus.ANALYSED]).update(
+        status=ImportStatus.ANALYSING
+    )
+    if not claimed:
+        raise ImportConflict("This import is under way or finished; it cannot be checked again.")
+    job.refresh_from_db()
+    return import_check(job=job)
+
+
+def import_commit_now(*, job: ImportJob, skip_invalid: bool) -> ImportJob:
+    """Import a checked file here and now, not in a worker (the command line, benchmarks)."""
+    claimed = ImportJob.objects.filter(pk=job.pk, status=ImportStatus.ANALYSED).update(
+        status=ImportStatus.IMPORTING, skip_invalid=skip_invalid
+    )
+    if not claimed:
+        raise ImportConflict("This import has already started, or it is not checked yet.")
+    job.refresh_from_db()
+    return import_commit(job=job)
+
+
 def imports_unheld() -> list[tuple[int, str]]:
     """(id, status) of the checks and imports under way that no worker holds: their task was never sent (Redis
     was down) or their worker died. A worker holds the job's row locked while it works on it."""

@@ -181,3 +181,10 @@ def saved_view_save(*, user: User, name: str, query: str) -> SavedLeadView:
         raise ValidationError({"name": "Give the view a name."})
     view, _ = SavedLeadView.objects.update_or_create(user=user, name=name, defaults={"query": query})
     return view
+
+
+def saved_view_delete(*, view: SavedLeadView, user: User) -> None:
+    """Delete one of the person's own saved views."""
+    if view.user_id != user.pk:
+        raise PermissionDenied("This view is someone else's.")
+    view.delete()

@@ -11,7 +11,15 @@ from django.urls import reverse
 from imports.cleaning import RowError, column_key, is_unknown
 from imports.kinds import Batch, Counts, ImportKind, Writer, import_kind_register, import_kind_unregister
 from imports.models import ImportJob, ImportStatus
-from imports.services import import_check, import_commit, import_start, import_upload
+from imports.services import (
+    ImportConflict,
+    import_check,
+    import_check_now,
+    import_commit,
+    import_commit_now,
+    import_start,
+    import_upload,
+)
 from imports.tasks import imports_resend
 from teams.models import Role
 
@@ -185,3 +193,15 @@ def test_an_apps_import_address_does_not_show_an_import_of_another_kind(client_a
     assert client.get(reverse("customers:import_detail", args=[job.pk])).status_code == 404
     assert client.get(reverse("feedback:import_detail", args=[job.pk])).status_code == 404
     assert client.get(reverse("imports:detail", args=[job.pk])).status_code == 200
+
+
+def test_the_command_lines_check_and_import_refuse_a_job_in_the_wrong_state():
+    job = _checked()
+    job = import_commit_now(job=job, skip_invalid=True)
+    assert job.status == ImportStatus.DONE
+
+    with pytest.raises(ImportConflict):
+        import_check_now(job=job)
+    with pytest.raises(ImportConflict):
+        import_commit_now(job=job, skip_invalid=True)
+    assert Group.objects.count() == 2
