@@ -74,18 +74,13 @@ def export_1m() -> dict:
 IMPORT_100K = """
 import json, time
 from django.core.files import File
-from customers.imports import import_analyse, import_commit, import_job_create
-from customers.models import ImportJob, ImportStatus
+from imports.services import import_check_now, import_commit_now, import_upload
 with open({path!r}, "rb") as handle:
-    job = import_job_create(file=File(handle), name="hubspot-100k.csv", user=None)
-ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.ANALYSING)
-job.refresh_from_db()
+    job = import_upload(kind="customers", file=File(handle), name="hubspot-100k.csv", user=None)
 started = time.perf_counter()
-job = import_analyse(job=job)
+job = import_check_now(job=job)
 checked = time.perf_counter()
-ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.IMPORTING)
-job.refresh_from_db()
-job = import_commit(job=job)
+job = import_commit_now(job=job, skip_invalid=False)
 done = time.perf_counter()
 assert job.result == {{"created": 100_000, "updated": 0, "unchanged": 0, "rejected": 0}}, job.result
 with open({out!r}, "w") as out:
@@ -256,7 +251,7 @@ ONE_CUSTOMER = (
     + """
 import json, statistics
 from customers.models import Customer
-from customers.services import customer_update
+from customers.services.records import customer_update
 from rubrics.demo import TARGET_INDUSTRIES
 from rubrics.models import Score
 samples = []

@@ -34,7 +34,8 @@ from .serializers import (
     storable_external_ids,
     text_problem,
 )
-from .services import customer_create, customer_delete, customer_update, customers_upsert
+from .services.records import customer_create, customer_delete, customer_update
+from .services.upserts import customers_upsert
 
 
 class CustomerFilter(filters.FilterSet):

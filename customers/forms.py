@@ -17,7 +17,7 @@ from .selectors import (
     SORTS,
     CustomerFilters,
 )
-from .services import WRITABLE_FIELDS
+from .services.changes import WRITABLE_FIELDS
 
 
 class CustomerFilterForm(forms.Form):

@@ -172,61 +172,6 @@ class CustomerChange(models.Model):
         return f"{self.get_action_display()} {self.external_id} by {self.changed_by or self.get_source_display()}"
 
 
-class ImportStatus(models.TextChoices):
-    UPLOADED = "uploaded", "Columns to check"
-    ANALYSING = "analysing", "Checking the file"
-    ANALYSED = "analysed", "Checked: ready to import"
-    IMPORTING = "importing", "Importing"
-    DONE = "done", "Imported"
-    FAILED = "failed", "Failed"
-    CANCELLED = "cancelled", "Cancelled"
-
-
-class ImportJob(models.Model):
-    """One customer file on its way in: uploaded, mapped, checked (a dry run), then imported.
-
-    ``mapping`` maps each column of the file to a customer field, to
-    ``extra:<key>`` (an extra attribute) or to "" (ignored). ``analysis`` holds
-    the dry run's counts, ``result`` the import's; ``rejections`` lists
-    ``[line, reason]`` for the rows that cannot be imported.
-    """
-
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-    file = models.FileField(upload_to="imports/%Y/%m/")
-    original_name = models.CharField(max_length=255)
-    headers = models.JSONField(default=list)
-    mapping = models.JSONField(default=dict)
-    status = models.CharField(max_length=12, choices=ImportStatus.choices, default=ImportStatus.UPLOADED)
-    skip_invalid = models.BooleanField(default=False)
-    rows_total = models.PositiveIntegerField(null=True, blank=True)
-    analysis = models.JSONField(default=dict, blank=True)
-    result = models.JSONField(default=dict, blank=True)
-    rejections = models.JSONField(default=list, blank=True)
-    file_style = models.JSONField(default=dict, blank=True, help_text="Date order and number style the check found.")
-    error = models.TextField(blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
-        constraints = [
-            models.CheckConstraint(condition=models.Q(status__in=ImportStatus.values), name="import_status_valid"),
-        ]
-
-    def __str__(self):
-        return f"Import {self.pk}: {self.original_name}"
-
-    @property
-    def is_running(self) -> bool:
-        return self.status in (ImportStatus.ANALYSING, ImportStatus.IMPORTING)
-
-    @property
-    def rejected_count(self) -> int:
-        return (self.result or self.analysis).get("rejected", 0)
-
-
 class ColumnMapping(models.Model):
     """A column name a person mapped once, remembered for the next file that has it."""
 

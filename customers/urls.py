@@ -1,8 +1,11 @@
 from django.urls import path
 
-from . import import_views, views
+from imports import views as import_views
+
+from . import views
 
 app_name = "customers"
+KIND = {"kind": "customers"}
 
 urlpatterns = [
     # The customer list, detail, edit and export (views.py).
@@ -13,11 +16,11 @@ urlpatterns = [
     path("<int:customer_id>/", views.customer_detail, name="detail"),
     path("<int:customer_id>/edit/", views.customer_edit, name="edit"),
     path("<int:customer_id>/delete/", views.customer_delete_confirm, name="delete"),
-    # Imports (import_views.py).
-    path("import/", import_views.imports, name="imports"),
-    path("import/<int:job_id>/", import_views.import_detail, name="import_detail"),
-    path("import/<int:job_id>/columns/", import_views.import_mapping, name="import_mapping"),
-    path("import/<int:job_id>/progress/", import_views.import_progress, name="import_progress"),
-    path("import/<int:job_id>/run/", import_views.import_run, name="import_run"),
-    path("import/<int:job_id>/cancel/", import_views.import_cancel_view, name="import_cancel"),
+    # Imports: the shared pages (imports.views) at the addresses they had here, for customer files only.
+    path("import/", import_views.import_upload_view, KIND, name="imports"),
+    path("import/<int:job_id>/", import_views.import_detail_view, KIND, name="import_detail"),
+    path("import/<int:job_id>/columns/", import_views.import_mapping_view, KIND, name="import_mapping"),
+    path("import/<int:job_id>/progress/", import_views.import_progress_view, KIND, name="import_progress"),
+    path("import/<int:job_id>/run/", import_views.import_run_view, KIND, name="import_run"),
+    path("import/<int:job_id>/cancel/", import_views.import_cancel_view, KIND, name="import_cancel"),
 ]

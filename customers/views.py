@@ -14,7 +14,7 @@ from . import exports, selectors
 from .forms import CustomerFilterForm, CustomerForm
 from .models import ChangeSource, Customer, CustomerChange
 from .panels import customer_panels
-from .services import CustomerChangedMeanwhile, customer_delete, customer_update
+from .services.records import CustomerChangedMeanwhile, customer_delete, customer_update
 
 
 def _filter_form(request, *, with_choices: bool = True) -> CustomerFilterForm:

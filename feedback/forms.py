@@ -3,10 +3,9 @@ import datetime
 from django import forms
 from django.db.models.functions import Upper
 
-from customers.cleaning import parse_domain
-from customers.import_forms import ACCEPTED_FILES, import_file_clean
 from customers.models import Customer, LifecycleStage
 from customers.selectors import CustomerFilters
+from imports.cleaning import parse_domain
 
 from .models import AdvocacyKind, ReferralStatus, Survey
 from .risk import risk_rubrics
@@ -99,17 +98,6 @@ class SendForm(forms.Form):
             country=data["country"].strip(),
             region=data["region"].strip(),
         )
-
-
-class ImportUploadForm(forms.Form):
-    file = forms.FileField(
-        label="CSV or Excel file",
-        help_text="Columns: the customer's external id (or its domain), score, comment, date.",
-        widget=forms.ClearableFileInput(attrs={"accept": ACCEPTED_FILES, "class": "form-control"}),
-    )
-
-    def clean_file(self):
-        return import_file_clean(self.cleaned_data["file"])
 
 
 class _CustomerField(forms.CharField):

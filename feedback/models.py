@@ -205,56 +205,6 @@ class FeedbackChange(models.Model):
         return f"{self.action} {self.entity} {self.entity_id}"
 
 
-class ImportStatus(models.TextChoices):
-    CHECKED = "checked", "Checked: ready to import"
-    IMPORTING = "importing", "Importing"
-    DONE = "done", "Imported"
-    FAILED = "failed", "Failed"
-
-
-class FeedbackImport(models.Model):
-    """A file of answers from another survey tool: checked on upload (a dry run), then imported in one go.
-
-    ``analysis`` and ``result`` count created, updated, unchanged and rejected
-    rows; ``rejections`` lists ``[line, reason]``.
-    """
-
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-    file = models.FileField(upload_to="feedback-imports/%Y/%m/")
-    original_name = models.CharField(max_length=255)
-    columns = models.JSONField(default=dict, help_text="What each recognised column fills.")
-    status = models.CharField(max_length=10, choices=ImportStatus.choices, default=ImportStatus.CHECKED)
-    skip_invalid = models.BooleanField(default=False)
-    analysis = models.JSONField(default=dict, blank=True)
-    result = models.JSONField(default=dict, blank=True)
-    rejections = models.JSONField(default=list, blank=True)
-    error = models.TextField(blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
-        constraints = [
-            models.CheckConstraint(
-                condition=models.Q(status__in=ImportStatus.values), name="feedback_import_status_valid"
-            ),
-        ]
-
-    def __str__(self):
-        return f"Feedback import {self.pk}: {self.original_name}"
-
-    @property
-    def counts(self) -> dict:
-        return self.result or self.analysis
-
-    @property
-    def valid_rows(self) -> int:
-        counts = self.counts
-        return counts.get("created", 0) + counts.get("updated", 0) + counts.get("unchanged", 0)
-
-
 class RiskDigest(models.Model):
     """One weekly at-risk digest for one person: recorded once per week (a week with nothing sends no email)."""
 

@@ -2,7 +2,7 @@
 
 Every change that can move a customer's NPS, sentiment, referral count or
 advocacy flags ends in ``customer_feedback_refresh``, the one place those
-fields are written from feedback. It writes through ``customers.services.customer_update``,
+fields are written from feedback. It writes through ``customers.services.records.customer_update``,
 so the change is in the customer's history and the customer is re-scored once it commits.
 """
 
@@ -16,7 +16,7 @@ from django.db.models import Avg
 from django.utils import timezone
 
 from customers.models import ChangeSource, Customer
-from customers.services import customer_update
+from customers.services.records import customer_update
 from ops.jobs import job_send
 from teams.models import User
 

@@ -11,9 +11,7 @@ from django.utils import timezone
 from ops.jobs import JobTask, job_send_now, work_resumer
 
 from . import risk
-from .imports import feedback_import_commit as import_commit
-from .imports import feedback_import_fail, feedback_imports_unheld
-from .models import FeedbackImport, ImportStatus, Survey
+from .models import Survey
 from .sending import invitations_email
 from .services import SENTIMENT_TASK_SIZE, responses_sentiment_update, responses_without_sentiment
 
@@ -43,34 +41,15 @@ def survey_invitations_email(self, survey_id: int) -> int:
     return 0 if survey is None else invitations_email(survey=survey)
 
 
-def _import_failed(then: str):
-    def record(task, error, import_id: int) -> None:
-        job = FeedbackImport.objects.filter(pk=import_id).first()
-        if job is not None:
-            feedback_import_fail(job=job, message=f"The import stopped on {then}; nothing was imported.")
-
-    return record
-
-
-@shared_task(bind=True, base=JobTask, give_up=_import_failed("a database error"), fail=_import_failed("an error"))
-def feedback_import_commit(self, import_id: int) -> None:
-    job = FeedbackImport.objects.filter(pk=import_id, status=ImportStatus.IMPORTING).first()
-    if job is not None:
-        import_commit(job=job)
-
-
 @work_resumer("feedback work")
 def feedback_work_resend(after_a_restart: bool) -> None:
-    """Send again what waits for a worker: imports under way that no worker holds, and comments still without
-    sentiment. Work sent twice is done once."""
-    unheld = feedback_imports_unheld()
-    for import_id in unheld:
-        job_send_now("feedback.tasks.feedback_import_commit", import_id)
+    """Send again the comments still without sentiment (imports are resent by imports.tasks). Work sent twice is
+    done once."""
     waiting = responses_without_sentiment(waited=datetime.timedelta(seconds=settings.STUCK_JOB_SECONDS))
     for start in range(0, len(waiting), SENTIMENT_TASK_SIZE):
         job_send_now("feedback.tasks.responses_sentiment", waiting[start : start + SENTIMENT_TASK_SIZE])
-    if unheld or waiting:
-        logger.info("feedback work sent again: imports %s, %s comments' sentiment", unheld, len(waiting))
+    if waiting:
+        logger.info("feedback work sent again: %s comments' sentiment", len(waiting))
 
 
 @shared_task(base=JobTask)

@@ -22,15 +22,13 @@ from . import risk, selectors
 from .access import customer_success_required, risk_access_required
 from .forms import (
     AdvocacyForm,
-    ImportUploadForm,
     ReferralForm,
     ReferralStatusForm,
     RiskFilterForm,
     SendForm,
     SurveyForm,
 )
-from .imports import ImportConflict, feedback_import_check, feedback_import_start, feedback_imports_recent
-from .models import FeedbackImport, Referral, Survey
+from .models import Referral, Survey
 from .sending import invitation_links, survey_send
 from .services import advocacy_create, referral_create, referral_status_set, survey_create
 
@@ -146,50 +144,6 @@ def response_list(request):
         "query": urlencode({"category": category, "sort": sort}) + "&",
     }
     return render(request, "feedback/response_list.html", context)
-
-
-# --- Importing answers ---------------------------------------------------------------------------------
-
-
-@role_required(Role.ADMIN)
-def import_upload(request):
-    form = ImportUploadForm(request.POST or None, request.FILES or None)
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            upload = form.cleaned_data["file"]
-            try:
-                job = feedback_import_check(file=upload, name=upload.name, user=request.user)
-            except ValidationError as error:
-                form.add_error("file", error)
-            else:
-                return redirect("feedback:import_detail", import_id=job.pk)
-        status = 400
-    context = {"form": form, "imports": feedback_imports_recent()}
-    return render(request, "feedback/import_upload.html", context, status=status)
-
-
-@role_required(Role.ADMIN)
-@require_GET
-def import_detail(request, import_id):
-    job = get_object_or_404(FeedbackImport.objects.select_related("created_by"), pk=import_id)
-    return render(request, "feedback/import_detail.html", {"job": job})
-
-
-@role_required(Role.ADMIN)
-@require_POST
-def import_run(request, import_id):
-    job = get_object_or_404(FeedbackImport, pk=import_id)
-    try:
-        feedback_import_start(job=job, skip_invalid=request.POST.get("skip_invalid") == "1", user=request.user)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-        return render(request, "feedback/import_detail.html", {"job": job}, status=400)
-    except ImportConflict as conflict:
-        messages.warning(request, str(conflict))
-        job.refresh_from_db()
-        return render(request, "feedback/import_detail.html", {"job": job}, status=409)
-    return redirect("feedback:import_detail", import_id=job.pk)
 
 
 # --- Referrals and advocacy ------------------------------------------------------------------------------

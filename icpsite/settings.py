@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "ops",
     "teams",
+    "imports",
     "home",
     "profiles",
     "customers",

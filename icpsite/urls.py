@@ -6,6 +6,7 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("people/", include("teams.urls")),
     path("customers/", include("customers.urls")),
+    path("imports/", include("imports.urls")),
     path("profiles/", include("profiles.urls")),
     path("rubrics/", include("rubrics.urls")),
     path("leads/", include("leads.urls")),

@@ -8,7 +8,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from customers.models import Customer
-from customers.services import customer_update
+from customers.services.records import customer_update
 from rubrics.models import Rubric, Score
 from teams.models import Role, User
 
@@ -181,3 +181,10 @@ def saved_view_save(*, user: User, name: str, query: str) -> SavedLeadView:
         raise ValidationError({"name": "Give the view a name."})
     view, _ = SavedLeadView.objects.update_or_create(user=user, name=name, defaults={"query": query})
     return view
+
+
+def saved_view_delete(*, view: SavedLeadView, user: User) -> None:
+    """Delete one of the person's own saved views."""
+    if view.user_id != user.pk:
+        raise PermissionDenied("This view is someone else's.")
+    view.delete()

@@ -36,6 +36,7 @@ from .services import (
     lead_owner_set,
     lead_visit_record,
     leads_bulk_apply,
+    saved_view_delete,
     saved_view_save,
 )
 
@@ -177,7 +178,7 @@ def view_save(request):
 @require_POST
 def view_delete(request, view_id):
     view = get_object_or_404(SavedLeadView, pk=view_id, user=request.user)
-    view.delete()
+    saved_view_delete(view=view, user=request.user)
     messages.success(request, f"Deleted the view “{view.name}”.")
     return redirect("leads:list")
 

@@ -133,10 +133,10 @@ def _tasks_in_process():
 
 
 def _demo_objects() -> dict:
-    from customers.imports import import_job_create
     from customers.models import Customer
     from feedback.models import Survey
     from feedback.tests.factories import invitation_for, survey_path
+    from imports.services import import_upload
     from rubrics.models import Rubric, Score
     from rubrics.services.drafts import draft_create
     from rubrics.services.rescoring import rescore_job_create
@@ -162,7 +162,9 @@ def _demo_objects() -> dict:
     unasked = Customer.objects.filter(survey_invitations=None).first()
     webhook_save(rubric=rubric, url="https://crm.invalid/hooks", is_active=True, user=people["admin"])
     api_token_create(user=people["success"], name="Spreadsheet")
-    import_job_create(file=ContentFile(b"Record ID,Company name\nA-1,Alpha\n"), name="crm.csv", user=people["admin"])
+    import_upload(
+        kind="customers", file=ContentFile(b"Record ID,Company name\nA-1,Alpha\n"), name="crm.csv", user=people["admin"]
+    )
     return {
         "rubric": rubric.pk,
         "draft": draft.pk,

@@ -8,8 +8,8 @@ import pytest
 from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from customers.imports import import_job_create
-from customers.models import ImportJob, ImportStatus
+from imports.models import ImportJob, ImportStatus
+from imports.services import import_upload
 from profiles.models import Profile
 from teams.models import Role
 from teams.services import api_token_create
@@ -24,7 +24,9 @@ def _self(person):
 
 
 def _checked_import(person):
-    job = import_job_create(file=ContentFile(b"Record ID,Company name\nA-1,Alpha\n"), name="a.csv", user=person)
+    job = import_upload(
+        kind="customers", file=ContentFile(b"Record ID,Company name\nA-1,Alpha\n"), name="a.csv", user=person
+    )
     counts = {"created": 1, "updated": 0, "unchanged": 0, "rejected": 0}
     ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.ANALYSED, analysis=counts)
     return job.pk
@@ -178,11 +180,11 @@ def _survey(person):
 def _feedback_import(person):
     """A checked feedback file with one valid row (for a customer made here)."""
     from customers.tests.factories import CustomerFactory
-    from feedback.imports import feedback_import_check
+    from imports.services import import_upload
 
     customer = CustomerFactory()
     text = f"external_id,score,date\n{customer.external_id},9,2026-03-15\n".encode()
-    return feedback_import_check(file=ContentFile(text), name="answers.csv", user=person).pk
+    return import_upload(kind="feedback-answers", file=ContentFile(text), name="answers.csv", user=person).pk
 
 
 def _referral(person):
@@ -265,6 +267,13 @@ ACCESS = {
     "customers:import_progress": (ADMIN, ("GET",), IMPORT),
     "customers:import_run": (ADMIN, ("POST",), IMPORT),
     "customers:import_cancel": (ADMIN, ("POST",), IMPORT),
+    # The shared import pages (imports.views), which the customers' and feedback's addresses above also reach.
+    "imports:upload": (ADMIN, ("GET", "POST"), {"kind": "customers"}),
+    "imports:detail": (ADMIN, ("GET",), IMPORT),
+    "imports:mapping": (ADMIN, ("GET", "POST"), IMPORT),
+    "imports:progress": (ADMIN, ("GET",), IMPORT),
+    "imports:run": (ADMIN, ("POST",), IMPORT),
+    "imports:cancel": (ADMIN, ("POST",), IMPORT),
     "customers:list": (ALL, ("GET",), {}),
     "customers:results": (ALL, ("GET",), {}),
     "customers:detail": (ALL, ("GET",), CUSTOMER),
@@ -346,8 +355,8 @@ ACCESS = {
     "feedback:survey_links": (ADMIN, ("GET",), SURVEY),
     "feedback:responses": (SUCCESS, ("GET",), {}),
     "feedback:import": (ADMIN, ("GET", "POST"), {}),
-    "feedback:import_detail": (ADMIN, ("GET",), {"import_id": _feedback_import}),
-    "feedback:import_run": (ADMIN, ("POST",), {"import_id": _feedback_import}),
+    "feedback:import_detail": (ADMIN, ("GET",), {"job_id": _feedback_import}),
+    "feedback:import_run": (ADMIN, ("POST",), {"job_id": _feedback_import}),
     "feedback:referrals": (SUCCESS, ("GET",), {}),
     "feedback:referral_add": (SUCCESS, ("POST",), {}),
     "feedback:referral_status": (SUCCESS, ("POST",), {"referral_id": _referral}),

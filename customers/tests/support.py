@@ -4,8 +4,8 @@ from pathlib import Path
 
 from django.core.files import File
 
-from customers.imports import import_analyse, import_commit, import_job_create
-from customers.models import ImportJob, ImportStatus
+from imports.models import ImportJob, ImportStatus
+from imports.services import import_check, import_commit, import_upload
 from teams.models import Role
 
 DATA = Path(__file__).parent / "data"
@@ -21,7 +21,7 @@ def reps(make_person):
 
 def upload(path: Path, user=None, name: str | None = None) -> ImportJob:
     with path.open("rb") as handle:
-        return import_job_create(file=File(handle), name=name or path.name, user=user)
+        return import_upload(kind="customers", file=File(handle), name=name or path.name, user=user)
 
 
 def check(job: ImportJob, mapping: dict | None = None) -> ImportJob:
@@ -30,7 +30,7 @@ def check(job: ImportJob, mapping: dict | None = None) -> ImportJob:
         status=ImportStatus.ANALYSING, mapping={**job.mapping, **(mapping or {})}
     )
     job.refresh_from_db()
-    return import_analyse(job=job)
+    return import_check(job=job)
 
 
 def run(job: ImportJob, skip_invalid: bool) -> ImportJob:

@@ -16,9 +16,11 @@ from django.db import connection
 from django.db.models import Count
 
 from bench.import_file import write as write_export
-from customers.imports import import_start, progress_get
-from customers.models import ChangeAction, Customer, CustomerChange, ImportJob, ImportStatus
+from customers.models import ChangeAction, Customer, CustomerChange
 from customers.tests.support import check, run, upload
+from imports.models import ImportJob, ImportStatus
+from imports.progress import progress_get
+from imports.services import import_start
 from tests.support import celery_start, group_kill, wait_for
 
 pytestmark = [pytest.mark.worker]

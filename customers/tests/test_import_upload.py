@@ -8,8 +8,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import Workbook
 
-from customers.models import ImportJob
-from customers.tabular import TableError, table_sniff
+from imports.models import ImportJob
+from imports.tabular import TableError, table_sniff
 from teams.models import Role
 
 pytestmark = pytest.mark.django_db

@@ -2,8 +2,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from customers.models import Customer, ImportJob, ImportStatus
+from customers.models import Customer
 from customers.tests.support import DATA, reps
+from imports.models import ImportJob, ImportStatus
 from teams.models import Role
 
 pytestmark = pytest.mark.django_db
@@ -28,7 +29,7 @@ def test_it_walks_an_admin_from_upload_to_imported_customers(
     response = _upload(client)
     job = ImportJob.objects.get()
     assert response.status_code == 302
-    assert response.url == reverse("customers:import_mapping", args=[job.pk])
+    assert response.url == reverse("imports:mapping", args=[job.pk])
 
     page = client.get(response.url)
     assert page.status_code == 200
@@ -148,7 +149,7 @@ def test_the_progress_fragment_shows_rows_done_and_asks_for_a_reload_when_finish
     _upload(client)
     job = ImportJob.objects.get()
     ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.IMPORTING, rows_total=2000)
-    from customers.imports import progress_set
+    from imports.progress import progress_set
 
     progress_set(job, 500)
     running = client.get(reverse("customers:import_progress", args=[job.pk]), HTTP_HX_REQUEST="true")

@@ -4,17 +4,12 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 
-from customers.imports import (
-    ImportConflict,
-    import_job_create,
-    import_job_map,
-    import_start,
-    mapping_check,
-    mapping_suggest,
-)
-from customers.models import ChangeSource, ColumnMapping, Customer, CustomerChange, ImportStatus
+from customers.import_kind import mapping_check, mapping_suggest
+from customers.models import ChangeSource, ColumnMapping, Customer, CustomerChange
 from customers.tests.factories import CustomerFactory
 from customers.tests.support import DATA, check, reps, run, upload
+from imports.models import ImportStatus
+from imports.services import ImportConflict, import_map, import_start, import_upload
 
 pytestmark = pytest.mark.django_db
 
@@ -202,7 +197,7 @@ def test_a_second_delivery_of_a_finished_import_does_nothing(make_person):
     job = run(check(upload(SALESFORCE)), skip_invalid=True)
     changes = CustomerChange.objects.count()
 
-    from customers.imports import import_commit
+    from imports.services import import_commit
 
     again = import_commit(job=job)
 
@@ -242,7 +237,7 @@ def test_a_column_mapped_to_an_extra_attribute_is_kept_and_remembered(make_perso
     job = upload(HUBSPOT, user=admin)
     mapping = {**job.mapping, "Tier": "extra:tier"}
 
-    import_job_map(job=job, mapping=mapping, user=admin)
+    import_map(job=job, mapping=mapping, user=admin)
     job.refresh_from_db()
     job = run(check(job), skip_invalid=True)
 
@@ -280,14 +275,16 @@ def test_it_refuses_a_mapping_that_cannot_work(mapping, message):
 )
 def test_it_refuses_a_file_it_cannot_read_with_a_plain_reason(name, content, message):
     with pytest.raises(ValidationError, match=message):
-        import_job_create(file=ContentFile(content), name=name, user=None)
+        import_upload(kind="customers", file=ContentFile(content), name=name, user=None)
 
 
 def test_it_refuses_a_file_over_the_size_limit(settings):
     settings.IMPORT_MAX_BYTES = 100
 
     with pytest.raises(ValidationError, match="larger than 0 MB"):
-        import_job_create(file=ContentFile(b"Record ID,Name\n" + b"1,x\n" * 50), name="big.csv", user=None)
+        import_upload(
+            kind="customers", file=ContentFile(b"Record ID,Name\n" + b"1,x\n" * 50), name="big.csv", user=None
+        )
 
 
 def test_a_new_customer_without_a_name_is_rejected_but_an_update_needs_none(tmp_path):

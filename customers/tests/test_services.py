@@ -4,7 +4,8 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from customers.models import ChangeAction, ChangeSource, Customer, CustomerChange
-from customers.services import customer_delete, customer_update, customers_upsert
+from customers.services.records import customer_delete, customer_update
+from customers.services.upserts import customers_upsert
 from customers.tests.factories import CustomerFactory
 
 pytestmark = pytest.mark.django_db
@@ -103,7 +104,7 @@ def test_a_deleted_customer_keeps_its_history():
 def test_reseeding_the_demo_base_keeps_every_index_of_the_table():
     from django.db import connection
 
-    from customers.services import customer_demo_seed
+    from customers.services.seeding import customer_demo_seed
 
     def indexes():
         with connection.cursor() as cursor:
@@ -123,7 +124,7 @@ def test_reseeding_the_demo_base_keeps_every_index_of_the_table():
 
 
 def test_an_update_from_a_stale_form_is_refused_and_writes_nothing():
-    from customers.services import CustomerChangedMeanwhile
+    from customers.services.records import CustomerChangedMeanwhile
 
     customer = CustomerFactory(employees=10)
     seen = customer.updated_at

@@ -3,10 +3,11 @@
 import pytest
 from django.db import connection
 
-from customers.imports import import_commit, imports_unheld
-from customers.models import Customer, ImportJob, ImportStatus
-from customers.tasks import imports_resend
+from customers.models import Customer
 from customers.tests.support import DATA, check, reps, upload
+from imports.models import ImportJob, ImportStatus
+from imports.services import import_commit, imports_unheld
+from imports.tasks import imports_resend
 from tests.support import row_held
 
 pytestmark = pytest.mark.django_db(transaction=True)

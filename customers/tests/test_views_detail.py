@@ -2,7 +2,7 @@ import pytest
 from django.urls import reverse
 
 from customers.models import ChangeSource
-from customers.services import customer_update
+from customers.services.records import customer_update
 from customers.tests.factories import CustomerFactory
 from teams.models import Role
 

@@ -4,7 +4,7 @@ from django.urls import reverse
 
 from customers.forms import FORM_FIELDS, CustomerForm
 from customers.models import ChangeSource, Customer, CustomerChange
-from customers.services import customer_update
+from customers.services.records import customer_update
 from customers.tests.factories import CustomerFactory
 from teams.models import Role
 

@@ -3,7 +3,7 @@
 import pytest
 
 from customers.models import Customer
-from customers.services import customer_demo_seed
+from customers.services.seeding import customer_demo_seed
 from feedback.demo import DEMO_CUSTOMERS, demo_feedback_ensure
 from feedback.models import Advocacy, Referral, Response
 from rubrics.demo import demo_rubric_ensure, demo_scores_write

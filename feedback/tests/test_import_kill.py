@@ -9,9 +9,10 @@ from django.db.models import Count, F
 
 from customers.demo import DEMO_COLUMNS, demo_customer_rows
 from customers.models import Customer, CustomerChange
-from customers.services import customer_bulk_insert
-from feedback.imports import feedback_import_check, feedback_import_start
-from feedback.models import FeedbackImport, ImportStatus, Response
+from customers.services.seeding import customer_bulk_insert
+from feedback.models import Response
+from imports.models import ImportJob, ImportStatus
+from imports.services import import_start, import_upload
 from tests.support import celery_start, group_kill, wait_for
 
 pytestmark = [pytest.mark.worker]
@@ -20,7 +21,7 @@ ANSWERS = 600  # about 10 ms each: every customer is refreshed, its change recor
 
 
 def _job(job_id):
-    return FeedbackImport.objects.values("status", "result", "error").get(pk=job_id)
+    return ImportJob.objects.values("status", "result", "error").get(pk=job_id)
 
 
 def _resumed(log_path) -> bool:
@@ -46,7 +47,7 @@ def test_an_import_of_answers_survives_its_worker_being_killed(transactional_db,
         for number, external_id in enumerate(Customer.objects.order_by("pk").values_list("external_id", flat=True))
     ]
     text = "external_id,score,comment,date\n" + "\n".join(lines) + "\n"
-    job = feedback_import_check(file=ContentFile(text.encode()), name="answers.csv", user=None)
+    job = import_upload(kind="feedback-answers", file=ContentFile(text.encode()), name="answers.csv", user=None)
     assert job.analysis == {"created": ANSWERS, "updated": 0, "unchanged": 0, "rejected": 0}
 
     log_path = tmp_path / "worker.log"
@@ -55,7 +56,7 @@ def test_an_import_of_answers_survives_its_worker_being_killed(transactional_db,
         try:
             workers.append(celery_start("worker", settings, broker, log))
             wait_for(lambda: _resumed(log_path), timeout=20, what="the worker to start")
-            feedback_import_start(job=job, skip_invalid=False, user=None)
+            import_start(job=job, skip_invalid=False, user=None)
             wait_for(_writing_for_a_second, timeout=30, what="the import to be under way")
             group_kill(workers[-1])
             assert _job(job.pk)["status"] == ImportStatus.IMPORTING, "the import ended before the kill: make it bigger"

@@ -3,7 +3,7 @@
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from feedback.models import FeedbackImport
+from imports.models import ImportJob
 from teams.models import Role
 
 pytestmark = pytest.mark.django_db
@@ -28,7 +28,7 @@ def test_it_refuses_another_type_with_a_plain_reason(client_as, name, content, m
 
     assert response.status_code == 400
     assert message in response.content.decode()
-    assert not FeedbackImport.objects.exists()
+    assert not ImportJob.objects.exists()
 
 
 def test_it_refuses_a_file_over_the_limit(client_as, settings):
@@ -38,7 +38,7 @@ def test_it_refuses_a_file_over_the_limit(client_as, settings):
 
     assert response.status_code == 400
     assert "The file is larger than 0 MB" in response.content.decode()
-    assert not FeedbackImport.objects.exists()
+    assert not ImportJob.objects.exists()
 
 
 def test_it_refuses_an_upload_far_over_the_limit_with_413_before_reading_it(client_as, settings):
@@ -48,4 +48,4 @@ def test_it_refuses_an_upload_far_over_the_limit_with_413_before_reading_it(clie
 
     assert response.status_code == 413
     assert "This file is too large" in response.content.decode()
-    assert not FeedbackImport.objects.exists()
+    assert not ImportJob.objects.exists()

@@ -8,8 +8,9 @@ from django.core.files.base import ContentFile
 
 from customers.models import Customer, CustomerChange
 from customers.tests.factories import CustomerFactory
-from feedback.imports import feedback_import_check, feedback_import_commit, feedback_import_start
-from feedback.models import FeedbackImport, Response
+from feedback.models import Response
+from imports.models import ImportJob, ImportStatus
+from imports.services import import_commit, import_start, import_upload
 from teams.models import Role
 
 pytestmark = pytest.mark.django_db
@@ -23,13 +24,13 @@ def customers():
     )
 
 
-def _check(text: str, name="answers.csv", user=None) -> FeedbackImport:
-    return feedback_import_check(file=ContentFile(text.encode()), name=name, user=user)
+def _check(text: str, name="answers.csv", user=None) -> ImportJob:
+    return import_upload(kind="feedback-answers", file=ContentFile(text.encode()), name=name, user=user)
 
 
-def _import(job: FeedbackImport, *, skip_invalid=False) -> FeedbackImport:
-    feedback_import_start(job=job, skip_invalid=skip_invalid, user=None)
-    return feedback_import_commit(job=job)
+def _import(job: ImportJob, *, skip_invalid=False) -> ImportJob:
+    import_start(job=job, skip_invalid=skip_invalid, user=None)
+    return import_commit(job=job)
 
 
 GOOD = (
@@ -44,7 +45,7 @@ def test_the_check_counts_what_the_import_would_do_and_writes_nothing(customers)
     job = _check(GOOD)
 
     assert job.analysis == {"created": 3, "updated": 0, "unchanged": 0, "rejected": 0}
-    assert job.columns == {
+    assert job.mapping == {
         "Customer ID": "external_id",
         "Website": "domain",
         "NPS": "score",
@@ -128,19 +129,19 @@ def test_with_bad_rows_nothing_is_imported_unless_skipping_them_is_chosen(custom
     job = _check(BAD)
 
     with pytest.raises(ValidationError, match="6 rows cannot be imported"):
-        feedback_import_start(job=job, skip_invalid=False, user=None)
+        import_start(job=job, skip_invalid=False, user=None)
 
-    assert FeedbackImport.objects.get(pk=job.pk).status == "checked"
+    assert ImportJob.objects.get(pk=job.pk).status == ImportStatus.ANALYSED
     assert not Response.objects.exists()
     assert Customer.objects.get(external_id="CRM-1").nps is None
 
 
 def test_rows_turned_bad_after_the_check_roll_the_whole_import_back(customers):
     job = _check("external_id,score,date\nCRM-1,9,2026-03-15\nCRM-2,7,2026-03-15\n")
-    feedback_import_start(job=job, skip_invalid=False, user=None)
+    import_start(job=job, skip_invalid=False, user=None)
     Customer.objects.filter(external_id="CRM-2").delete()
 
-    job = feedback_import_commit(job=job)
+    job = import_commit(job=job)
 
     assert job.status == "failed"
     assert "nothing was imported" in job.error
@@ -168,7 +169,7 @@ def test_a_file_without_the_needed_columns_is_refused_at_once(customers):
     with pytest.raises(ValidationError, match="a column with the score"):
         _check("external_id,comment,date\nCRM-1,hi,2026-03-15\n")
 
-    assert not FeedbackImport.objects.exists()
+    assert not ImportJob.objects.exists()
 
 
 def test_an_answer_dated_in_the_future_is_rejected(customers):
@@ -183,7 +184,7 @@ def test_an_import_runs_once(customers):
     job = _check("external_id,score,date\nCRM-1,9,2026-03-15\n")
     job = _import(job)
 
-    again = feedback_import_commit(job=job)
+    again = import_commit(job=job)
 
     assert again.status == "done"
     assert Response.objects.count() == 1

@@ -7,9 +7,11 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from customers.tests.factories import CustomerFactory
-from feedback.imports import feedback_import_check
-from feedback.models import FeedbackImport, ImportStatus, Response
+from feedback.models import Response
 from feedback.tasks import feedback_work_resend
+from imports.models import ImportJob, ImportStatus
+from imports.services import import_upload
+from imports.tasks import imports_resend
 
 pytestmark = pytest.mark.django_db
 
@@ -35,12 +37,15 @@ def test_it_computes_the_sentiment_of_comments_left_without_it(settings):
 
 def test_it_sends_again_an_import_left_importing():
     CustomerFactory(external_id="CRM-1", nps=None)
-    job = feedback_import_check(
-        file=ContentFile(b"external_id,score,date\nCRM-1,9,2026-03-15\n"), name="a.csv", user=None
+    job = import_upload(
+        kind="feedback-answers",
+        file=ContentFile(b"external_id,score,date\nCRM-1,9,2026-03-15\n"),
+        name="a.csv",
+        user=None,
     )
-    FeedbackImport.objects.filter(pk=job.pk).update(status=ImportStatus.IMPORTING)
+    ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.IMPORTING)
 
-    feedback_work_resend(False)
+    imports_resend(False)
 
-    assert FeedbackImport.objects.get(pk=job.pk).status == ImportStatus.DONE
+    assert ImportJob.objects.get(pk=job.pk).status == ImportStatus.DONE
     assert Response.objects.get().score == 9

@@ -10,12 +10,13 @@ from django.http import HttpResponse
 from django.test import Client
 from django.urls import include, path, reverse
 
-from customers.models import Customer, ImportJob, ImportStatus
-from customers.services import customer_update
+from customers.models import Customer
+from customers.services.records import customer_update
 from customers.tests.factories import CustomerFactory
 from customers.tests.test_views_edit import _form_data
 from feedback.models import Response
 from feedback.tests.factories import invitation_for, survey_path
+from imports.models import ImportJob, ImportStatus
 from teams.models import Role
 
 
@@ -88,7 +89,9 @@ def test_an_outage_outside_the_views_is_a_503_too(client_as, private_redis, sett
 
 def test_an_import_under_way_shows_without_the_cache(client_as, private_redis):
     client = client_as(Role.ADMIN)
-    job = ImportJob.objects.create(original_name="crm.csv", status=ImportStatus.IMPORTING, rows_total=2000)
+    job = ImportJob.objects.create(
+        kind="customers", original_name="crm.csv", status=ImportStatus.IMPORTING, rows_total=2000
+    )
     private_redis.stop()
 
     response = client.get(reverse("customers:import_detail", args=[job.pk]))

@@ -204,7 +204,7 @@ def test_a_profile_of_an_older_base_is_not_used_and_a_new_one_is_built(varied, d
 
 
 def test_a_deleted_customer_makes_the_profile_old(varied):
-    from customers.services import customer_delete
+    from customers.services.records import customer_delete
 
     value_profile.profile_build()
     customer_delete(customer=Customer.objects.filter(industry="Retail").first(), user=None)

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from customers.demo import DEMO_COLUMNS, demo_customer_rows
 from customers.models import Customer
-from customers.services import customer_bulk_insert
+from customers.services.seeding import customer_bulk_insert
 from rubrics.models import JobStatus, QualificationChange, RescoreJob, Score, VersionStatus
 from rubrics.tests.factories import rubric_with_draft
 from teams.models import Role

@@ -8,7 +8,7 @@ from django.db.models import Count
 
 from customers.demo import DEMO_COLUMNS, demo_customer_rows
 from customers.models import Customer
-from customers.services import customer_bulk_insert
+from customers.services.seeding import customer_bulk_insert
 from rubrics.models import JobStatus, QualificationChange, RescoreJob, Score
 from rubrics.services import publishing, rescoring
 from rubrics.tests.factories import rubric_with_draft

@@ -2,7 +2,7 @@
 
 import pytest
 
-from customers.services import customer_update
+from customers.services.records import customer_update
 from customers.tests.factories import CustomerFactory
 from rubrics.models import JobStatus, RescoreJob, Score
 from rubrics.services import publishing

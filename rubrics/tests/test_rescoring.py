@@ -4,7 +4,8 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from customers.models import Customer
-from customers.services import customer_create, customer_update, customers_upsert
+from customers.services.records import customer_create, customer_update
+from customers.services.upserts import customers_upsert
 from customers.tests.factories import CustomerFactory
 from rubrics.compile import id_ranges
 from rubrics.models import (

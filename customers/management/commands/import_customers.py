@@ -4,8 +4,9 @@ from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.management.base import BaseCommand, CommandError
 
-from customers.imports import import_analyse, import_commit, import_job_create, mapping_unknown
-from customers.models import ImportJob, ImportStatus
+from customers.import_kind import mapping_unknown
+from imports.models import ImportStatus
+from imports.services import import_check_now, import_commit_now, import_upload
 from teams.models import User
 
 
@@ -32,21 +33,18 @@ class Command(BaseCommand):
         person = self._person(user)
         try:
             with path.open("rb") as handle:
-                job = import_job_create(file=File(handle), name=path.name, user=person)
+                job = import_upload(kind="customers", file=File(handle), name=path.name, user=person)
         except ValidationError as error:
             raise CommandError(" ".join(error.messages)) from None
         ignored = sorted(mapping_unknown(job.headers) - {h for h, target in job.mapping.items() if target})
         if ignored:
             self.stdout.write(f"Ignored columns (map them in the browser to keep them): {', '.join(ignored)}")
-        ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.ANALYSING)
-        job.refresh_from_db()
-        job = import_analyse(job=job)
+        job = import_check_now(job=job)
         if job.status == ImportStatus.FAILED:
             raise CommandError(job.error)
         counts = job.analysis
         if not dry_run and (skip_invalid or not counts["rejected"]):
-            ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.IMPORTING, skip_invalid=skip_invalid)
-            job = import_commit(job=job)
+            job = import_commit_now(job=job, skip_invalid=skip_invalid)
             counts = job.result or counts
         self._report(job, counts, dry_run)
         if job.status == ImportStatus.FAILED and job.error and not job.rejections:

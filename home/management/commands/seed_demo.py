@@ -5,7 +5,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from customers.models import Customer
-from customers.services import customer_demo_seed
+from customers.services.seeding import customer_demo_seed
 from feedback.demo import demo_feedback_ensure
 from rubrics.demo import demo_rubric_ensure, demo_scores_write
 from teams.models import Role

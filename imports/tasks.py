@@ -1,5 +1,5 @@
-"""Celery entry points for imports: they take an id, load, and call a service (ops.jobs.JobTask: a database
-error is retried a few times, then the import is marked failed)."""
+"""Celery entry points for imports of every kind: they take an id, load, and call a service (ops.jobs.JobTask: a
+database error is retried a few times, then the import is marked failed)."""
 
 import logging
 
@@ -7,12 +7,12 @@ from celery import shared_task
 
 from ops.jobs import JobTask, job_send_now, work_resumer
 
-from .imports import import_analyse, import_commit, import_fail, imports_unheld
 from .models import ImportJob, ImportStatus
+from .services import CHECK_TASK, COMMIT_TASK, import_check, import_commit, import_fail, imports_unheld
 
 logger = logging.getLogger(__name__)
 
-ANALYSE_FAILED = "The check stopped on an error."
+CHECK_FAILED = "The check stopped on an error."
 COMMIT_FAILED = "The import stopped on an error; nothing was imported."
 
 
@@ -30,13 +30,13 @@ def _failed(failure: str, then: str):
 @shared_task(
     bind=True,
     base=JobTask,
-    give_up=_failed(ANALYSE_FAILED, "Try again later."),
-    fail=_failed(ANALYSE_FAILED, "The administrators can find the details in the logs."),
+    give_up=_failed(CHECK_FAILED, "Try again later."),
+    fail=_failed(CHECK_FAILED, "The administrators can find the details in the logs."),
 )
-def customer_import_analyse(self, job_id: int) -> None:
+def import_check_run(self, job_id: int) -> None:
     job = ImportJob.objects.filter(pk=job_id, status=ImportStatus.ANALYSING).first()
     if job is not None:
-        import_analyse(job=job)
+        import_check(job=job)
 
 
 @shared_task(
@@ -45,13 +45,13 @@ def customer_import_analyse(self, job_id: int) -> None:
     give_up=_failed(COMMIT_FAILED, "Try again later."),
     fail=_failed(COMMIT_FAILED, "The administrators can find the details in the logs."),
 )
-def customer_import_commit(self, job_id: int) -> None:
+def import_commit_run(self, job_id: int) -> None:
     job = ImportJob.objects.filter(pk=job_id, status=ImportStatus.IMPORTING).first()
     if job is not None:
         import_commit(job=job)
 
 
-@work_resumer("customer imports")
+@work_resumer("imports")
 def imports_resend(after_a_restart: bool) -> None:
     """Send again the checks and imports under way that no worker holds.
 
@@ -60,7 +60,6 @@ def imports_resend(after_a_restart: bool) -> None:
     """
     unheld = imports_unheld()
     for job_id, status in unheld:
-        name = "customer_import_analyse" if status == ImportStatus.ANALYSING else "customer_import_commit"
-        job_send_now(f"customers.tasks.{name}", job_id)
+        job_send_now(CHECK_TASK if status == ImportStatus.ANALYSING else COMMIT_TASK, job_id)
     if unheld:
         logger.info("imports sent again: %s", unheld)

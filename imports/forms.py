@@ -1,19 +1,17 @@
 from django import forms
 from django.conf import settings
 
-from .cleaning import EXTRA_PREFIX, column_key
-from .imports import mapping_targets
+from .cleaning import column_key
+from .kinds import ImportKind
 from .tabular import TableError, table_check
 
+ACCEPTED_FILES = ".csv,.xlsx"
 IGNORE = ""
 KEEP_AS_EXTRA = "keep-as-extra"
 
 
-ACCEPTED_FILES = ".csv,.xlsx"
-
-
 def import_file_clean(upload):
-    """An uploaded import file (customers or feedback) within IMPORT_MAX_BYTES, a .csv or .xlsx by name and content."""
+    """An uploaded import file within IMPORT_MAX_BYTES, a .csv or .xlsx by name and content."""
     if upload.size > settings.IMPORT_MAX_BYTES:
         limit = settings.IMPORT_MAX_BYTES // (1024 * 1024)
         raise forms.ValidationError(f"The file is larger than {limit} MB: split it into smaller files.")
@@ -25,40 +23,39 @@ def import_file_clean(upload):
 
 
 class ImportUploadForm(forms.Form):
-    file = forms.FileField(
-        label="CSV or Excel file",
-        help_text="A companies export from HubSpot, an accounts export from Salesforce, or our own columns.",
-        widget=forms.ClearableFileInput(attrs={"accept": ACCEPTED_FILES}),
-    )
+    file = forms.FileField(label="CSV or Excel file", widget=forms.ClearableFileInput(attrs={"accept": ACCEPTED_FILES}))
+
+    def __init__(self, *args, kind: ImportKind, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = kind.upload_field_help
 
     def clean_file(self):
         return import_file_clean(self.cleaned_data["file"])
 
 
 class ImportMappingForm(forms.Form):
-    """One choice per column of the file: a customer field, an extra attribute, or ignore."""
+    """One choice per column of the file: what it fills, an extra attribute (if the kind keeps them), or ignore."""
 
-    def __init__(self, *args, headers: list[str], mapping: dict[str, str], **kwargs):
+    def __init__(self, *args, kind: ImportKind, headers: list[str], mapping: dict[str, str], **kwargs):
         super().__init__(*args, **kwargs)
         self.headers = [header for header in headers if header]
-        fields = mapping_targets()
+        targets = kind.mapping_targets()
+        prefix = kind.extra_prefix
         for index, header in enumerate(self.headers):
-            extra_target = EXTRA_PREFIX + column_key(header).replace(" ", "_")
-            choices = [
-                (IGNORE, "— ignore this column —"),
-                (KEEP_AS_EXTRA, f"keep as extra attribute “{extra_target.removeprefix(EXTRA_PREFIX)}”"),
-                *fields,
-            ]
+            choices = [(IGNORE, "— ignore this column —")]
             current = mapping.get(header, "")
-            if current.startswith(EXTRA_PREFIX):
-                if current != extra_target:
-                    choices.insert(2, (current, f"extra attribute “{current.removeprefix(EXTRA_PREFIX)}”"))
-                else:
-                    current = KEEP_AS_EXTRA
-            self.fields[f"column_{index}"] = forms.ChoiceField(
-                label=header, choices=choices, required=False, initial=current
-            )
-            self.fields[f"column_{index}"].extra_target = extra_target
+            extra_target = ""
+            if prefix:
+                extra_target = prefix + column_key(header).replace(" ", "_")
+                choices.append((KEEP_AS_EXTRA, f"keep as extra attribute “{extra_target.removeprefix(prefix)}”"))
+                if current.startswith(prefix):
+                    if current != extra_target:
+                        choices.append((current, f"extra attribute “{current.removeprefix(prefix)}”"))
+                    else:
+                        current = KEEP_AS_EXTRA
+            field = forms.ChoiceField(label=header, choices=[*choices, *targets], required=False, initial=current)
+            field.extra_target = extra_target
+            self.fields[f"column_{index}"] = field
 
     def mapping(self) -> dict[str, str]:
         mapping = {}
