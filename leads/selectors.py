@@ -16,7 +16,7 @@ from rubrics.models import QualificationChange, Rubric, Score
 from rubrics.selectors import published_rubrics, version_spec
 from teams.models import Role, User
 
-from .models import DispositionStatus, LeadDisposition, LeadDispositionChange
+from .models import DispositionStatus, LeadDisposition, LeadDispositionChange, LeadListVisit
 
 OPEN = "open"  # every lead but the disqualified ones
 NONE = "none"  # leads nobody has dispositioned yet
@@ -308,3 +308,17 @@ def disqualification_report(*, rubric: Rubric) -> DisqualificationReport:
     return DisqualificationReport(
         by_reason=by_reason.most_common(), by_criterion=by_criterion.most_common(), total=current.count()
     )
+
+
+def lead_counts_new(*, user: User) -> list[dict]:
+    """Per rubric with leads: how many of the person's qualified leads qualified since their last look at them
+    (all of them on a first visit), and since when."""
+    visits = dict(LeadListVisit.objects.filter(user=user).values_list("rubric_id", "seen_at"))
+    rows = []
+    for rubric in lead_rubrics():
+        since = visits.get(rubric.pk)
+        leads = Score.objects.filter(lead_scope(user), rubric=rubric, qualified=True)
+        if since is not None:
+            leads = leads.filter(Exists(_qualified_changes(rubric).filter(changed_at__gt=since)))
+        rows.append({"rubric": rubric, "count": leads.count(), "since": since})
+    return rows

@@ -77,3 +77,81 @@ def test_it_lists_the_workshops_a_facilitator_runs_and_a_participant_is_invited_
         assert ("Q1 alignment" in page) is sees
         assert reverse("workshops:detail", args=[running.pk]) in page or not sees
         assert "Last year" not in page  # a closed workshop is history
+
+
+def test_an_admin_sees_what_waits_drafts_rescores_imports_and_reviews(client, make_person):
+    import datetime
+
+    from django.utils import timezone
+
+    from imports.models import ImportJob, ImportStatus
+    from profiles.models import Profile
+    from rubrics.models import JobStatus, RescoreJob
+    from rubrics.tests.factories import rubric_with_draft
+
+    admin = make_person(Role.ADMIN)
+    draft = rubric_with_draft()
+    RescoreJob.objects.create(
+        version=draft, rubric=draft.rubric, status=JobStatus.RUNNING, chunks_total=4, chunks_done=1
+    )
+    Profile.objects.create(name="Due one", review_on=timezone.localdate() - datetime.timedelta(days=2))
+    Profile.objects.create(name="Later one", review_on=timezone.localdate() + datetime.timedelta(days=30))
+    ImportJob.objects.create(kind="customers", original_name="hubspot.csv", status=ImportStatus.ANALYSED)
+    ImportJob.objects.create(kind="customers", original_name="done.csv", status=ImportStatus.DONE)
+    client.force_login(admin)
+
+    waiting = (
+        client.get(reverse("home")).content.decode().split('data-testid="admin-waiting"')[1].split("</section>")[0]
+    )
+
+    assert f"{draft.rubric.name} v{draft.number}" in waiting
+    assert "1 of 4 chunks" in waiting
+    assert "Due one" in waiting
+    assert "Later one" not in waiting
+    assert "hubspot.csv" in waiting
+    assert "done.csv" not in waiting
+
+
+def test_a_rep_sees_how_many_leads_are_new_since_the_last_visit(client, make_person):
+    import datetime
+
+    from django.utils import timezone
+
+    from customers.tests.factories import CustomerFactory
+    from leads.models import LeadListVisit
+    from leads.tests.factories import customers_score, published_rubric
+    from rubrics.models import QualificationChange
+
+    rep = make_person(Role.SALES_REP)
+    version = published_rubric(industries=("Software",), threshold=3)
+    leads = [CustomerFactory(owner=rep, industry="Software") for _ in range(3)]
+    CustomerFactory(owner=rep, industry="Retail")  # never qualifies
+    customers_score(version, *leads)
+    visit = timezone.now() - datetime.timedelta(days=1)
+    LeadListVisit.objects.create(user=rep, rubric=version.rubric, seen_at=visit)
+    QualificationChange.objects.filter(customer=leads[0]).update(changed_at=visit - datetime.timedelta(hours=1))
+    client.force_login(rep)
+
+    section = client.get(reverse("home")).content.decode().split('data-testid="new-leads"')[1].split("</section>")[0]
+
+    assert 'data-testid="new-lead-count">2<' in section
+    assert "since your last visit" in section
+
+
+def test_a_facilitator_sees_what_each_workshop_waits_for(client, make_person):
+    from profiles.models import Profile
+    from workshops.services import step_open, workshop_create
+
+    facilitator = make_person(Role.FACILITATOR)
+    profile = Profile.objects.create(name="Core ICP")
+    fresh = workshop_create(profile=profile, title="Fresh", facilitator=facilitator)
+    running = workshop_create(profile=profile, title="Running", facilitator=facilitator)
+    second = running.steps.get(position=1)
+    step_open(step=second, user=facilitator)
+    client.force_login(facilitator)
+
+    page = client.get(reverse("home")).content.decode()
+
+    waiting = [part.split("<")[0].strip() for part in page.split('data-testid="workshop-waiting">')[1:]]
+    assert f"Step 2 is open: “{second.title}”" in waiting
+    assert f"Not started: open “{fresh.steps.get(position=0).title}”" in waiting
