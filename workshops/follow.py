@@ -38,7 +38,9 @@ def step_follow(*, session: SessionBase, workshop: Workshop) -> Step | None:
     return workshop.steps.filter(status=StepStatus.OPEN).first()
 
 
-def follow_answer(request: HttpRequest, step: Step, open_step: Step | None, open_when_drawn: str) -> HttpResponse | None:
+def follow_answer(
+    request: HttpRequest, step: Step, open_step: Step | None, open_when_drawn: str
+) -> HttpResponse | None:
     """What the bar's poll answers when the open step changed since the page was drawn (None: it did not)."""
     if str(open_step.pk if open_step else 0) == open_when_drawn:
         return None

@@ -22,9 +22,7 @@ DOTS_RULE = (
     f"the share of their dots two teams put on it more than {SHARE_GAP_DISAGREEMENT} points apart."
 )
 AGREE_RULE = "Highlighted where one team leans for the proposal and another against it."
-WEIGHT_RULE = (
-    f"Highlighted where the teams' points for a criterion are {WEIGHT_SPREAD_DISAGREEMENT} or more apart."
-)
+WEIGHT_RULE = f"Highlighted where the teams' points for a criterion are {WEIGHT_SPREAD_DISAGREEMENT} or more apart."
 
 
 @dataclass(frozen=True)

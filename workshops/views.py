@@ -19,6 +19,7 @@ from teams.models import Role
 
 from . import access
 from .cards import cards_for, step_cards
+from .follow import follow_answer, is_following, step_closed_reason, step_follow, step_stay
 from .forms import (
     POINTS,
     CommentForm,
@@ -28,7 +29,6 @@ from .forms import (
     WeightProposalForm,
     WorkshopForm,
 )
-from .follow import follow_answer, is_following, step_closed_reason, step_follow, step_stay
 from .live import BAR_POLL_TRIGGER, POLL_TRIGGER, Live, live_etag, live_poll, live_state, not_modified, with_etag
 from .models import Proposal, Step, StepStatus
 from .selectors import rubric_now, workshops_for

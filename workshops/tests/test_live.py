@@ -134,7 +134,8 @@ def test_a_following_participant_is_sent_to_the_step_the_facilitator_opens(clien
     room = running_workshop()
     client.force_login(room.sales)
     page = client.get(reverse("workshops:step", args=[room.step.pk])).content.decode()
-    assert f"?open={room.step.pk}" in page and "Stay here" in page
+    assert f"?open={room.step.pk}" in page
+    assert "Stay here" in page
 
     next_step = room.workshop.steps.get(position=4)
     step_open(step=next_step, user=room.facilitator)
@@ -150,7 +151,8 @@ def test_the_bar_stays_put_while_the_open_step_is_the_one_drawn(client):
     response = _bar(client, room.step, room.step.pk)
 
     assert response.status_code == 200
-    assert "HX-Redirect" not in response and "HX-Refresh" not in response
+    assert "HX-Redirect" not in response
+    assert "HX-Refresh" not in response
 
 
 def test_a_participant_who_stays_here_keeps_the_step_and_sees_it_closed(client):
@@ -166,7 +168,8 @@ def test_a_participant_who_stays_here_keeps_the_step_and_sees_it_closed(client):
 
     assert "HX-Redirect" not in response
     assert response["HX-Refresh"] == "true"
-    assert "You stay on this step" in page and "Follow the facilitator" in page
+    assert "You stay on this step" in page
+    assert "Follow the facilitator" in page
     assert 'data-testid="closed-reason"' in page
 
 
@@ -180,7 +183,7 @@ def test_follow_again_goes_to_the_open_step(client):
     response = client.post(reverse("workshops:follow", args=[room.step.pk]))
 
     assert response["Location"] == reverse("workshops:step", args=[next_step.pk])
-    assert "workshop-%d-stay" % room.workshop.pk not in client.session
+    assert f"workshop-{room.workshop.pk}-stay" not in client.session
 
 
 @pytest.mark.parametrize("view", ["workshops:stay", "workshops:follow"])
@@ -191,7 +194,7 @@ def test_someone_not_invited_cannot_stay_or_follow_403_and_nothing_changes(clien
     response = client.post(reverse(view, args=[room.step.pk]))
 
     assert response.status_code == 403
-    assert not any(key.startswith("workshop-") for key in client.session.keys())
+    assert not any(key.startswith("workshop-") for key in client.session)
 
 
 def test_the_facilitator_is_never_moved(client):
@@ -201,7 +204,8 @@ def test_the_facilitator_is_never_moved(client):
 
     response = _bar(client, room.step, room.step.pk)
 
-    assert "HX-Redirect" not in response and "HX-Refresh" not in response
+    assert "HX-Redirect" not in response
+    assert "HX-Refresh" not in response
 
 
 # A closed step: forms drawn disabled, and the server still refuses.
@@ -288,4 +292,5 @@ def test_the_board_puts_new_proposals_first_marked_new_with_their_comments_and_s
     assert html.index("Brand new pain") < html.index("Known before the board opened")
     assert html.count('data-testid="new"') == 1
     assert "Only in enterprise accounts" in html
-    assert "at least 4 dots on the proposal" in html and "more than 25 points apart" in html
+    assert "at least 4 dots on the proposal" in html
+    assert "more than 25 points apart" in html

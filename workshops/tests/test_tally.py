@@ -1,7 +1,13 @@
 import pytest
 
-from workshops.tally import DOTS_MIN_FOR_DISAGREEMENT, SHARE_GAP_DISAGREEMENT, TeamVotes, item_contested, spread
-from workshops.tally import weight_contested
+from workshops.tally import (
+    DOTS_MIN_FOR_DISAGREEMENT,
+    SHARE_GAP_DISAGREEMENT,
+    TeamVotes,
+    item_contested,
+    spread,
+    weight_contested,
+)
 
 
 def test_it_uses_the_thresholds_the_board_states():
@@ -54,7 +60,14 @@ def test_a_teams_share_is_of_its_own_dots_in_the_step():
 
 @pytest.mark.parametrize(
     ("points", "expected_spread", "contested"),
-    [([], 0, False), ([2], 0, False), ([2, 3], 1, False), ([-1, 1], 2, False), ([1, 3, -1], 4, True), ([0, 3], 3, True)],
+    [
+        ([], 0, False),
+        ([2], 0, False),
+        ([2, 3], 1, False),
+        ([-1, 1], 2, False),
+        ([1, 3, -1], 4, True),
+        ([0, 3], 3, True),
+    ],
 )
 def test_it_measures_the_spread_of_proposed_weights(points, expected_spread, contested):
     assert spread(points) == expected_spread

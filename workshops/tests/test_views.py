@@ -283,7 +283,8 @@ def test_it_shows_the_facilitator_the_votes_split_by_team(client):
     # 4 dots; sales and marketing put all theirs on it (100 %), customer success none of its one (0 %).
     assert html.count('data-contested="true"') == 1
     assert 'data-team="Sales"' in html
-    assert "(100%)" in html and "(0%)" in html
+    assert "(100%)" in html
+    assert "(0%)" in html
 
 
 def test_it_exports_the_summary_as_markdown(client):
