@@ -25,6 +25,7 @@ from typing import NamedTuple
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
+from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotModified
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.crypto import constant_time_compare, salted_hmac
@@ -129,7 +130,7 @@ def _still_current(request: HttpRequest, region: str, step_id: int) -> HttpRespo
     _, _, workshop_id, stamp, user_id, _ = parts
     if not (workshop_id.isdigit() and user_id.isdigit()):
         return None
-    row = Workshop.objects.filter(pk=int(workshop_id)).values_list("version", "bar_version").first()
+    row = _versions(int(workshop_id))
     if row is None or _stamp(region, *row) != stamp:
         return None
     presence_note(int(workshop_id), int(user_id))
@@ -138,6 +139,17 @@ def _still_current(request: HttpRequest, region: str, step_id: int) -> HttpRespo
     response["HX-Reswap"] = "none"
     _no_store_without_asking(response)
     return response
+
+
+def _versions(workshop_id: int) -> tuple[int, int] | None:
+    """The workshop's (version, bar_version): one primary-key read, in SQL written once (the ORM's compiling
+    of the query was a third of a 304's time)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_VERSIONS_SQL, [workshop_id])
+        return cursor.fetchone()
+
+
+_VERSIONS_SQL = f"SELECT version, bar_version FROM {Workshop._meta.db_table} WHERE id = %s"  # noqa: S608
 
 
 def not_modified(request: HttpRequest, etag: str) -> HttpResponse | None:

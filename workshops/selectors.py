@@ -52,6 +52,9 @@ class ProposalRow:
     # The card as everybody sees it, before and after the person's own vote buttons (cards.py).
     card_head: str = ""
     card_tail: str = ""
+    # Its vote buttons in each state of the person's vote (None, 1, -1), and as this person sees them.
+    vote_forms: dict = field(default_factory=dict)
+    vote_form: str = ""
 
     # A proposal's links, from each URL's pattern reversed once: every poll draws them for every proposal.
     @property

@@ -9,6 +9,7 @@ form post gets a redirect, or the page with the message.
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -110,7 +111,7 @@ def workshop_detail(request, workshop_id):
 def _proposals_context(request, step: Step, live: Live, **extra) -> dict:
     """What the proposals region shows; ``live`` was read before ``step`` was loaded (see live.py)."""
     workshop = step.workshop
-    rows, votes_cast = cards_for(step_cards(step, live.version), request.user)
+    rows, votes_cast = cards_for(step_cards(step, live.version), request.user, get_token(request))
     return {
         "step": step,
         "workshop": workshop,
