@@ -1,8 +1,9 @@
 """Who is in the room: every poll of a workshop's live regions notes that the person is here.
 
-The note is ``Participant.last_seen_at``, written at most once every ``PRESENCE_WRITE_SECONDS`` per person
-by each server process (a poll every 0.3 s would otherwise be a write each), so the polls' cheap path stays
-cheap. Someone is **here** when a poll of theirs was seen in the last ``PRESENT_SECONDS``; someone who came
+The note is ``Participant.last_seen_at``, written at most once every ``PRESENCE_WRITE_SECONDS`` per person:
+each server process asks at most that often per person, and the UPDATE changes the row only when the note
+is older than that (a poll every 0.3 s would otherwise be a write, and a commit, each), so the polls' cheap
+path stays cheap. Someone is **here** when a poll of theirs was seen in the last ``PRESENT_SECONDS``; someone who came
 and has not been seen since then **left**; the others have **not come yet**.
 """
 
@@ -11,12 +12,13 @@ import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.db.models import Q
 from django.utils import timezone
 
 from .models import Participant, Workshop
 
-PRESENCE_WRITE_SECONDS = 5
-PRESENT_SECONDS = 20
+PRESENCE_WRITE_SECONDS = 10
+PRESENT_SECONDS = 30
 
 _written: dict[tuple[int, int], float] = {}
 _lock = threading.Lock()
@@ -33,7 +35,9 @@ def presence_note(workshop_id: int, user_id: int) -> None:
         if len(_written) > 10_000:  # a long-running process forgets old rooms
             _written.clear()
             _written[key] = now
-    Participant.objects.filter(workshop_id=workshop_id, user_id=user_id).update(last_seen_at=timezone.now())
+    now = timezone.now()
+    stale = Q(last_seen_at__isnull=True) | Q(last_seen_at__lt=now - timedelta(seconds=PRESENCE_WRITE_SECONDS))
+    Participant.objects.filter(stale, workshop_id=workshop_id, user_id=user_id).update(last_seen_at=now)
 
 
 def presence_forget() -> None:
