@@ -21,6 +21,7 @@ from urllib.parse import urlsplit, urlunsplit
 import psycopg
 from accuracy import accuracy_1m  # bench/accuracy.py (this folder comes first on the path)
 from evidence import backtest_1m, evidence_1m, suggest_weights_1m  # bench/evidence.py
+from propagation import workshop_propagation  # bench/propagation.py
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / ".bench" / "results.json"
@@ -617,6 +618,7 @@ FIGURES = {
     "backtest": backtest_1m,
     "lead_list": lead_list,
     "workshop": workshop,
+    "workshop_propagation": workshop_propagation,
 }
 
 

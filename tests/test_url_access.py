@@ -316,6 +316,8 @@ ACCESS = {
     "workshops:proposals": (ALL, ("GET",), WORKSHOP_STEP),
     "workshops:bar": (ALL, ("GET",), WORKSHOP_STEP),
     "workshops:propose": (ALL, ("POST",), WORKSHOP_STEP),
+    "workshops:stay": (ALL, ("POST",), WORKSHOP_STEP),
+    "workshops:follow": (ALL, ("POST",), WORKSHOP_STEP),
     "workshops:proposal_edit": (ALL, ("GET", "POST"), WORKSHOP_PROPOSAL),
     "workshops:comment": (ALL, ("GET", "POST"), WORKSHOP_PROPOSAL),
     "workshops:vote": (ALL, ("POST",), WORKSHOP_PROPOSAL),

@@ -28,6 +28,7 @@ from .selectors import ProposalRow, step_rows
 
 KEPT = 32  # versions kept per process: a few steps of a few workshops running at once
 SLOT = "<!-- the person's vote buttons -->"  # proposal text cannot make this: it is escaped
+CSRF_MARK = "csrf-token-of-the-person"  # where each person's CSRF token goes in their vote buttons
 
 _kept: OrderedDict[tuple, list[ProposalRow]] = OrderedDict()
 _lock = threading.Lock()
@@ -53,26 +54,42 @@ def step_cards(step: Step, version: int) -> list[ProposalRow]:
 def _drawn(step: Step, row: ProposalRow) -> ProposalRow:
     context = {"row": row, "step": step, "workshop": step.workshop, "vote_slot": mark_safe(SLOT)}
     head, tail = render_to_string("workshops/proposal_card.html", context).split(SLOT)
-    # Both halves come from one autoescaped rendering.
-    return dataclasses.replace(row, card_head=mark_safe(head), card_tail=mark_safe(tail))
+    # Both halves come from one autoescaped rendering; so does each state of the vote buttons, with a mark
+    # where the person's CSRF token goes.
+    vote_forms = {
+        my_vote: render_to_string(
+            "workshops/vote_form.html",
+            {**context, "row": dataclasses.replace(row, my_vote=my_vote), "csrf_token": CSRF_MARK},
+        )
+        for my_vote in (None, 1, -1)
+    }
+    return dataclasses.replace(row, card_head=mark_safe(head), card_tail=mark_safe(tail), vote_forms=vote_forms)
 
 
-def cards_for(cards: list[ProposalRow], user: User) -> tuple[list[ProposalRow], int]:
-    """The cards with the person's own vote (and poker pick) on each, and how many votes they have cast in the
-    step."""
+def cards_for(cards: list[ProposalRow], user: User, csrf_token: str = "") -> tuple[list[ProposalRow], int]:
+    """The cards with the person's own vote (and its buttons, with their CSRF token) and poker pick on each, and
+    how many votes they have cast in the step."""
     mine = {row.proposal.pk: vote.value for row in cards for vote in row.votes if vote.voter_id == user.pk}
     picks = {row.proposal.pk: pick.points for row in cards for pick in row.picks if pick.voter_id == user.pk}
     rows = [
-        dataclasses.replace(row, my_vote=mine.get(row.proposal.pk), my_pick=picks.get(row.proposal.pk)) for row in cards
+        dataclasses.replace(
+            row,
+            my_vote=mine.get(row.proposal.pk),
+            my_pick=picks.get(row.proposal.pk),
+            # The token is letters and digits (Django's CSRF alphabet): nothing to escape.
+            vote_form=mark_safe(row.vote_forms[mine.get(row.proposal.pk)].replace(CSRF_MARK, csrf_token)),  # noqa: S308
+        )
+        for row in cards
     ]
     return rows, len(mine)
 
 
-def step_cards_of(step: Step, version: int, user: User) -> tuple[list[ProposalRow], int]:
+def step_cards_of(step: Step, version: int, user: User, csrf_token: str = "") -> tuple[list[ProposalRow], int]:
     """The cards ``user`` sees in ``step`` at ``version``, with their own votes (see ``cards_for``)."""
     if step.is_hidden:
-        return cards_for([_drawn(step, row) for row in rows_visible(step_rows(step, None), step, user)], user)
-    return cards_for(step_cards(step, version), user)
+        visible = rows_visible(step_rows(step, None), step, user)
+        return cards_for([_drawn(step, row) for row in visible], user, csrf_token)
+    return cards_for(step_cards(step, version), user, csrf_token)
 
 
 def cards_forget_on_template_change(sender, file_path, **kwargs) -> None:

@@ -16,12 +16,14 @@ from . import access
 from .agenda import step_timer_start, step_timer_stop
 from .closing import ClosePreviewStale, close_plan, reopen_blocker, workshop_close, workshop_reopen
 from .forms import CloseForm, DecideForm, TimerForm
-from .live import POLL_TRIGGER, live_etag, not_modified, with_etag
+from .live import POLL_TRIGGER, live_etag, live_poll, not_modified, with_etag
 from .models import TIMER_LIMIT_MINUTES, Privacy, Proposal, Step, Workshop
+from .presence import PRESENT_SECONDS, workshop_presence
 from .privacy import hidden_counts, poker_criteria, poker_state
 from .selectors import item_splits, step_rows, weight_groups, workshop_teams
 from .services import WorkshopRefused, proposal_decide, step_close, step_open
 from .summary import summary_build, summary_markdown
+from .tally import AGREE_RULE, DOTS_RULE, WEIGHT_RULE
 from .views import bar_context
 
 FACILITATORS = (Role.ADMIN, Role.FACILITATOR)
@@ -31,7 +33,13 @@ def _step(step_id) -> Step:
     return get_object_or_404(Step.objects.select_related("workshop__profile", "workshop__facilitator"), pk=step_id)
 
 
-def _board_context(request, step: Step, etag: str, **extra) -> dict:
+def _seen_up_to(request) -> int | None:
+    """The last proposal when the facilitator opened the board (``?seen=``): those after it are marked new."""
+    seen = request.GET.get("seen") or request.POST.get("seen") or ""
+    return int(seen) if seen.isdigit() else None
+
+
+def _board_context(request, step: Step, etag: str, *, seen_up_to: int | None = None, **extra) -> dict:
     """What the board shows; ``etag`` was read before ``step`` was loaded (see live.py)."""
     workshop = step.workshop
     teams = workshop_teams(workshop)
@@ -41,8 +49,10 @@ def _board_context(request, step: Step, etag: str, **extra) -> dict:
         "teams": teams,
         "etag": etag,
         "poll_trigger": POLL_TRIGGER,
-        "attendance": workshop.participants.select_related("user", "team"),
         "privacy_choices": Privacy.choices,
+        "presence": workshop_presence(workshop),
+        "present_seconds": PRESENT_SECONDS,
+        "seen_up_to": seen_up_to,
         **extra,
     }
     if step.is_hidden:
@@ -60,10 +70,11 @@ def _board_context(request, step: Step, etag: str, **extra) -> dict:
     if step.is_poker:
         context["pick_rows"] = [row for row in step_rows(step, None) if row.picks and not row.proposal.merged_into_id]
     if step.is_weights:
-        context["groups"] = weight_groups(step, teams)
+        context.update(groups=weight_groups(step, teams), rule=WEIGHT_RULE)
     else:
-        splits = item_splits(step, request.user, teams)
+        splits = item_splits(step, request.user, teams, seen_up_to=seen_up_to)
         context["splits"] = [split for split in splits if not split.row.proposal.merged_into_id]
+        context["rule"] = DOTS_RULE if workshop.uses_dots else AGREE_RULE
     return context
 
 
@@ -72,8 +83,9 @@ def board_page(request, step_id, *, status: int = 200, notice: str = "") -> Http
     board_etag = live_etag(request, step_id, "board", facilitator_only=True)
     bar_etag = live_etag(request, step_id, "bar")
     step = _step(step_id)
+    last = step.proposals.order_by("-pk").values_list("pk", flat=True).first()
     context = {
-        **_board_context(request, step, board_etag),
+        **_board_context(request, step, board_etag, seen_up_to=last or 0),
         "bar": bar_context(request, step, bar_etag),
         "notice": notice,
     }
@@ -90,13 +102,14 @@ def board(request, step_id):
     return board_page(request, step_id)
 
 
+@live_poll("board")
 @role_required(*FACILITATORS)
 @require_GET
 def board_fragment(request, step_id):
     etag = live_etag(request, step_id, "board", facilitator_only=True)
     if (response := not_modified(request, etag)) is not None:
         return response
-    context = _board_context(request, _step(step_id), etag)
+    context = _board_context(request, _step(step_id), etag, seen_up_to=_seen_up_to(request))
     return with_etag(render(request, "workshops/fragment_board.html", context), etag)
 
 
@@ -171,7 +184,7 @@ def decide(request, proposal_id):
             messages.warning(request, refusal)
         return _back_to_board(request, step)
     etag = live_etag(request, step.pk, "board", facilitator_only=True)
-    context = _board_context(request, _step(step.pk), etag, refusal=refusal)
+    context = _board_context(request, _step(step.pk), etag, seen_up_to=_seen_up_to(request), refusal=refusal)
     response = render(request, "workshops/fragment_board.html", context, status=status)
     return with_etag(response, etag) if status == 200 else response
 

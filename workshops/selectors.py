@@ -55,6 +55,9 @@ class ProposalRow:
     # The card as everybody sees it, before and after the person's own vote buttons (cards.py).
     card_head: str = ""
     card_tail: str = ""
+    # Its vote buttons in each state of the person's vote (None, 1, -1), and as this person sees them.
+    vote_forms: dict = field(default_factory=dict)
+    vote_form: str = ""
 
     # A proposal's links, from each URL's pattern reversed once: every poll draws them for every proposal.
     @property
@@ -158,6 +161,7 @@ class ItemSplit:
     row: ProposalRow
     by_team: list[tally.TeamVotes]
     contested: bool
+    is_new: bool = False  # proposed since the board was opened
 
 
 @dataclass
@@ -174,15 +178,25 @@ class WeightGroup:
     evidence: str = ""  # what the base said about the rule when it was proposed
 
 
-def item_splits(step: Step, user: User, teams: list[str]) -> list[ItemSplit]:
-    splits = []
-    for row in step_rows(step, user):
-        counts = {team: [0, 0] for team in teams}
+def item_splits(step: Step, user: User, teams: list[str], *, seen_up_to: int | None = None) -> list[ItemSplit]:
+    """Each proposal's votes by team, newest first (a new one shows at the top of the projected board), marked
+    new when its id is above ``seen_up_to`` (the last proposal when the board was opened)."""
+    rows = step_rows(step, user)
+    counts = {row.proposal.pk: {team: [0, 0] for team in teams} for row in rows}
+    spent: dict[str, int] = defaultdict(int)  # dots each team placed in the step
+    for row in rows:
         for vote in row.votes:
-            team = counts.setdefault(vote.voter_team.name if vote.voter_team else "No team", [0, 0])
-            team[0 if vote.value > 0 else 1] += 1
-        by_team = [tally.TeamVotes(team, up, down) for team, (up, down) in counts.items()]
-        splits.append(ItemSplit(row, by_team, tally.item_contested(by_team, dots=step.workshop.uses_dots)))
+            name = vote.voter_team.name if vote.voter_team else "No team"
+            counts[row.proposal.pk].setdefault(name, [0, 0])[0 if vote.value > 0 else 1] += 1
+            spent[name] += vote.value > 0
+    splits = []
+    for row in reversed(rows):
+        by_team = [
+            tally.TeamVotes(team, up, down, spent=spent[team]) for team, (up, down) in counts[row.proposal.pk].items()
+        ]
+        contested = tally.item_contested(by_team, dots=step.workshop.uses_dots)
+        is_new = seen_up_to is not None and row.proposal.pk > seen_up_to
+        splits.append(ItemSplit(row, by_team, contested, is_new))
     return splits
 
 

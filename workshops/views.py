@@ -9,6 +9,7 @@ form post gets a redirect, or the page with the message.
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -19,6 +20,7 @@ from teams.models import Role
 
 from . import access
 from .cards import step_cards_of
+from .follow import follow_answer, is_following, step_closed_reason, step_follow, step_stay
 from .forms import (
     POINTS,
     CommentForm,
@@ -28,7 +30,7 @@ from .forms import (
     WeightProposalForm,
     WorkshopForm,
 )
-from .live import POLL_TRIGGER, Live, live_etag, live_state, not_modified, with_etag
+from .live import BAR_POLL_TRIGGER, POLL_TRIGGER, Live, live_etag, live_poll, live_state, not_modified, with_etag
 from .models import Proposal, Step, StepStatus
 from .privacy import poker_state
 from .selectors import rubric_now, workshops_for
@@ -112,7 +114,7 @@ def workshop_detail(request, workshop_id):
 def _proposals_context(request, step: Step, live: Live, **extra) -> dict:
     """What the proposals region shows; ``live`` was read before ``step`` was loaded (see live.py)."""
     workshop = step.workshop
-    rows, votes_cast = step_cards_of(step, live.version, request.user)
+    rows, votes_cast = step_cards_of(step, live.version, request.user, get_token(request))
     return {
         "step": step,
         "workshop": workshop,
@@ -128,15 +130,23 @@ def _proposals_context(request, step: Step, live: Live, **extra) -> dict:
     }
 
 
-def bar_context(request, step: Step, etag: str) -> dict:
+def bar_context(request, step: Step, etag: str, *, follows: bool = False) -> dict:
+    """The step bar; ``follows``: on a participant's step page, whose screen follows the facilitator unless they
+    chose to stay on this step (follow.py)."""
     workshop = step.workshop
+    steps = list(workshop.steps.all())
+    open_step = next((agenda_step for agenda_step in steps if agenda_step.is_open), None)
     return {
         "step": step,
         "workshop": workshop,
-        "steps": list(workshop.steps.all()),
+        "steps": steps,
         "is_facilitator": access.is_facilitator(workshop, request.user),
         "etag": etag,
-        "poll_trigger": POLL_TRIGGER,
+        "poll_trigger": BAR_POLL_TRIGGER,
+        "follows": follows,
+        "staying": follows and not is_following(request.session, step),
+        "open_step": open_step,
+        "open_mark": open_step.pk if open_step else 0,
     }
 
 
@@ -152,17 +162,20 @@ def step_page(request, step_id):
     participant_seen(workshop=_step(step_id).workshop, user=request.user)
     proposals, bar_etag = live_state(request, step_id, "proposals"), live_etag(request, step_id, "bar")
     step = _step(step_id)
+    follows = not access.is_facilitator(step.workshop, request.user)
     context = {
         **_proposals_context(request, step, proposals),
-        "bar": bar_context(request, step, bar_etag),
+        "bar": bar_context(request, step, bar_etag, follows=follows),
         "propose_form": _propose_form(step),
         "may_act": access.can_act(step.workshop, request.user),
+        "closed_reason": step_closed_reason(step),
     }
     if step.is_weights:
         context.update(points_choices=POINTS, rubric_now=rubric_now(step.workshop))
     return render(request, "workshops/step.html", context)
 
 
+@live_poll("proposals")
 @role_required(*ANY_ROLE)
 @require_GET
 def proposals_fragment(request, step_id):
@@ -173,13 +186,42 @@ def proposals_fragment(request, step_id):
     return with_etag(response, live.etag)
 
 
+@live_poll("bar")
 @role_required(*ANY_ROLE)
 @require_GET
 def bar_fragment(request, step_id):
+    """The step bar; on a participant's page (``?open=<the open step when the page was drawn>``) a step opened
+    or closed since then moves the screen to the open step, or redraws the page (follow.py)."""
     etag = live_etag(request, step_id, "bar")
     if (response := not_modified(request, etag)) is not None:
         return response
-    return with_etag(render(request, "workshops/fragment_bar.html", bar_context(request, _step(step_id), etag)), etag)
+    step = _step(step_id)
+    follows = "open" in request.GET and not access.is_facilitator(step.workshop, request.user)
+    context = bar_context(request, step, etag, follows=follows)
+    if follows and (moved := follow_answer(request, step, context["open_step"], request.GET["open"])) is not None:
+        return moved
+    return with_etag(render(request, "workshops/fragment_bar.html", context), etag)
+
+
+@role_required(*ANY_ROLE)
+@require_POST
+def stay(request, step_id):
+    """Stay on this step while the facilitator moves on."""
+    step = _step(step_id)
+    access.require_view(step.workshop, request.user)
+    step_stay(session=request.session, step=step)
+    messages.info(request, "You stay on this step. Choose “Follow the facilitator” to go back.")
+    return redirect(_step_url(step))
+
+
+@role_required(*ANY_ROLE)
+@require_POST
+def follow(request, step_id):
+    """Follow the facilitator again: to the open step, if there is one."""
+    step = _step(step_id)
+    access.require_view(step.workshop, request.user)
+    open_step = step_follow(session=request.session, workshop=step.workshop)
+    return redirect(_step_url(open_step or step))
 
 
 def proposals_answer(request, step: Step, *, status: int = 200, message: str = "") -> HttpResponse:

@@ -6,7 +6,7 @@ from django.urls import reverse
 from profiles.models import ItemStatus, Profile, Section
 from teams.models import Role, Team
 from workshops.models import Comment, Proposal, Vote, Workshop
-from workshops.services import comment_add, proposal_edit, step_close, vote_cast
+from workshops.services import comment_add, participants_invite, proposal_edit, step_close, vote_cast
 from workshops.tests.factories import item, person, running_workshop
 
 pytestmark = pytest.mark.django_db
@@ -274,16 +274,23 @@ def test_it_lists_only_the_workshops_a_person_is_in(client):
 
 def test_it_shows_the_facilitator_the_votes_split_by_team(client):
     room = running_workshop()
-    proposal = item(room)
-    vote_cast(proposal=proposal, user=room.sales)
+    second_seller, second_marketer = person(Role.MEMBER, Team.SALES), person(Role.MEMBER, Team.MARKETING)
+    participants_invite(workshop=room.workshop, users=[second_seller, second_marketer], user=room.facilitator)
+    proposal, other = item(room), item(room, text="Renewals surprise us")
+    for voter in (room.sales, second_seller, room.marketing, second_marketer):
+        vote_cast(proposal=proposal, user=voter)
+    vote_cast(proposal=other, user=room.success)
     _signed_in(client, room.facilitator)
 
     response = client.get(reverse("workshops:board", args=[room.step.pk]))
 
     html = response.content.decode()
     assert response.status_code == 200
-    assert 'data-contested="true"' in html, "sales spent a dot, marketing and customer success none"
+    # 4 dots; sales and marketing put all theirs on it (100 %), customer success none of its one (0 %).
+    assert html.count('data-contested="true"') == 1
     assert 'data-team="Sales"' in html
+    assert "(100%)" in html
+    assert "(0%)" in html
 
 
 def test_it_exports_the_summary_as_markdown(client):

@@ -124,16 +124,18 @@ def test_three_teams_agree_on_a_profile_live_and_the_close_writes_it(transaction
     # The scoring step: each team proposes points for the same criterion; the board shows their spread.
     board.get_by_test_id("step-bar").get_by_role("link", name=re.compile("Scoring weights agreed")).click()
     board.get_by_role("button", name="Open this step").click()
-    for page, points in ((sam_page, 3), (mia_page, 1), (cass_page, 2)):
-        page.get_by_role("link", name=re.compile("Go to the open step")).click(timeout=LIVE_MS)
+    for page, points in ((sam_page, 3), (mia_page, -1), (cass_page, 2)):
+        expect(page.get_by_test_id("step-bar").locator("[aria-current=step]")).to_contain_text(
+            "Scoring weights agreed", timeout=LIVE_MS
+        )  # their screens followed the facilitator
         _propose_weight(page, points)
     for page in (mia_page, sam_page, cass_page):
         expect(page.get_by_test_id("proposal")).to_have_count(3, timeout=LIVE_MS)
     group = board.get_by_test_id("weight-group").filter(has_text="Software companies")
-    expect(group.get_by_test_id("spread")).to_contain_text("2", timeout=LIVE_MS)
+    expect(group.get_by_test_id("spread")).to_contain_text("4", timeout=LIVE_MS)
     expect(group).to_have_attribute("data-contested", "true")
     expect(group.locator("[data-team='Sales']")).to_contain_text("+3")
-    expect(group.locator("[data-team='Marketing']")).to_contain_text("+1")
+    expect(group.locator("[data-team='Marketing']")).to_contain_text("-1")
     group.locator("[data-team='Sales']").get_by_role("button", name=re.compile("^Mark agreed")).click()
     expect(_proposal(sam_page, "+3").get_by_test_id("proposal-status")).to_have_text("Agreed", timeout=LIVE_MS)
 
