@@ -79,7 +79,9 @@ def test_evidence_in_the_room_then_a_worse_draft_published_only_with_a_reason(tr
     expect(group.get_by_test_id("group-evidence")).to_contain_text("It separates good from bad customers")
     group.get_by_role("button", name=re.compile("^Mark agreed")).click()
     expect(group.get_by_role("button", name=re.compile("^Open again"))).to_have_count(1)
-    board.get_by_role("button", name="Close the workshop").click()
+    board.get_by_role("link", name="Close the workshop…").click()
+    expect(board.get_by_test_id("close-weights")).to_contain_text("Industry match")
+    board.get_by_role("button", name="Close and write this").click()
     board.wait_for_url(re.compile(r".*/summary/$"))
     draft = rubric.versions.get(status="draft")
     assert list(draft.criteria.order_by("position").values_list("label", "values", "points")) == [

@@ -1,6 +1,7 @@
 """Running the room in real browsers: a facilitator and three participants (one per team) through a private step
-revealed, a merge that gives a dot back, a weight poker round that reveals by itself, the close preview and its
-confirmation, and a reopen."""
+revealed, a merge that gives a dot back, every screen following the facilitator to the next step, a weight poker
+round that reveals by itself, the close preview and its confirmation, and a reopen. (Staying on a step, and a
+closed step's disabled forms: test_follow_browser.py.)"""
 
 import re
 
@@ -110,8 +111,10 @@ def test_a_facilitator_and_three_teams_run_the_room(transactional_db, browser, l
         board.get_by_role("button", name="Open this step").click()
         board.get_by_label("How this step runs").select_option("poker")
         board.get_by_role("button", name="Set").click()
+        # Follow the facilitator: every screen moves to the step just opened, by itself.
+        weights_url = re.compile(re.escape(reverse("workshops:step", args=[room.weights_step.pk])) + "$")
         for page in (mia, sam, cass):
-            page.get_by_role("link", name=re.compile("Go to the open step")).click(timeout=LIVE_MS)
+            expect(page).to_have_url(weights_url, timeout=LIVE_MS)
         _propose_weight(mia, 3)
         for page in (sam, cass):
             expect(_proposal(page, "Software companies").get_by_test_id("points-hidden")).to_be_visible(timeout=LIVE_MS)
