@@ -319,6 +319,9 @@ def lead_counts_new(*, user: User) -> list[dict]:
         since = visits.get(rubric.pk)
         leads = Score.objects.filter(lead_scope(user), rubric=rubric, qualified=True)
         if since is not None:
-            leads = leads.filter(Exists(_qualified_changes(rubric).filter(changed_at__gt=since)))
+            # From the few changes since the visit (the rubric's changes are indexed by time) to their leads,
+            # not from every lead to its changes.
+            changed = QualificationChange.objects.filter(rubric=rubric, qualified=True, changed_at__gt=since)
+            leads = leads.filter(customer_id__in=changed.values("customer_id"))
         rows.append({"rubric": rubric, "count": leads.count(), "since": since})
     return rows
