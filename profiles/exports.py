@@ -1,30 +1,28 @@
 """The agreed profile as Markdown: the same content as the printable page.
 
-Texts are plain text written by people. They keep their words, with three guards: their line breaks
-stay inside their list item (a line of theirs cannot start a heading of the document), ``\\``, ``<``
-and ``>`` are backslash-escaped (a Markdown renderer shows them, never runs them as HTML), and in a
-table cell ``|`` is escaped too. The structured sections (messaging matrix, personas, value
-propositions) are tables, one column per part.
+Texts are plain text written by people. They keep their words, with two guards: their line breaks
+stay inside their list item (a line of theirs cannot start a heading of the document), and they are
+escaped by ops/markdown.py, the one rule of every export (no HTML, code or link; in a table cell no
+``|``). The structured sections (messaging matrix, personas, value propositions) are tables, one
+column per part.
 """
 
 import datetime
-import re
+
+from ops.markdown import markdown_cell, markdown_text
 
 from .models import Exemplar, Profile
 from .selectors import ProfileSection
 
-_HTML_SPECIAL = re.compile(r"([\\<>])")
-_CELL_SPECIAL = re.compile(r"([\\<>|])")
-
 
 def _lines(text: str) -> str:
     """The text as one list item's content: continuation lines indented under the bullet."""
-    return "\n  ".join(_HTML_SPECIAL.sub(r"\\\1", line.rstrip()) for line in text.strip().splitlines() if line.strip())
+    return "\n  ".join(markdown_text(line.rstrip()) for line in text.strip().splitlines() if line.strip())
 
 
 def _cell(text: str) -> str:
     """The text in one table cell: its lines joined by a line break the table keeps."""
-    return "<br>".join(_CELL_SPECIAL.sub(r"\\\1", line.strip()) for line in text.strip().splitlines() if line.strip())
+    return "<br>".join(markdown_cell(line.strip()) for line in text.strip().splitlines() if line.strip())
 
 
 def _table(section: ProfileSection) -> list[str]:

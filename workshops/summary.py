@@ -5,15 +5,12 @@
 into markup.
 """
 
-import re
-
 from django.db.models import Q
 
+from ops.markdown import markdown_text
 from profiles.models import ItemStatus
 
 from .models import Participant, Privacy, Proposal, ProposalKind, Workshop
-
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~])")
 
 
 def _proposal_row(proposal: Proposal) -> dict:
@@ -70,7 +67,8 @@ def summary_build(workshop: Workshop) -> dict:
 
 
 def _md(text) -> str:
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
+    """One line of what people wrote, escaped as every export escapes it (ops/markdown.py)."""
+    return markdown_text(" ".join(str(text).split()))
 
 
 def _lines(rows: list[dict]) -> list[str]:

@@ -118,7 +118,8 @@ def test_it_escapes_what_people_wrote_in_the_markdown_export():
     markdown = summary_markdown(workshop_close(workshop=room.workshop, user=room.facilitator).summary)
 
     assert "<script>" not in markdown
-    assert "](http" not in markdown
+    assert "\\<script\\>alert(1)\\</script\\>" in markdown
+    assert "[click](http" not in markdown
 
 
 def test_it_closes_once_and_only_for_the_facilitator():
