@@ -78,6 +78,9 @@ def import_upload(*, kind: str, file: File, name: str, user: User | None) -> Imp
     except ValidationError:
         job.file.delete(save=False)
         raise
+    except BaseException:  # a crash, or the request cut short: nothing of the refused upload stays behind
+        job.file.delete(save=False)
+        raise
     return job
 
 
@@ -255,6 +258,8 @@ def import_fail(*, job: ImportJob, message: str, rejections: list | None = None)
         update["result"] = {**Counts().as_dict(), "rejected": len(rejections)}
     ImportJob.objects.filter(pk=job.pk).update(**update)
     job.refresh_from_db()
+    if job.file:  # a failed import is over: its file goes, once the failure is recorded for good
+        transaction.on_commit(lambda stored=job.file: stored.delete(save=False))
     return job
 
 

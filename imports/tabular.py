@@ -14,6 +14,7 @@ import csv
 import datetime
 import io
 import zipfile
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +27,11 @@ ZIP_MAGIC = b"PK\x03\x04"  # an .xlsx workbook is a zip archive
 OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # old .xls workbooks, .doc...
 # Control characters a text file may hold: tab, line feed, form feed, carriage return.
 TEXT_CONTROLS = {9, 10, 12, 13}
+# A hostile file must not hold a worker: a header of 100,000 columns, or a small .xlsx that unzips to gigabytes
+# (60 million shared strings in 2.4 MB) are refused before they are read.
+MAX_COLUMNS = 500
+XLSX_MAX_UNZIPPED_BYTES = 400 * 1024 * 1024
+XLSX_MAX_RATIO = 100  # unzipped to zipped, for a part of over 1 MB: real workbooks stay under 20
 
 
 class TableError(Exception):
@@ -107,6 +113,8 @@ def _csv(data: bytes) -> Table:
     if not first_line:
         raise TableError("The file is empty.")
     delimiter = max(DELIMITERS, key=first_line.count)
+    if first_line.count(delimiter) >= MAX_COLUMNS:
+        raise TableError(_too_many_columns(first_line.count(delimiter) + 1))
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, skipinitialspace=False, strict=False)
     headers, header_line = [], 0
     for cells in reader:
@@ -120,6 +128,8 @@ def _csv_rows(reader, last_line: int) -> Iterator[tuple[int, list[str]]]:
     try:
         for cells in reader:
             start, last_line = last_line + 1, reader.line_num
+            if len(cells) > MAX_COLUMNS:
+                raise TableError(f"Line {start} has {len(cells):,} cells: {_too_many_columns(len(cells))}")
             if any(cell.strip() for cell in cells):
                 yield start, cells
     except csv.Error as error:
@@ -130,14 +140,15 @@ def _xlsx(path: Path) -> Table:
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
+    _xlsx_sizes_check(path)
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, OSError, KeyError, ValueError) as error:
         raise TableError(f"This is not an Excel workbook that can be read ({error.__class__.__name__}).") from None
     sheet = workbook.worksheets[0]
     rows = (
-        (number, [_cell_text(value) for value in values])
-        for number, values in enumerate(sheet.iter_rows(values_only=True), 1)
+        (number, [_cell_text(value) for value in values[: MAX_COLUMNS + 1]])
+        for number, values in enumerate(sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS + 1), 1)
     )
     rows = ((number, cells) for number, cells in rows if any(cell.strip() for cell in cells))
     first = next(rows, None)
@@ -147,7 +158,36 @@ def _xlsx(path: Path) -> Table:
     headers = [cell.strip() for cell in first[1]]
     while headers and not headers[-1]:
         headers.pop()
+    if len(headers) > MAX_COLUMNS:
+        workbook.close()
+        raise TableError(_too_many_columns(len(headers)))
     return Table(headers=_checked(headers), rows=_closing(rows, workbook))
+
+
+def _xlsx_sizes_check(path: Path) -> None:
+    """Refuse a workbook that unzips to more than XLSX_MAX_UNZIPPED_BYTES, or a part that unzips over
+    XLSX_MAX_RATIO times its zipped size: read from the archive's directory, before any part is unzipped."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            parts = archive.infolist()
+    except (zipfile.BadZipFile, OSError) as error:
+        raise TableError(f"This is not an Excel workbook that can be read ({error.__class__.__name__}).") from None
+    unzipped = sum(part.file_size for part in parts)
+    if unzipped > XLSX_MAX_UNZIPPED_BYTES:
+        raise TableError(
+            f"This workbook unzips to {unzipped // (1024 * 1024):,} MB, more than the "
+            f"{XLSX_MAX_UNZIPPED_BYTES // (1024 * 1024)} MB it may: save it as CSV, or split it."
+        )
+    for part in parts:
+        if part.file_size > 1024 * 1024 and part.file_size > XLSX_MAX_RATIO * max(part.compress_size, 1):
+            raise TableError(
+                f"This workbook's {part.filename} unzips to {part.file_size // (1024 * 1024):,} MB from "
+                f"{max(part.compress_size // 1024, 1):,} KB: no real workbook is made that way, so it is not read."
+            )
+
+
+def _too_many_columns(count: int) -> str:
+    return f"The file has {count:,} columns; at most {MAX_COLUMNS} can be imported: remove the ones you do not need."
 
 
 def _closing(rows, workbook):
@@ -174,8 +214,10 @@ def _cell_text(value) -> str:
 def _checked(headers: list[str]) -> list[str]:
     if not any(headers):
         raise TableError("The file has no header line.")
-    named = [header for header in headers if header]
-    duplicates = sorted({header for header in named if named.count(header) > 1})
+    if len(headers) > MAX_COLUMNS:
+        raise TableError(_too_many_columns(len(headers)))
+    counts = Counter(header for header in headers if header)
+    duplicates = sorted(header for header, count in counts.items() if count > 1)
     if duplicates:
         raise TableError(f"Columns appear twice in the header: {', '.join(duplicates)}.")
     return headers
