@@ -34,7 +34,12 @@ class Customer(models.Model):
     region = models.CharField(max_length=100, blank=True)
     city = models.CharField(max_length=100, blank=True)
     employees = models.PositiveIntegerField(null=True, blank=True)
-    annual_revenue = models.BigIntegerField(null=True, blank=True, help_text="Whole currency units.")
+    annual_revenue = models.BigIntegerField(
+        null=True,
+        blank=True,
+        help_text="Whole currency units.",
+        validators=[MinValueValidator(0, "It cannot be negative.")],
+    )
     contact_titles = models.TextField(blank=True, help_text="Job titles of the main contacts, separated by semicolons.")
     # Pipeline
     lifecycle_stage = models.CharField(max_length=20, choices=LifecycleStage.choices, default=LifecycleStage.PROSPECT)

@@ -307,3 +307,41 @@ def test_a_row_with_more_cells_than_the_header_is_rejected(tmp_path):
 
     assert job.analysis["rejected"] == 1
     assert job.rejections == [[3, "3 cells, but the header has 2 columns"]]
+
+
+def test_negative_revenue_employees_and_counts_are_refused_with_their_line(tmp_path):
+    path = tmp_path / "messy.csv"
+    path.write_text(
+        "Record ID,Company name,Annual revenue,Employees,Website visits 30d\n"
+        "A-1,Alpha,5000,10,3\n"
+        "A-2,Beta,-5000,10,3\n"
+        "A-3,Gamma,5000,-10,3\n"
+        "A-4,Delta,5000,10,-3\n"
+    )
+
+    job = check(upload(path))
+
+    assert job.analysis["created"] == 1
+    assert [line for line, _ in job.rejections] == [3, 4, 5]
+    assert job.rejections[0][1] == "annual revenue: It cannot be negative."
+    assert job.rejections[1][1].startswith("employees: Ensure this value is greater than or equal to 0")
+    assert job.rejections[2][1].startswith("website visits 30d: Ensure this value is greater than or equal to 0")
+
+
+def test_the_api_refuses_a_negative_revenue_too(make_person):
+    from rest_framework.test import APIClient
+
+    from teams.models import Role
+    from teams.services import api_token_create
+
+    _, key = api_token_create(user=make_person(Role.ADMIN), name="tests")
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+
+    response = client.post(
+        "/api/customers/", {"external_id": "N-1", "name": "Neg", "annual_revenue": -5000}, format="json"
+    )
+
+    assert response.status_code == 400
+    assert "annual_revenue" in response.json()
+    assert not Customer.objects.filter(external_id="N-1").exists()
