@@ -21,6 +21,7 @@ from imports.cleaning import (
 )
 
 from .models import Customer, DealOutcome, LifecycleStage
+from .regions import region_of
 
 EXTRA_PREFIX = "extra:"
 
@@ -64,7 +65,9 @@ COLUMN_ALIASES = {
     "headcount": "employees",
     "revenue": "annual_revenue",
     "job titles": "contact_titles",
+    "job title": "contact_titles",
     "contact titles": "contact_titles",
+    "contact title": "contact_titles",
     "stage": "lifecycle_stage",
     "owner email": "owner_id",
     "sales rep": "owner_id",
@@ -181,6 +184,8 @@ class RowCleaner:
         if "name" in values and not values["name"]:
             raise RowError("no company name")
         self._validate(values)
+        if "region" not in self.fields and values.get("country") and (region := region_of(values["country"])):
+            values["region"] = region  # the file has no region: the country's, so region criteria see the customer
         return values
 
     def _parse(self, target: str, text: str):

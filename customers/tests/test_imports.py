@@ -345,3 +345,30 @@ def test_the_api_refuses_a_negative_revenue_too(make_person):
     assert response.status_code == 400
     assert "annual_revenue" in response.json()
     assert not Customer.objects.filter(external_id="N-1").exists()
+
+
+def test_a_file_without_regions_gets_its_countries_regions_and_job_titles_are_contact_titles(tmp_path):
+    path = tmp_path / "by-hand.csv"
+    path.write_text(
+        "Record ID,Company name,Country,Job Title\n"
+        "R-1,Alpha,germany,VP Sales\n"
+        "R-2,Beta, United  States ,CTO\n"
+        "R-3,Gamma,Atlantis,CFO\n"
+    )
+
+    job = check(upload(path))
+    assert job.mapping["Job Title"] == "contact_titles"
+    run(job, skip_invalid=False)
+
+    regions = dict(Customer.objects.values_list("external_id", "region"))
+    assert regions == {"R-1": "EMEA", "R-2": "North America", "R-3": ""}
+    assert Customer.objects.get(external_id="R-1").contact_titles == "VP Sales"
+
+
+def test_a_file_with_regions_keeps_its_own(tmp_path):
+    path = tmp_path / "with-regions.csv"
+    path.write_text("Record ID,Company name,Country,Region\nW-1,Alpha,Mexico,North America\nW-2,Beta,Mexico,\n")
+
+    run(check(upload(path)), skip_invalid=False)
+
+    assert dict(Customer.objects.values_list("external_id", "region")) == {"W-1": "North America", "W-2": ""}
