@@ -3,7 +3,8 @@
 Only .csv and .xlsx names are accepted, and the content must fit the name (``table_check``): a CSV
 is text, an .xlsx a zip archive, whatever the name says.
 
-CSV: UTF-8 with or without a BOM (Windows-1252 if it is not UTF-8), delimited by
+CSV: UTF-8 with or without a BOM (Windows-1252 if it is not UTF-8; UTF-16 with its BOM, as Excel's "Unicode
+text" saves it), delimited by
 a comma, semicolon, tab or pipe (whichever the header line uses most), quoted
 cells may hold newlines; blank lines are skipped. Excel: the first sheet of an
 .xlsx workbook, read row by row.
@@ -73,6 +74,13 @@ def table_sniff(head: bytes, kind: str) -> None:
         if not head.startswith(ZIP_MAGIC):
             raise TableError("This is not an Excel workbook (.xlsx): open it in Excel and save it as .xlsx or .csv.")
         return
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):  # Excel's "Unicode text" export
+        try:
+            head.decode("utf-16")
+        except UnicodeDecodeError:
+            if len(head) % 2 == 0:  # not a character cut in two at the end of the sample
+                raise TableError("This file says it is UTF-16 but is not: save it as CSV UTF-8.") from None
+        return
     if head.startswith((ZIP_MAGIC, OLE_MAGIC)) or b"\x00" in head:
         raise TableError("This does not look like a CSV file (it holds binary data).")
     if not _is_text(head):
@@ -99,6 +107,11 @@ def table_open(path: str | Path, filename: str | None = None) -> Table:
 
 
 def _decode(data: bytes) -> str:
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise TableError("This file says it is UTF-16 but is not: save it as CSV UTF-8.") from None
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -106,7 +119,7 @@ def _decode(data: bytes) -> str:
 
 
 def _csv(data: bytes) -> Table:
-    if b"\x00" in data[:4096]:
+    if b"\x00" in data[:4096] and not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         raise TableError("This does not look like a CSV file (it holds binary data).")
     text = _decode(data)
     first_line = next((line for line in text.splitlines() if line.strip()), "")

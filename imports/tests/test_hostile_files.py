@@ -100,3 +100,23 @@ def test_a_failed_import_leaves_no_file_behind(client_as, django_capture_on_comm
 
     assert _stored_files() == []
     assert ImportJob.objects.get().status == "failed"
+
+
+def test_a_utf16_csv_with_its_bom_is_read(client_as):
+    text = "Record ID\tCompany name\r\nU-1\tÉtoile Zürich\r\n"
+
+    response = _upload(client_as(Role.ADMIN), "unicode.csv", text.encode("utf-16"))
+
+    assert response.status_code == 302
+    job = ImportJob.objects.get()
+    assert job.headers == ["Record ID", "Company name"]
+    rows = list(table_open(job.file.path, job.original_name).rows)
+    assert rows == [(2, ["U-1", "Étoile Zürich"])]
+
+
+def test_a_file_that_claims_utf16_but_is_not_says_so(tmp_path):
+    path = tmp_path / "broken.csv"
+    path.write_bytes(b"\xff\xfeR\x00e\x00\x00\xd8")  # a lone surrogate at the end
+
+    with pytest.raises(TableError, match="says it is UTF-16 but is not: save it as CSV UTF-8"):
+        table_open(path)
