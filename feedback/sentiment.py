@@ -6,7 +6,7 @@ Each sentence is scored with VADER's compound score (offline, from the lexicon t
 words of customer feedback added: "support" is a team, not praise; "slow", "buggy", "expensive" are
 complaints), and the comment's score is the mean of the sentences that say something (|score| >= 0.05): one
 neutral sentence does not water down two complaints. Rules over a fixed lexicon: the same text always gets the
-same score. tests/test_sentiment.py holds it to a small set of comments labelled by hand.
+same score. tests/test_sentiment_labelled.py holds it to a small set of comments labelled by hand.
 """
 
 import functools

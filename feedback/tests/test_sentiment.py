@@ -1,84 +1,98 @@
-"""Sentiment on comments labelled by hand: each sentence counts, and the words of customer feedback are read as
-customers mean them."""
+"""Comment sentiment with VADER (the real package and its lexicon): the same text, the same score, every time."""
+
+import io
 
 import pytest
+from django.core.management import call_command
 
-from feedback.sentiment import comment_sentences, comment_sentiment, sentiment_percent
+from customers.models import Customer
+from customers.tests.factories import CustomerFactory
+from feedback.models import Response
+from feedback.sentiment import comment_sentiment, sentiment_percent
+from feedback.services import response_submit, responses_sentiment_update
+from feedback.tasks import responses_sentiment
+from feedback.tests.factories import invitation_for
 
-# (comment, label): written for this test, the way customers write NPS comments.
-LABELLED = [
-    ("Onboarding was painful … support is slow … pricing feels too high", "negative"),
-    ("Too expensive and buggy", "negative"),
-    ("The app crashes every week and nobody answers our tickets.", "negative"),
-    ("Reports are slow. Exports fail half the time.", "negative"),
-    ("Clunky interface; our reps hate logging in.", "negative"),
-    ("We are disappointed with the last release", "negative"),
-    ("Overpriced for what it does", "negative"),
-    ("Unreliable sync with Salesforce, lots of downtime", "negative"),
-    ("Great product, the team loves it.", "positive"),
-    ("Support was quick and helpful. Renewal is a no-brainer!", "positive"),
-    ("Intuitive and fast, our marketing team adopted it in a week", "positive"),
-    ("Excellent scoring, it saved our SDRs hours every morning.", "positive"),
-    ("Seamless HubSpot integration. Very happy.", "positive"),
-    ("Best tool we bought this year", "positive"),
-    ("Good value and a responsive account manager", "positive"),
-    ("We use it every day.", "neutral"),
-    ("Renewal is with procurement.", "neutral"),
-    ("Our admin set it up in March", "neutral"),
-    ("No comment", "neutral"),
-    ("Still evaluating the analytics", "neutral"),
+COMMENTS = [
+    "Great product, the support team is wonderful.",
+    "Terrible onboarding, slow and frustrating.",
+    "It works.",
+    "Good features but awful billing :(",
 ]
 
 
-def _label(score: float) -> str:
-    percent = sentiment_percent(score)
-    return "positive" if percent >= 20 else "negative" if percent <= -20 else "neutral"
+@pytest.mark.parametrize(
+    ("comment", "sign"),
+    [(COMMENTS[0], 1), (COMMENTS[1], -1), ("The invoice arrived on Tuesday.", 0)],
+)
+def test_it_reads_the_tone_of_a_comment(comment, sign):
+    score = comment_sentiment(comment)
+
+    assert -1 <= score <= 1
+    assert (score > 0.05) - (score < -0.05) == sign
 
 
-def test_it_labels_the_hand_labelled_comments_as_people_did():
-    wrong = [
-        (text, label, comment_sentiment(text)) for text, label in LABELLED if _label(comment_sentiment(text)) != label
+def test_the_same_comment_always_gets_the_same_score():
+    first = [comment_sentiment(comment) for comment in COMMENTS]
+
+    again = [comment_sentiment(comment) for comment in reversed(COMMENTS)][::-1]
+
+    assert first == again
+    assert first == [comment_sentiment(f"  {comment.replace(' ', '  ')} ") for comment in COMMENTS]
+
+
+def test_an_empty_comment_has_no_sentiment():
+    assert comment_sentiment("") is None
+    assert comment_sentiment("  \n ") is None
+
+
+@pytest.mark.parametrize(("compound", "percent"), [(0.8, 80), (-0.125, -13), (0.005, 1), (-1.0, -100), (0.0, 0)])
+def test_the_customer_keeps_it_as_a_rounded_percent(compound, percent):
+    assert sentiment_percent(compound) == percent
+
+
+@pytest.mark.django_db
+def test_the_task_stores_the_score_and_a_rerun_writes_nothing(django_capture_on_commit_callbacks):
+    customer = CustomerFactory(nps=None, sentiment=None)
+    invitation = invitation_for(customer)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response_submit(invitation=invitation, score=3, comment=COMMENTS[1])
+
+    stored = Response.objects.get()
+    assert stored.sentiment == comment_sentiment(COMMENTS[1]) < 0
+    customer.refresh_from_db()
+    assert customer.sentiment == sentiment_percent(stored.sentiment)
+    updated_at = Response.objects.get().updated_at
+
+    assert responses_sentiment.delay([stored.pk]).get() == 0
+    assert responses_sentiment_update(response_ids=[stored.pk]) == 0
+    assert Response.objects.get().updated_at == updated_at
+    assert Customer.objects.get(pk=customer.pk).sentiment == customer.sentiment
+
+
+@pytest.mark.django_db
+def test_the_command_recomputes_every_answer_the_same_way():
+    customers = CustomerFactory.create_batch(2, nps=None)
+    responses = [
+        Response.objects.create(
+            customer=customers[number % 2],
+            score=5,
+            comment=comment,
+            source="import",
+            answered_at=f"2026-05-0{number + 1}T00:00Z",
+        )
+        for number, comment in enumerate(COMMENTS)
     ]
+    out = io.StringIO()
 
-    assert len(wrong) <= 2, wrong  # 18 of 20 at least
+    call_command("feedback_sentiment", stdout=out)
+    first = dict(Response.objects.values_list("pk", "sentiment"))
+    call_command("feedback_sentiment", stdout=out)
 
-
-def test_a_list_of_complaints_is_clearly_negative_not_watered_down():
-    """The comment the first round scored -0.05 (almost neutral): each sentence counts now."""
-    assert comment_sentences("Onboarding was painful … support is slow … pricing feels too high") == [
-        "Onboarding was painful",
-        "support is slow",
-        "pricing feels too high",
-    ]
-    assert (
-        sentiment_percent(comment_sentiment("Onboarding was painful … support is slow … pricing feels too high")) <= -30
-    )
-
-
-@pytest.mark.parametrize(("comment", "expected"), [("", None), ("  ... ", None), ("We use it every day.", 0.0)])
-def test_no_words_have_no_sentiment_and_plain_facts_are_neutral(comment, expected):
-    assert comment_sentiment(comment) == expected
-
-
-def test_the_inbox_shows_an_answer_s_sentiment_on_the_customer_s_scale(client_as):
-    from django.utils import timezone
-
-    from feedback.models import Response
-    from feedback.tests.factories import invitation_for
-    from teams.models import Role
-
-    invitation = invitation_for()
-    Response.objects.create(
-        invitation=invitation,
-        survey=invitation.survey,
-        customer=invitation.customer,
-        score=3,
-        comment="Too slow",
-        sentiment=-0.4111,
-        answered_at=timezone.now(),
-    )
-
-    page = client_as(Role.ADMIN).get("/feedback/responses/").content.decode()
-
-    assert 'data-testid="response-sentiment">-41<' in page
-    assert "from -100 (negative) to 100" in page
+    assert first == dict(Response.objects.values_list("pk", "sentiment"))
+    assert first == {response.pk: comment_sentiment(response.comment) for response in responses}
+    assert "4 changed" in out.getvalue().splitlines()[0]
+    assert "0 changed" in out.getvalue().splitlines()[1]
+    expected = round(100 * (first[responses[0].pk] + first[responses[2].pk]) / 2)
+    assert Customer.objects.get(pk=customers[0].pk).sentiment == expected
