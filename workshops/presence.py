@@ -1,10 +1,8 @@
 """Who is in the room: every poll of a workshop's live regions notes that the person is here.
 
-The note is ``Participant.last_seen_at``, written by services/presence.py at most once every ``PRESENCE_WRITE_SECONDS`` per person:
-each server process asks at most that often per person, and the UPDATE changes the row only when the note
-is older than that (a poll every 0.3 s would otherwise be a write, and a commit, each), so the polls' cheap
-path stays cheap. Someone is **here** when a poll of theirs was seen in the last ``PRESENT_SECONDS``; someone who came
-and has not been seen since then **left**; the others have **not come yet**.
+The note is ``Participant.last_seen_at``, written by services/presence.py at most once every
+``PRESENCE_WRITE_SECONDS`` per person. Someone is **here** when a poll of theirs was seen in the last
+``PRESENT_SECONDS``; someone who came and has not been seen since then **left**; the others have **not come yet**.
 """
 
 from dataclasses import dataclass

@@ -5,8 +5,8 @@
 2. writes, in one transaction;
 3. bumps the workshop's ``version``, so every screen polling it fetches the change (see workshops/live.py).
 
-Changing the agenda and running a step's timer are in services/agenda.py; closing the workshop (services/closing.py) turns
-what was agreed into profile items and a rubric draft.
+Changing the agenda and running a step's timer are in agenda.py; closing the workshop (closing.py) turns what
+was agreed into profile items and a rubric draft (both beside this module, in services/).
 """
 
 from collections.abc import Iterable
