@@ -1,6 +1,6 @@
 """Writes of the analytics pages: a suggested criterion sent to a rubric draft or to a workshop.
 
-Both go through the owning app's services (rubrics.services.drafts.criterion_add, workshops.services.proposal_add),
+Both go through the owning app's services (rubrics.services.drafts.criterion_add, workshops.services.room.proposal_add),
 so the same rules and checks apply as in the editor and the workshop. Both are safe to submit twice: the
 rubric (or workshop) row is locked first, and a criterion already in the draft (a proposal the same person
 already made in the workshop's scoring step) is returned instead of being added again.
@@ -14,7 +14,7 @@ from rubrics.models import Criterion, Rubric, RubricVersion, VersionStatus
 from rubrics.services.drafts import criterion_add, draft_create
 from teams.models import User
 from workshops.models import Proposal, ProposalKind, StepKind, Workshop
-from workshops.services import WorkshopRefused, proposal_add
+from workshops.services.room import WorkshopRefused, proposal_add
 
 from .suggestions import Suggestion
 

@@ -16,7 +16,7 @@ from outcomes.stats import SIGNIFICANT_Q, SMALL_GROUP
 from rubrics.services.drafts import DraftChangedMeanwhile, VersionNotEditable
 from teams.access import has_role, role_required
 from teams.models import Role
-from workshops.services import WorkshopRefused
+from workshops.services.room import WorkshopRefused
 
 from .accuracy import accuracy_measure, previous_version
 from .charts import accuracy_charts, segments_charts

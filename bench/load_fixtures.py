@@ -73,7 +73,7 @@ def workshop_reset(people: dict) -> dict:
     from profiles.models import ChecklistStep, Profile, Section
     from teams.models import User
     from workshops.models import Voting, Workshop
-    from workshops.services import comment_add, proposal_add, step_open, vote_cast, workshop_create
+    from workshops.services.room import comment_add, proposal_add, step_open, vote_cast, workshop_create
 
     Workshop.objects.filter(title=WORKSHOP_TITLE).delete()
     profile, _ = Profile.objects.get_or_create(name=PROFILE_NAME)

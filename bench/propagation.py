@@ -47,7 +47,7 @@ import json
 from django.test import Client
 from profiles.models import Profile
 from teams.models import Role, Team, User
-from workshops.services import step_open, workshop_create
+from workshops.services.room import step_open, workshop_create
 
 tag = {tag!r}
 teams = [Team.objects.get_or_create(slug=slug, defaults={{"name": name}})[0] for slug, name in Team.DEFAULTS]

@@ -481,7 +481,7 @@ from django.test import Client
 from profiles.models import Profile
 from teams.models import Role, Team, User
 from workshops.models import Proposal
-from workshops.services import step_open, workshop_create
+from workshops.services.room import step_open, workshop_create
 
 rng = random.Random(6)
 teams = [Team.objects.get_or_create(slug=slug, defaults={{"name": name}})[0] for slug, name in Team.DEFAULTS]

@@ -18,7 +18,7 @@ from rubrics.services.rescoring import customers_rescore
 
 from .models import Advocacy, AdvocacyKind, Referral, ReferralStatus, Response, ResponseSource, Survey, SurveyInvitation
 from .sentiment import comment_sentiment
-from .services import customer_feedback_refresh
+from .services.answers import customer_feedback_refresh
 
 DEMO_CUSTOMERS = 40
 SURVEY = "NPS, autumn 2026"

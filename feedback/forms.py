@@ -9,7 +9,7 @@ from imports.cleaning import parse_domain
 
 from .models import AdvocacyKind, ReferralStatus, Survey
 from .risk import risk_rubrics
-from .services import COMMENT_MAX_LENGTH
+from .services.answers import COMMENT_MAX_LENGTH
 
 SCORES = [(score, str(score)) for score in range(11)]
 

@@ -21,7 +21,7 @@ from imports.kinds import Batch, Chunk, Counts, FileStyle, ImportKind, Writer
 from imports.models import ImportJob
 
 from .models import Response, ResponseSource
-from .services import COMMENT_MAX_LENGTH, customer_feedback_refresh, responses_sentiment_later
+from .services.answers import COMMENT_MAX_LENGTH, customer_feedback_refresh, responses_sentiment_later
 
 # Normalised column name -> what it fills.
 COLUMNS = {

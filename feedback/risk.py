@@ -14,28 +14,19 @@ row more than they show instead of counting.
 
 The weekly digest goes to the Customer Success team once per ISO week: the
 RiskDigest row (unique per person and week) is inserted in the same
-transaction as the email is sent, as the leads' daily digest does.
+transaction as the email is sent, as the leads' daily digest does (services/risk_digest.py).
 """
 
 import datetime
-import logging
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
-from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
 
 from customers.models import Customer, LifecycleStage
 from rubrics.models import Rubric, RubricVersion, Score, VersionStatus
 from teams.models import Role, Team, User
-
-from .models import RiskDigest
-
-logger = logging.getLogger(__name__)
 
 DETRACTOR_AT_MOST = 6
 PER_PAGE = 50
@@ -162,37 +153,3 @@ def digest_sections(*, user: User) -> list[DigestSection]:
         url = f"{settings.SITE_URL}{reverse('feedback:at_risk')}?rubric={rubric.pk}"
         sections.append(DigestSection(rubric=rubric, rows=rows, count=count, list_url=url))
     return sections
-
-
-def _email(*, user: User, sections: list[DigestSection], count: int, week: datetime.date) -> EmailMultiAlternatives:
-    context = {"person": user, "sections": sections, "count": count, "week": week, "site_url": settings.SITE_URL}
-    subject = f"{count} ICP account{'' if count == 1 else 's'} at risk this week"
-    message = EmailMultiAlternatives(
-        subject=subject, body=render_to_string("feedback/email/risk_digest.txt", context), to=[user.email]
-    )
-    message.attach_alternative(render_to_string("feedback/email/risk_digest.html", context), "text/html")
-    return message
-
-
-def risk_digest_send(*, user: User, week: datetime.date) -> RiskDigest | None:
-    """Email the person this week's at-risk accounts, once; None if a run recorded this week already.
-
-    1. stop if this week's digest is recorded;
-    2. collect the at-risk accounts of every rubric;
-    3. record the digest and send the email in one transaction: a failing mail
-       server rolls the record back (the retry sends), a parallel run fails the insert
-       and sends nothing. A week with nothing at risk is recorded without an email.
-    """
-    if RiskDigest.objects.filter(user=user, week=week).exists():
-        return None
-    sections = digest_sections(user=user)
-    count = sum(section.count for section in sections)
-    try:
-        with transaction.atomic():
-            digest = RiskDigest.objects.create(user=user, week=week, account_count=count, sent_at=timezone.now())
-            if count:
-                _email(user=user, sections=sections, count=count, week=week).send()
-    except IntegrityError:
-        logger.info("at-risk digest for %s, week of %s: another run recorded it first", user.pk, week)
-        return None
-    return digest

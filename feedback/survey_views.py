@@ -18,7 +18,7 @@ from .forms import SCORES, AnswerForm
 from .links import LinkExpired, LinkInvalid, invitation_from_token
 from .models import Response
 from .ratelimit import over_limit
-from .services import AnswerLocked, answer_editable_until, response_submit
+from .services.answers import AnswerLocked, answer_editable_until, response_submit
 
 
 def _problem(request, *, title: str, message: str, status: int):

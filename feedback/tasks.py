@@ -12,8 +12,9 @@ from ops.jobs import JobTask, job_send_now, work_resumer
 
 from . import risk
 from .models import Survey
-from .sending import invitations_email
-from .services import SENTIMENT_TASK_SIZE, responses_sentiment_update, responses_without_sentiment
+from .services import risk_digest
+from .services.answers import SENTIMENT_TASK_SIZE, responses_sentiment_update, responses_without_sentiment
+from .services.sending import invitations_email
 
 logger = logging.getLogger(__name__)
 
@@ -70,4 +71,4 @@ def _digest_given_up(task, error, user_id: int, week: str) -> None:
 def risk_digest_send(self, user_id: int, week: str) -> None:
     user = risk.digest_recipients().filter(pk=user_id).first()
     if user is not None:  # the digest is recorded only once sent: the retry sends it
-        risk.risk_digest_send(user=user, week=datetime.date.fromisoformat(week))
+        risk_digest.risk_digest_send(user=user, week=datetime.date.fromisoformat(week))

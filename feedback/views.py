@@ -29,8 +29,9 @@ from .forms import (
     SurveyForm,
 )
 from .models import Referral, Survey
-from .sending import invitation_links, survey_send
-from .services import advocacy_create, referral_create, referral_status_set, survey_create
+from .services.answers import survey_create
+from .services.referrals import advocacy_create, referral_create, referral_status_set
+from .services.sending import invitation_links, survey_send
 
 CATEGORIES = [
     ("", "All"),

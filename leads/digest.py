@@ -13,6 +13,8 @@ with a published version), still qualified and not disqualified; the email also
 counts the new unowned leads the rep could claim. Only the rep's own leads make an
 email worth sending: unowned ones are the same for every rep.
 
+What a digest lists is read here; it is sent and recorded by services/digest.py.
+
 Once per window: the LeadDigest row (unique per rep and ``through``) is the claim.
 It is inserted, then the email sent, in one transaction:
 
@@ -28,17 +30,12 @@ qualified does not come back later as new.
 """
 
 import datetime
-import logging
 from dataclasses import dataclass, replace
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
-from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
 
 from rubrics.models import Rubric
 from teams.models import Role, User
@@ -46,8 +43,6 @@ from teams.models import Role, User
 from .exports import lead_grade
 from .models import LeadDigest
 from .selectors import MINE, UNOWNED, LeadFilters, lead_list, lead_rubrics, rubric_scale
-
-logger = logging.getLogger(__name__)
 
 FIRST_WINDOW = datetime.timedelta(hours=24)
 # Leads listed per rubric in one email; the rest are a link to the list away.
@@ -129,37 +124,3 @@ def digest_sections(*, user: User, since: datetime.datetime, through: datetime.d
             )
         )
     return sections
-
-
-def _email(*, user: User, sections: list[DigestSection], lead_count: int) -> EmailMultiAlternatives:
-    context = {"person": user, "sections": sections, "lead_count": lead_count}
-    subject = f"{lead_count} new lead{'' if lead_count == 1 else 's'} for you"
-    message = EmailMultiAlternatives(
-        subject=subject, body=render_to_string("leads/email/digest.txt", context), to=[user.email]
-    )
-    message.attach_alternative(render_to_string("leads/email/digest.html", context), "text/html")
-    return message
-
-
-def lead_digest_send(*, user: User, through: datetime.datetime) -> LeadDigest | None:
-    """Email the rep their leads newly qualified up to ``through``, once; None if another run did it already.
-
-    1. stop if a digest through this moment (or a later one) is recorded;
-    2. collect the window's leads;
-    3. record the digest and send the email in one transaction (see the module's docstring).
-    """
-    if LeadDigest.objects.filter(user=user, through__gte=through).exists():
-        return None
-    sections = digest_sections(user=user, since=digest_start(user=user, through=through), through=through)
-    lead_count = sum(section.lead_count for section in sections)
-    try:
-        with transaction.atomic():
-            digest = LeadDigest.objects.create(
-                user=user, through=through, lead_count=lead_count, sent_at=timezone.now()
-            )
-            if lead_count:
-                _email(user=user, sections=sections, lead_count=lead_count).send()
-    except IntegrityError:
-        logger.info("lead digest for %s through %s: another run recorded it first", user.pk, through)
-        return None
-    return digest

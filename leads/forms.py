@@ -17,7 +17,7 @@ from .selectors import (
     LeadFilters,
     lead_rubrics,
 )
-from .services import BULK_ACTIONS
+from .services.dispositions import BULK_ACTIONS
 
 DISPOSITION_FILTERS = [
     (OPEN, "Open (not disqualified)"),

@@ -9,6 +9,7 @@ from django.utils import timezone
 from ops.jobs import JobTask
 
 from . import digest
+from .services import digest as digest_sending
 
 logger = logging.getLogger(__name__)
 
@@ -31,4 +32,4 @@ def _digest_given_up(task, error, user_id: int, through: str) -> None:
 def lead_digest_send(self, user_id: int, through: str) -> None:
     user = digest.digest_recipients().filter(pk=user_id).first()
     if user is not None:  # still an active rep with an email; the digest is recorded only once sent
-        digest.lead_digest_send(user=user, through=datetime.datetime.fromisoformat(through))
+        digest_sending.lead_digest_send(user=user, through=datetime.datetime.fromisoformat(through))

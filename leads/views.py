@@ -28,7 +28,7 @@ from .selectors import (
     lead_page,
     rubric_scale,
 )
-from .services import (
+from .services.dispositions import (
     BULK_ACTIONS,
     lead_disposition_set,
     lead_may_change,
@@ -36,9 +36,8 @@ from .services import (
     lead_owner_set,
     lead_visit_record,
     leads_bulk_apply,
-    saved_view_delete,
-    saved_view_save,
 )
+from .services.saved_views import saved_view_delete, saved_view_save
 
 LEAD_ROLES = (Role.ADMIN, Role.SALES_REP)
 PER_PAGE = 50

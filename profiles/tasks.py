@@ -7,8 +7,8 @@ from django.utils import timezone
 
 from ops.jobs import JobTask
 
-from .reviews import profile_review_remind
 from .selectors import profiles_due_for_review
+from .services.reviews import profile_review_remind
 
 logger = logging.getLogger(__name__)
 

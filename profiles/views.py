@@ -18,7 +18,7 @@ from ops.forms import service_errors_add
 from teams.access import ANY_ROLE, has_role, role_required
 from teams.models import Role
 
-from . import selectors, services
+from . import selectors
 from .checklist import checklist_progress
 from .forms import (
     ChecklistMarkForm,
@@ -31,6 +31,7 @@ from .forms import (
     ReviewForm,
 )
 from .models import Exemplar, ItemStatus, Profile, ProfileItem, Section
+from .services import exemplars, items, profiles
 
 DECIDERS = (Role.ADMIN, Role.FACILITATOR)
 # The buttons that decide on an item or an exemplar: (status, label).
@@ -78,7 +79,7 @@ def profile_create(request):
     form = ProfileForm(request.POST)
     if form.is_valid():
         try:
-            profile = services.profile_create(**form.cleaned_data, user=request.user)
+            profile = profiles.profile_create(**form.cleaned_data, user=request.user)
         except ValidationError as error:
             service_errors_add(form, error)
         else:
@@ -146,7 +147,7 @@ def review_set(request, profile_id):
     form = ReviewForm(request.POST)
     if not form.is_valid():
         return _profile_page(request, profile, status=400, review_form=form)
-    services.profile_review_set(profile=profile, review_on=form.cleaned_data["review_on"])
+    profiles.profile_review_set(profile=profile, review_on=form.cleaned_data["review_on"])
     messages.success(request, "The review date is saved.")
     return redirect(_detail_url(profile.pk, "review"))
 
@@ -159,7 +160,7 @@ def checklist_mark(request, profile_id):
     if not form.is_valid():
         messages.error(request, "That is not a checklist step.")
         return redirect(_detail_url(profile.pk, "checklist"))
-    services.checklist_mark_set(profile=profile, user=request.user, **form.cleaned_data)
+    profiles.checklist_mark_set(profile=profile, user=request.user, **form.cleaned_data)
     if request.htmx:
         checklist = selectors.profile_checklist(profile)
         context = {"profile": profile, "checklist": checklist, "progress": checklist_progress(checklist)}
@@ -201,7 +202,7 @@ def item_add(request, profile_id, section):
     form = ItemForm(request.POST, section=section, may_decide=decide, prefix=f"add-{section}")
     if not form.is_valid():
         return _profile_page(request, profile, status=400, add_forms={section: form})
-    item, created = services.profile_item_propose(
+    item, created = items.profile_item_propose(
         profile=profile,
         section=section,
         text=form.cleaned_data["text"],
@@ -229,7 +230,7 @@ def item_edit(request, item_id):
     if not form.is_valid():
         return _item_form(request, item, form, status=400)
     try:
-        item = services.profile_item_update(
+        item = items.profile_item_update(
             item=item,
             user=request.user,
             revision=form.cleaned_data["revision"],
@@ -237,7 +238,7 @@ def item_edit(request, item_id):
             details=form.cleaned_data["details"],
             status=(form.cleaned_data.get("status") or None) if decide else None,
         )
-    except services.ItemChangedMeanwhile as error:
+    except items.ItemChangedMeanwhile as error:
         return _conflict(request, error.item, form)
     if request.htmx:
         return _item_fragment(request, item)
@@ -265,10 +266,10 @@ def item_status(request, item_id):
     if not form.is_valid():
         return _item_fragment(request, item, status=400)
     try:
-        item = services.profile_item_update(
+        item = items.profile_item_update(
             item=item, user=request.user, revision=form.cleaned_data["revision"], status=form.cleaned_data["status"]
         )
-    except services.ItemChangedMeanwhile as error:
+    except items.ItemChangedMeanwhile as error:
         conflict = "Someone changed this item meanwhile: here it is now. Decide again."
         if request.htmx:
             return _item_fragment(request, error.item, status=409, conflict=conflict)
@@ -300,7 +301,7 @@ def exemplar_add(request, profile_id):
     if form.is_valid():
         status = ItemStatus.AGREED if may_decide(request.user) else ItemStatus.PROPOSED
         try:
-            exemplar = services.exemplar_add(profile=profile, user=request.user, status=status, **form.cleaned_data)
+            exemplar = exemplars.exemplar_add(profile=profile, user=request.user, status=status, **form.cleaned_data)
         except ValidationError as error:
             service_errors_add(form, error)
         else:
@@ -315,7 +316,7 @@ def exemplar_status(request, exemplar_id):
     exemplar = get_object_or_404(Exemplar.objects.select_related("profile", "customer"), pk=exemplar_id)
     form = ExemplarStatusForm(request.POST)
     if form.is_valid():
-        services.exemplar_status_set(exemplar=exemplar, status=form.cleaned_data["status"])
+        exemplars.exemplar_status_set(exemplar=exemplar, status=form.cleaned_data["status"])
         messages.success(request, f"{exemplar.customer.name} is {exemplar.get_status_display().lower()}.")
     return redirect(_detail_url(exemplar.profile_id, "exemplars"))
 
@@ -326,6 +327,6 @@ def exemplar_remove(request, exemplar_id):
     exemplar = get_object_or_404(Exemplar.objects.select_related("customer"), pk=exemplar_id)
     if not may_remove_exemplar(request.user, exemplar):
         raise PermissionDenied("Only admins, facilitators and whoever proposed it may remove an exemplar.")
-    services.exemplar_remove(exemplar=exemplar)
+    exemplars.exemplar_remove(exemplar=exemplar)
     messages.success(request, f"{exemplar.customer.name} is no longer an exemplar.")
     return redirect(_detail_url(exemplar.profile_id, "exemplars"))

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from ops.forms import service_errors_add
 from profiles.models import Profile
-from profiles.services import profile_create
+from profiles.services.profiles import profile_create
 from teams.access import role_required
 from teams.models import Role
 

@@ -142,7 +142,7 @@ def _demo_objects() -> dict:
     from rubrics.services.rescoring import rescore_job_create
     from teams.models import User
     from teams.services import api_token_create
-    from webhooks.services import webhook_save
+    from webhooks.services.webhooks import webhook_save
     from workshops.models import Step, StepStatus
 
     call_command("seed_demo", customers=300, verbosity=0)

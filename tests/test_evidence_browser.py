@@ -15,7 +15,7 @@ from profiles.models import Profile
 from rubrics.models import Criterion, Rubric, RubricVersion
 from teams.models import Role, Team
 from tests.browsing import signed_in_context
-from workshops.services import participants_invite, step_open, workshop_create
+from workshops.services.room import participants_invite, step_open, workshop_create
 from workshops.tests.factories import person
 
 pytestmark = [pytest.mark.browser]

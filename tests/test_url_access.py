@@ -75,7 +75,7 @@ def _own_item(person):
 def _own_exemplar(person):
     """A proposed exemplar of ``person``'s (so a member may remove it too)."""
     from customers.tests.factories import CustomerFactory
-    from profiles.services import exemplar_add
+    from profiles.services.exemplars import exemplar_add
 
     profile = Profile.objects.get(pk=_profile(person))
     return exemplar_add(profile=profile, customer=CustomerFactory(), reason="clv", user=person, status="proposed").pk
@@ -123,7 +123,7 @@ def _saved_view(person):
 def _webhook_rubric(person):
     """A rubric with a webhook (to a closed local port: nothing leaves the machine)."""
     from rubrics.models import Rubric
-    from webhooks.services import webhook_save
+    from webhooks.services.webhooks import webhook_save
 
     rubric = Rubric.objects.get(pk=_rubric(person))
     return webhook_save(rubric=rubric, url="https://crm.invalid/hooks", is_active=True, user=None).rubric_id
@@ -191,7 +191,7 @@ def _referral(person):
     import datetime
 
     from customers.tests.factories import CustomerFactory
-    from feedback.services import referral_create
+    from feedback.services.referrals import referral_create
 
     return referral_create(
         referrer=CustomerFactory(), referred_name="Newco", referred_on=datetime.date(2026, 5, 2), user=None

@@ -7,7 +7,7 @@ class WebhooksConfig(AppConfig):
     def ready(self):
         from rubrics.signals import qualifications_changed
 
-        from .dispatch import webhooks_dispatch_on_qualifications
+        from .services.dispatch import webhooks_dispatch_on_qualifications
 
         # New qualifications go out to the rubric's CRM: scoring announces them, it does not know this app.
         qualifications_changed.connect(webhooks_dispatch_on_qualifications, dispatch_uid="webhooks-dispatch")

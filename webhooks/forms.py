@@ -3,7 +3,7 @@ from crispy_forms.layout import Submit
 from django import forms
 
 from .models import Webhook
-from .services import webhook_url_clean
+from .services.webhooks import webhook_url_clean
 
 
 class WebhookForm(forms.Form):

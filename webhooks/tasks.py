@@ -1,4 +1,4 @@
-"""Celery entry points for webhooks: they take ids and call dispatch.py and delivering.py.
+"""Celery entry points for webhooks: they take ids and call services/dispatch.py and services/delivering.py.
 
 With tasks run in-process (no REDIS_URL, ``make run``), the dispatcher makes the
 deliveries but sends none of them: a publish would otherwise wait on the CRM for
@@ -12,7 +12,7 @@ from celery import shared_task
 
 from ops.jobs import JobTask
 
-from . import delivering, dispatch
+from .services import delivering, dispatch
 
 logger = logging.getLogger(__name__)
 

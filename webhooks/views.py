@@ -15,7 +15,13 @@ from teams.models import Role
 from .forms import WebhookForm
 from .models import Delivery, DeliveryStatus, Webhook
 from .selectors import deliveries_waiting, delivery_counts, delivery_log, rubric_webhooks
-from .services import DeliveryNotRetryable, delivery_retry, webhook_save, webhook_secret_rotate, webhook_test_send
+from .services.webhooks import (
+    DeliveryNotRetryable,
+    delivery_retry,
+    webhook_save,
+    webhook_secret_rotate,
+    webhook_test_send,
+)
 
 
 @role_required(Role.ADMIN)

@@ -1,6 +1,6 @@
 """The facilitator's agenda editor: add, rename (and plan the minutes of), move and remove steps.
 
-Every form carries the agenda's revision (see agenda.py). htmx gets the editor back (400 with the form's
+Every form carries the agenda's revision (see services/agenda.py). htmx gets the editor back (400 with the form's
 messages, 409 when the agenda changed meanwhile or the change is not allowed); a plain post is
 redirected to the editor, or gets the editor with the message.
 """
@@ -16,10 +16,10 @@ from teams.access import role_required
 from teams.models import Role
 
 from . import access
-from .agenda import step_add, step_move, step_remove, step_update
 from .forms import AgendaRevisionForm, StepAddForm, StepForm, StepMoveForm
 from .models import TIMER_LIMIT_MINUTES, Step, Workshop
-from .services import WorkshopRefused
+from .services.agenda import step_add, step_move, step_remove, step_update
+from .services.room import WorkshopRefused
 
 FACILITATORS = (Role.ADMIN, Role.FACILITATOR)
 MOVES = [("up", "↑", "up"), ("down", "↓", "down")]  # (direction, button, its label for screen readers)

@@ -3,11 +3,11 @@
 from django.db import transaction
 
 from profiles.models import ChecklistStep, ItemStatus, Profile, Section
-from profiles.services import profile_item_add
+from profiles.services.items import profile_item_add
 from teams.models import User
 
 from .models import Workshop
-from .services import comment_add, proposal_add, step_open, vote_cast, workshop_create
+from .services.room import comment_add, proposal_add, step_open, vote_cast, workshop_create
 
 TITLE = "ICP alignment, Q1"
 AGREED = [

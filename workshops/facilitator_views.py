@@ -13,15 +13,15 @@ from teams.access import ANY_ROLE, role_required
 from teams.models import Role
 
 from . import access
-from .agenda import step_timer_start, step_timer_stop
-from .closing import ClosePreviewStale, close_plan, reopen_blocker, workshop_close, workshop_reopen
 from .forms import CloseForm, DecideForm, TimerForm
 from .live import POLL_TRIGGER, live_etag, live_poll, not_modified, with_etag
 from .models import TIMER_LIMIT_MINUTES, Privacy, Proposal, Step, Workshop
 from .presence import PRESENT_SECONDS, workshop_presence
 from .privacy import hidden_counts, poker_criteria, poker_state
 from .selectors import item_splits, step_rows, weight_groups, workshop_teams
-from .services import WorkshopRefused, proposal_decide, step_close, step_open
+from .services.agenda import step_timer_start, step_timer_stop
+from .services.closing import ClosePreviewStale, close_plan, reopen_blocker, workshop_close, workshop_reopen
+from .services.room import WorkshopRefused, proposal_decide, step_close, step_open
 from .summary import summary_build, summary_markdown
 from .tally import AGREE_RULE, DOTS_RULE, WEIGHT_RULE
 from .views import bar_context

@@ -9,33 +9,14 @@ finds another open step:
   (``HX-Refresh``), so its forms show at once whether the step still takes proposals.
 
 "Stay here" holds for one step of one workshop and is kept in the person's session: moving to another
-step, or "Follow the facilitator", follows again.
+step, or "Follow the facilitator", follows again (services/follow.py writes the choice).
 """
 
-from django.contrib.sessions.backends.base import SessionBase
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 
-from .models import Step, StepStatus, Workshop
-
-
-def _stay_key(workshop_id: int) -> str:
-    return f"workshop-{workshop_id}-stay"
-
-
-def is_following(session: SessionBase, step: Step) -> bool:
-    return session.get(_stay_key(step.workshop_id)) != step.pk
-
-
-def step_stay(*, session: SessionBase, step: Step) -> None:
-    """Stay on ``step`` when the facilitator opens another one."""
-    session[_stay_key(step.workshop_id)] = step.pk
-
-
-def step_follow(*, session: SessionBase, workshop: Workshop) -> Step | None:
-    """Follow the facilitator again; returns the open step, if any, to go to."""
-    session.pop(_stay_key(workshop.pk), None)
-    return workshop.steps.filter(status=StepStatus.OPEN).first()
+from .models import Step, StepStatus
+from .services.follow import is_following
 
 
 def follow_answer(

@@ -1,4 +1,4 @@
-"""Forms of a workshop: they parse what a person typed; services.py decides."""
+"""Forms of a workshop: they parse what a person typed; services/ decide."""
 
 from dataclasses import dataclass
 
@@ -13,7 +13,7 @@ from rubrics.forms import CriterionForm
 from teams.models import Team, User
 
 from .models import TIMER_LIMIT_MINUTES, WEIGHT_MAX, WEIGHT_MIN, Privacy, Proposal, StepKind, Voting, Workshop
-from .services import AGENDA_SECTIONS, TEXT_LIMIT
+from .services.room import AGENDA_SECTIONS, TEXT_LIMIT
 
 POINTS = [(points, f"{points:+d}" if points else "0") for points in range(WEIGHT_MAX, WEIGHT_MIN - 1, -1)]
 

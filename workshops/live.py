@@ -3,7 +3,7 @@
 
 The region's element carries the ETag it was rendered from (``hx-headers`` sends it back as
 ``If-None-Match``). The ETag names the region, the step, the workshop, its version (``version``, bumped by
-every write, see services.py; the step bar's is ``bar_version``, which proposals and votes leave alone), the
+every write, see services/; the step bar's is ``bar_version``, which proposals and votes leave alone), the
 person, and a signature: an HMAC of all that and of the person's session cookie, made only after the full
 path checked that the person may see the region.
 
@@ -16,7 +16,7 @@ ETag is worthless without the session cookie it was signed for. A 304 carries no
 
 A changed version renders the region again (its cards drawn once per version, see cards.py), so a late joiner
 or a reload simply gets the current state. The forms people type in are never inside a polled region.
-Each poll also notes that the person is here (presence.py).
+Each poll also notes that the person is here (services/presence.py).
 """
 
 import time
@@ -35,8 +35,8 @@ from teams.models import Role
 
 from .access import FACILITATING_ROLES
 from .models import Workshop
-from .presence import presence_note
 from .selectors import workshop_live_state
+from .services.presence import presence_note
 
 # How often each region polls. The proposals and the board: a change shows on another screen within this
 # (plus a render), 0.3 s at p95 (bench figure workshop_propagation_p95_ms). The step bar changes only when

@@ -34,7 +34,7 @@ class Workshop(models.Model):
     fragments use it as their ETag, so a poll that finds nothing new costs one
     indexed read and answers 304. ``agenda_revision`` grows only when the agenda
     changes (a step added, renamed, moved or removed): the agenda editor's forms
-    carry it, so a stale form or a double click changes nothing (agenda.py).
+    carry it, so a stale form or a double click changes nothing (services/agenda.py).
     ``bar_version`` grows only with what the step bar shows (the steps, their
     status and timers, the workshop closing), so the bar's polls stay 304 while
     people propose and vote.

@@ -13,7 +13,7 @@ from . import access
 from .forms import InviteForm
 from .models import Workshop
 from .selectors import seats_with_activity
-from .services import WorkshopRefused, participant_remove, participants_invite
+from .services.room import WorkshopRefused, participant_remove, participants_invite
 
 FACILITATORS = (Role.ADMIN, Role.FACILITATOR)
 

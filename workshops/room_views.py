@@ -1,5 +1,5 @@
 """Running the room: a proposal's history, weight poker picks, a step run privately and revealed, merging
-duplicates (privacy.py, merging.py)."""
+duplicates (services/privacy.py, services/merging.py)."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -12,11 +12,11 @@ from teams.models import Role
 from . import access
 from .facilitator_views import board_page
 from .forms import MergeForm, PickForm, PrivacyForm
-from .merging import proposal_merge, proposal_merge_undo
 from .models import Proposal, Step
-from .privacy import pick_cast, step_privacy_set, step_reveal
 from .selectors import proposal_history
-from .services import WorkshopRefused
+from .services.merging import proposal_merge, proposal_merge_undo
+from .services.privacy import pick_cast, step_privacy_set, step_reveal
+from .services.room import WorkshopRefused
 from .views import CHANGED, proposals_answer
 
 FACILITATORS = (Role.ADMIN, Role.FACILITATOR)

@@ -20,7 +20,7 @@ from teams.models import Role
 
 from . import access
 from .cards import step_cards_of
-from .follow import follow_answer, is_following, step_closed_reason, step_follow, step_stay
+from .follow import follow_answer, step_closed_reason
 from .forms import (
     POINTS,
     CommentForm,
@@ -34,7 +34,8 @@ from .live import BAR_POLL_TRIGGER, POLL_TRIGGER, Live, live_etag, live_poll, li
 from .models import Proposal, Step, StepStatus
 from .privacy import poker_state
 from .selectors import rubric_now, workshops_for
-from .services import (
+from .services.follow import is_following, step_follow, step_stay
+from .services.room import (
     ProposalChangedMeanwhile,
     WorkshopRefused,
     comment_add,

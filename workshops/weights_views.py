@@ -22,7 +22,7 @@ from .forms import POINTS, WeightChangeForm, WeightProposalForm
 from .models import ProposalKind, Step
 from .privacy import proposals_visible
 from .selectors import RubricNow, rubric_now
-from .services import WorkshopRefused, proposal_add
+from .services.room import WorkshopRefused, proposal_add
 
 CHANGED = "workshop-changed"
 

@@ -7,7 +7,7 @@ from analytics.suggestions import Suggestion
 from rubrics.models import Criterion, VersionStatus
 from teams.models import Role
 from workshops.models import Proposal, StepKind
-from workshops.services import step_open, workshop_create
+from workshops.services.room import step_open, workshop_create
 
 pytestmark = pytest.mark.django_db
 

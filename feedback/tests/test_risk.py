@@ -10,14 +10,8 @@ from django.test.utils import CaptureQueriesContext
 
 from customers.tests.factories import CustomerFactory
 from feedback.models import RiskDigest
-from feedback.risk import (
-    at_risk_page,
-    at_risk_scores,
-    digest_week,
-    risk_digest_send,
-    risk_reasons,
-    risk_thresholds,
-)
+from feedback.risk import at_risk_page, at_risk_scores, digest_week, risk_reasons, risk_thresholds
+from feedback.services.risk_digest import risk_digest_send
 from feedback.tasks import risk_digests_send
 from leads.tests.factories import customers_score, published_rubric
 from teams.models import Role, Team

@@ -11,7 +11,7 @@ from customers.models import Customer
 from customers.tests.factories import CustomerFactory
 from feedback.links import invitation_from_token
 from feedback.models import Survey, SurveyInvitation
-from feedback.sending import contact_email, invitations_email, survey_send
+from feedback.services.sending import contact_email, invitations_email, survey_send
 from teams.models import Role
 
 pytestmark = pytest.mark.django_db

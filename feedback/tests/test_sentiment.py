@@ -9,7 +9,7 @@ from customers.models import Customer
 from customers.tests.factories import CustomerFactory
 from feedback.models import Response
 from feedback.sentiment import comment_sentiment, sentiment_percent
-from feedback.services import response_submit, responses_sentiment_update
+from feedback.services.answers import response_submit, responses_sentiment_update
 from feedback.tasks import responses_sentiment
 from feedback.tests.factories import invitation_for
 

@@ -8,14 +8,8 @@ from django.core.exceptions import ValidationError
 from customers.models import Customer, CustomerChange
 from customers.tests.factories import CustomerFactory
 from feedback.models import Advocacy, FeedbackChange, Referral, Response
-from feedback.services import (
-    advocacy_create,
-    customer_feedback_refresh,
-    customer_feedback_values,
-    referral_create,
-    referral_status_set,
-    response_submit,
-)
+from feedback.services.answers import customer_feedback_refresh, customer_feedback_values, response_submit
+from feedback.services.referrals import advocacy_create, referral_create, referral_status_set
 from feedback.tests.factories import invitation_for, published_nps_rubric
 from rubrics.models import Score
 from rubrics.selectors import version_spec

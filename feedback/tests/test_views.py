@@ -6,7 +6,7 @@ import pytest
 
 from customers.tests.factories import CustomerFactory
 from feedback.models import Advocacy, FeedbackChange, Referral, Response, Survey
-from feedback.services import referral_create
+from feedback.services.referrals import referral_create
 from teams.models import Role, Team
 from teams.tests.factories import TeamFactory
 

@@ -6,7 +6,7 @@ from customers.models import Customer
 from customers.tests.factories import CustomerFactory
 from feedback.models import Response
 from feedback.sentiment import comment_sentiment, sentiment_percent
-from feedback.services import response_submit
+from feedback.services.answers import response_submit
 from feedback.tests.factories import invitation_for, published_nps_rubric
 from rubrics.models import Score
 from tests.support import wait_for

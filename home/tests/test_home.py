@@ -59,8 +59,8 @@ def test_it_counts_active_people_per_team_for_admins(client_as, make_person):
 
 def test_it_lists_the_workshops_a_facilitator_runs_and_a_participant_is_invited_to(client, make_person):
     from profiles.models import Profile
-    from workshops.closing import workshop_close
-    from workshops.services import participants_invite, workshop_create
+    from workshops.services.closing import workshop_close
+    from workshops.services.room import participants_invite, workshop_create
 
     facilitator = make_person(Role.FACILITATOR)
     member = make_person(Role.MEMBER)
@@ -140,7 +140,7 @@ def test_a_rep_sees_how_many_leads_are_new_since_the_last_visit(client, make_per
 
 def test_a_facilitator_sees_what_each_workshop_waits_for(client, make_person):
     from profiles.models import Profile
-    from workshops.services import step_open, workshop_create
+    from workshops.services.room import step_open, workshop_create
 
     facilitator = make_person(Role.FACILITATOR)
     profile = Profile.objects.create(name="Core ICP")

@@ -19,7 +19,7 @@ from schemathesis.specs.openapi.checks import (
 
 from customers.tests.factories import CustomerFactory
 from leads.models import DisqualificationReason
-from leads.services import lead_disposition_set
+from leads.services.dispositions import lead_disposition_set
 from leads.tests.factories import customers_score, published_rubric
 from rubrics.models import QualificationChange, Score
 from rubrics.tests.factories import rubric_with_draft

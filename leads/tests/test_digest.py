@@ -9,9 +9,11 @@ from django.utils import timezone
 
 from customers.tests.factories import CustomerFactory
 from leads import digest
-from leads.digest import digest_through, lead_digest_send
+from leads.digest import digest_through
 from leads.models import DisqualificationReason, LeadDigest
-from leads.services import lead_disposition_set
+from leads.services import digest as digest_sending
+from leads.services.digest import lead_digest_send
+from leads.services.dispositions import lead_disposition_set
 from leads.tasks import lead_digest_send as lead_digest_send_task
 from leads.tasks import lead_digests_send
 from leads.tests.factories import customers_score, published_rubric
@@ -190,7 +192,7 @@ def test_a_run_that_loses_the_race_to_record_the_digest_sends_nothing(reps, thro
         LeadDigest.objects.create(user=riley, through=through, lead_count=1, sent_at=timezone.now())
         return collect(**kwargs)
 
-    monkeypatch.setattr(digest, "digest_sections", meanwhile_another_run_records_it)
+    monkeypatch.setattr(digest_sending, "digest_sections", meanwhile_another_run_records_it)
 
     assert lead_digest_send(user=riley, through=through) is None
     assert mail.outbox == []

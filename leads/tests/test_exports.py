@@ -12,7 +12,7 @@ from django.utils import timezone
 from customers.tests.factories import CustomerFactory
 from leads.exports import HEADER
 from leads.models import DisqualificationReason, LeadListVisit
-from leads.services import lead_disposition_set
+from leads.services.dispositions import lead_disposition_set
 from leads.tests.factories import customers_score, published_rubric
 from rubrics.models import QualificationChange, Score
 from teams.models import Role

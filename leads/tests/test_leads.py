@@ -5,7 +5,7 @@ from django.urls import reverse
 from customers.tests.factories import CustomerFactory
 from leads.models import DisqualificationReason, LeadDisposition, LeadDispositionChange
 from leads.selectors import LeadFilters, disqualification_report, lead_list
-from leads.services import lead_disposition_set
+from leads.services.dispositions import lead_disposition_set
 from rubrics.models import RubricVersion
 from rubrics.selectors import version_spec
 from rubrics.services.scores import scores_write

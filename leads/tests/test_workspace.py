@@ -17,7 +17,7 @@ from leads.models import (
     SavedLeadView,
 )
 from leads.selectors import ANY, UNOWNED, LeadFilters, RubricScale, lead_list, lead_matrix, rubric_scale
-from leads.services import LEAD_VISIT_GAP, lead_owner_set, lead_visit_record
+from leads.services.dispositions import LEAD_VISIT_GAP, lead_owner_set, lead_visit_record
 from profiles.models import Profile
 from rubrics import scoring
 from rubrics.models import Criterion, QualificationChange, Rubric, RubricVersion

@@ -13,7 +13,7 @@ from customers.tests.factories import CustomerFactory
 from rubrics.services.publishing import rubric_publish
 from rubrics.tests.factories import rubric_with_draft
 from teams.models import Role
-from workshops.services import comment_add, proposal_add, vote_cast
+from workshops.services.room import comment_add, proposal_add, vote_cast
 from workshops.tests.factories import running_workshop
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -3,7 +3,7 @@
 import itertools
 
 from profiles.models import ItemStatus, Profile, ProfileItem
-from profiles.services import profile_item_add
+from profiles.services.items import profile_item_add
 
 _numbers = itertools.count(1)
 

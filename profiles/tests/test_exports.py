@@ -3,7 +3,8 @@ from django.urls import reverse
 
 from customers.tests.factories import CustomerFactory
 from profiles.models import ItemStatus
-from profiles.services import exemplar_add, profile_item_add
+from profiles.services.exemplars import exemplar_add
+from profiles.services.items import profile_item_add
 from profiles.tests.factories import make_item, make_profile
 from teams.models import Role
 

@@ -4,13 +4,9 @@ import pytest
 from django.utils import timezone
 
 from profiles.models import ItemStatus, Profile, ProfileItem
-from profiles.services import (
-    ItemChangedMeanwhile,
-    exemplar_add,
-    profile_item_propose,
-    profile_item_update,
-    profile_review_set,
-)
+from profiles.services.exemplars import exemplar_add
+from profiles.services.items import ItemChangedMeanwhile, profile_item_propose, profile_item_update
+from profiles.services.profiles import profile_review_set
 from profiles.tests.factories import make_item, make_profile
 
 pytestmark = pytest.mark.django_db

@@ -5,7 +5,7 @@ from django.core import mail
 from django.utils import timezone
 
 from profiles.models import Profile
-from profiles.services import profile_review_set
+from profiles.services.profiles import profile_review_set
 from profiles.tasks import profile_reviews_remind
 from profiles.tests.factories import make_profile
 from teams.models import Role

@@ -174,7 +174,7 @@ def test_it_refuses_a_decision_on_an_item_changed_meanwhile_with_409(client_as):
 def test_it_shows_an_items_history(client_as):
     client = client_as(Role.SALES_REP)
     item = make_item(text="First words")
-    from profiles.services import profile_item_update
+    from profiles.services.items import profile_item_update
 
     profile_item_update(item=item, user=None, text="Second words")
 
@@ -186,7 +186,7 @@ def test_it_shows_an_items_history(client_as):
 
 
 def _persona(**fields):
-    from profiles.services import profile_item_add
+    from profiles.services.items import profile_item_add
 
     details = {"title": "Head of RevOps", "goals": "Clean pipeline"} | fields
     return profile_item_add(
@@ -240,7 +240,7 @@ def test_it_answers_a_stale_edit_of_a_row_with_409_and_their_parts(client_as):
 def test_it_refuses_parts_that_do_not_fit_the_section_in_the_service(db):
     from django.core.exceptions import ValidationError
 
-    from profiles.services import profile_item_add, profile_item_update
+    from profiles.services.items import profile_item_add, profile_item_update
 
     with pytest.raises(ValidationError):
         profile_item_add(profile=make_profile(), section="personas", text="CFO", details={"goals": "x"}, author=None)

@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from customers.tests.factories import CustomerFactory
 from profiles.models import ChecklistMark, Exemplar, ItemStatus, Profile
-from profiles.services import exemplar_add
+from profiles.services.exemplars import exemplar_add
 from profiles.tests.factories import make_item, make_profile
 from teams.models import Role
 
@@ -68,7 +68,7 @@ def test_it_renders_a_script_in_an_item_inert(client_as):
 
 
 def test_it_renders_a_script_in_an_items_parts_inert(client_as):
-    from profiles.services import profile_item_add
+    from profiles.services.items import profile_item_add
 
     profile = make_profile()
     profile_item_add(

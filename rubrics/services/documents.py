@@ -8,7 +8,7 @@ from django.db import transaction
 from django.db.models import Max
 
 from profiles.models import Profile
-from profiles.services import profile_create
+from profiles.services.profiles import profile_create
 from teams.models import User
 
 from ..document_format import RubricDocument, document_read, grades_ordered

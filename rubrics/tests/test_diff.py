@@ -1,7 +1,7 @@
 import pytest
 from django.urls import reverse
 
-from profiles.services import profile_create
+from profiles.services.profiles import profile_create
 from rubrics.models import RubricVersion, VersionStatus
 from rubrics.preview import version_diff
 from rubrics.services.drafts import (

@@ -2,7 +2,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from profiles.models import Profile
-from profiles.services import profile_create
+from profiles.services.profiles import profile_create
 from rubrics.models import RubricVersion, VersionStatus
 from rubrics.services.drafts import (
     DraftChangedMeanwhile,

@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from customers.models import Customer
 from customers.tests.factories import CustomerFactory
-from profiles.services import profile_create
+from profiles.services.profiles import profile_create
 from rubrics import scoring
 from rubrics.models import RubricVersion, VersionStatus
 from rubrics.preview import version_preview

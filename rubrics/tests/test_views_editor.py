@@ -1,7 +1,7 @@
 import pytest
 from django.urls import reverse
 
-from profiles.services import profile_create
+from profiles.services.profiles import profile_create
 from rubrics.models import Criterion, RubricVersion, VersionStatus
 from rubrics.services.drafts import criterion_add, rubric_create
 from teams.models import Role

@@ -6,7 +6,7 @@ from rubrics.selectors import version_spec
 from rubrics.services.scores import scores_write
 from rubrics.tests.factories import rubric_with_draft
 from webhooks.models import Webhook
-from webhooks.services import webhook_save
+from webhooks.services.webhooks import webhook_save
 
 
 def published_rubric(*, grades=()) -> RubricVersion:

@@ -8,9 +8,10 @@ import pytest
 from django.urls import reverse
 
 from teams.models import Role
-from webhooks import delivering, dispatch, sending
+from webhooks import sending
 from webhooks.addresses import AddressRefused, NameUnresolved, address_kind, public_address
 from webhooks.models import Delivery, DeliveryStatus, Webhook
+from webhooks.services import delivering, dispatch
 from webhooks.tests.factories import published_rubric, qualify
 
 pytestmark = pytest.mark.django_db

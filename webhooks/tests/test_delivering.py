@@ -7,9 +7,10 @@ import socket
 import pytest
 from django.utils import timezone
 
-from webhooks import delivering, dispatch, signing, tasks
+from webhooks import signing, tasks
 from webhooks.models import Delivery, DeliveryAttempt, DeliveryStatus
-from webhooks.services import DeliveryNotRetryable, delivery_retry, webhook_secret_rotate
+from webhooks.services import delivering, dispatch
+from webhooks.services.webhooks import DeliveryNotRetryable, delivery_retry, webhook_secret_rotate
 from webhooks.tests.factories import published_rubric, qualify, webhook_for
 
 pytestmark = pytest.mark.django_db

@@ -10,8 +10,8 @@ from django.utils import timezone
 from customers.tests.factories import CustomerFactory
 from rubrics.models import QualificationChange
 from teams.models import Role
-from webhooks import dispatch
 from webhooks.models import LEAD_QUALIFIED, Delivery, DeliveryStatus, Webhook
+from webhooks.services import dispatch
 from webhooks.tests.factories import published_rubric, qualify, score, webhook_for
 
 pytestmark = pytest.mark.django_db

@@ -69,7 +69,7 @@ def test_a_webhook_failure_never_fails_the_rescore(monkeypatch, django_capture_o
     def broken():
         raise RuntimeError("the dispatcher is broken")
 
-    monkeypatch.setattr("webhooks.dispatch.webhooks_dispatch", broken)
+    monkeypatch.setattr("webhooks.services.dispatch.webhooks_dispatch", broken)
     version = published_rubric()
     webhook_for(version, "https://crm.example.com/hooks")
     customer = CustomerFactory(industry="Software")

@@ -4,8 +4,9 @@ import pytest
 from django.urls import reverse
 
 from teams.models import Role
-from webhooks import delivering, dispatch, signing
+from webhooks import signing
 from webhooks.models import WEBHOOK_TEST, Delivery, DeliveryStatus, Webhook
+from webhooks.services import delivering, dispatch
 from webhooks.tests.factories import published_rubric, qualify, webhook_for
 
 pytestmark = pytest.mark.django_db

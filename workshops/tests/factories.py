@@ -7,7 +7,7 @@ from profiles.models import Profile, Section
 from teams.models import Role, Team, User
 from teams.tests.factories import TeamFactory, UserFactory
 from workshops.models import Proposal, ProposalKind, Step, Voting, Workshop
-from workshops.services import participants_invite, proposal_add, step_open, workshop_create
+from workshops.services.room import participants_invite, proposal_add, step_open, workshop_create
 
 _numbers = itertools.count(1)
 TEAMS = (Team.MARKETING, Team.SALES, Team.CUSTOMER_SUCCESS)

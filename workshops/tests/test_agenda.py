@@ -5,10 +5,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from profiles.models import Section
 from teams.models import Role, Team
-from workshops.agenda import AgendaChangedMeanwhile, step_add, step_move, step_remove, step_update
-from workshops.closing import workshop_close
 from workshops.models import Step, Workshop
-from workshops.services import WorkshopRefused, step_close
+from workshops.services.agenda import AgendaChangedMeanwhile, step_add, step_move, step_remove, step_update
+from workshops.services.closing import workshop_close
+from workshops.services.room import WorkshopRefused, step_close
 from workshops.tests.factories import item, person, running_workshop
 
 pytestmark = pytest.mark.django_db

@@ -10,7 +10,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from workshops.models import Proposal, Step
-from workshops.services import workshop_touch
+from workshops.services.room import workshop_touch
 from workshops.tests.factories import running_workshop
 
 pytestmark = [pytest.mark.browser]

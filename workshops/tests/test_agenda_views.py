@@ -278,7 +278,7 @@ def test_it_refuses_the_agenda_to_participants_and_other_facilitators_with_403(c
 
 
 def test_it_shows_a_closed_workshops_agenda_without_forms_and_refuses_changes_with_409(client):
-    from workshops.closing import workshop_close
+    from workshops.services.closing import workshop_close
 
     room = running_workshop()
     workshop_close(workshop=room.workshop, user=room.facilitator)

@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
 from workshops.models import Proposal, ProposalChange
-from workshops.services import proposal_add, proposal_edit, step_open
+from workshops.services.room import proposal_add, proposal_edit, step_open
 from workshops.tests.factories import item, running_workshop
 
 pytestmark = pytest.mark.django_db

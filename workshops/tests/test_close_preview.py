@@ -8,9 +8,9 @@ from django.urls import reverse
 
 from profiles.models import ItemStatus, ProfileItem
 from rubrics.models import Criterion, Rubric, RubricVersion
-from workshops.closing import close_plan, workshop_close, workshop_reopen
 from workshops.models import Workshop
-from workshops.services import WorkshopRefused, proposal_add, proposal_decide, step_open
+from workshops.services.closing import close_plan, workshop_close, workshop_reopen
+from workshops.services.room import WorkshopRefused, proposal_add, proposal_decide, step_open
 from workshops.tests.factories import item, running_workshop
 
 pytestmark = pytest.mark.django_db

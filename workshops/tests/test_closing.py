@@ -5,9 +5,9 @@ from django.core.exceptions import PermissionDenied
 
 from profiles.models import ItemStatus, ProfileItem, Section
 from rubrics.models import Criterion, Rubric, RubricVersion
-from workshops.closing import workshop_close
 from workshops.models import Step
-from workshops.services import WorkshopRefused, participant_seen, proposal_add, proposal_decide, step_open
+from workshops.services.closing import workshop_close
+from workshops.services.room import WorkshopRefused, participant_seen, proposal_add, proposal_decide, step_open
 from workshops.summary import summary_markdown
 from workshops.tests.factories import item, running_workshop
 

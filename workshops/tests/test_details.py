@@ -8,9 +8,9 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from profiles.models import ItemStatus, ProfileItem, Section
-from workshops.closing import workshop_close
 from workshops.models import Proposal
-from workshops.services import proposal_add, proposal_decide, proposal_edit, step_open
+from workshops.services.closing import workshop_close
+from workshops.services.room import proposal_add, proposal_decide, proposal_edit, step_open
 from workshops.summary import summary_markdown
 from workshops.tests.factories import running_workshop
 

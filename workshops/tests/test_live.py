@@ -11,8 +11,9 @@ from django.utils import timezone
 from profiles.models import Section
 from teams.models import Role, Team
 from workshops.models import Participant, Proposal
-from workshops.presence import PRESENT_SECONDS, presence_forget, presence_state
-from workshops.services import comment_add, participant_remove, step_open
+from workshops.presence import PRESENT_SECONDS, presence_state
+from workshops.services.presence import presence_forget
+from workshops.services.room import comment_add, participant_remove, step_open
 from workshops.tests.factories import item, person, running_workshop
 
 pytestmark = pytest.mark.django_db

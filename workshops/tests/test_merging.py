@@ -3,9 +3,9 @@
 import pytest
 from django.urls import reverse
 
-from workshops.merging import proposal_merge, proposal_merge_undo
 from workshops.models import Comment, Proposal, Vote
-from workshops.services import WorkshopRefused, comment_add, proposal_decide, vote_cast
+from workshops.services.merging import proposal_merge, proposal_merge_undo
+from workshops.services.room import WorkshopRefused, comment_add, proposal_decide, vote_cast
 from workshops.tests.factories import item, running_workshop
 
 pytestmark = pytest.mark.django_db

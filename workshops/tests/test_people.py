@@ -5,15 +5,9 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
 from teams.models import Role, Team
-from workshops.closing import workshop_close
 from workshops.models import Participant, Vote
-from workshops.services import (
-    WorkshopRefused,
-    comment_add,
-    participant_remove,
-    participants_invite,
-    vote_cast,
-)
+from workshops.services.closing import workshop_close
+from workshops.services.room import WorkshopRefused, comment_add, participant_remove, participants_invite, vote_cast
 from workshops.tests.factories import item, person, running_workshop
 
 pytestmark = pytest.mark.django_db

@@ -8,7 +8,7 @@ from django.urls import reverse
 from profiles.models import Section
 from teams.models import Role, Team
 from workshops.models import Comment, Proposal, Vote
-from workshops.services import WorkshopRefused, participants_invite, proposal_add, step_close, vote_cast
+from workshops.services.room import WorkshopRefused, participants_invite, proposal_add, step_close, vote_cast
 from workshops.tests.factories import person, running_workshop
 
 pytestmark = pytest.mark.django_db

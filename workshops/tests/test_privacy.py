@@ -7,8 +7,9 @@ from django.utils import timezone
 
 from profiles.models import Section
 from workshops.models import Comment, Participant, Privacy, Vote, WeightPick
-from workshops.privacy import pick_cast, poker_state, step_privacy_set, step_reveal
-from workshops.services import WorkshopRefused, comment_add, proposal_add, step_open, vote_cast
+from workshops.privacy import poker_state
+from workshops.services.privacy import pick_cast, step_privacy_set, step_reveal
+from workshops.services.room import WorkshopRefused, comment_add, proposal_add, step_open, vote_cast
 from workshops.tests.factories import item, running_workshop
 
 pytestmark = pytest.mark.django_db

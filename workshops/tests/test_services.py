@@ -7,7 +7,7 @@ from django.db import transaction
 from profiles.models import ItemStatus, Section
 from teams.models import Role, Team
 from workshops.models import Comment, Proposal, Vote, Voting, Workshop
-from workshops.services import (
+from workshops.services.room import (
     ProposalChangedMeanwhile,
     WorkshopRefused,
     comment_add,

@@ -8,9 +8,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from workshops.agenda import step_timer_start, step_timer_stop, step_update
 from workshops.models import Step, Workshop
-from workshops.services import WorkshopRefused, step_close, step_open
+from workshops.services.agenda import step_timer_start, step_timer_stop, step_update
+from workshops.services.room import WorkshopRefused, step_close, step_open
 from workshops.tests.factories import running_workshop
 
 pytestmark = pytest.mark.django_db

@@ -6,7 +6,7 @@ from django.urls import reverse
 from profiles.models import ItemStatus, Profile, Section
 from teams.models import Role, Team
 from workshops.models import Comment, Proposal, Vote, Workshop
-from workshops.services import comment_add, participants_invite, proposal_edit, step_close, vote_cast
+from workshops.services.room import comment_add, participants_invite, proposal_edit, step_close, vote_cast
 from workshops.tests.factories import item, person, running_workshop
 
 pytestmark = pytest.mark.django_db

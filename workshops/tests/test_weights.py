@@ -9,9 +9,9 @@ from customers.tests.factories import CustomerFactory
 from profiles.models import ItemStatus
 from rubrics.models import Criterion, Rubric, RubricVersion
 from teams.models import Role
-from workshops.closing import workshop_close
 from workshops.models import Proposal
-from workshops.services import WorkshopRefused, proposal_add, proposal_decide, step_open
+from workshops.services.closing import workshop_close
+from workshops.services.room import WorkshopRefused, proposal_add, proposal_decide, step_open
 from workshops.tests.factories import person, running_workshop
 
 pytestmark = pytest.mark.django_db

@@ -3,7 +3,7 @@ from itertools import islice
 from django.core.management.base import BaseCommand
 
 from feedback.models import Response
-from feedback.services import responses_sentiment_update
+from feedback.services.answers import responses_sentiment_update
 
 BATCH = 1_000
 

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from webhooks import delivering, dispatch
+from webhooks.services import delivering, dispatch
 
 
 class Command(BaseCommand):

@@ -17,8 +17,8 @@ from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from .models import Profile
-from .selectors import review_recipients
+from ..models import Profile
+from ..selectors import review_recipients
 
 
 @transaction.atomic

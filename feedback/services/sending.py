@@ -25,8 +25,8 @@ from customers.models import Customer
 from ops.jobs import job_send
 from teams.models import User
 
-from .links import invitation_url, link_max_age
-from .models import Survey, SurveyInvitation
+from ..links import invitation_url, link_max_age
+from ..models import Survey, SurveyInvitation
 
 INVITE_BATCH = 2_000
 EMAILS_WAITING = (

@@ -1,4 +1,4 @@
-"""Writes about leads: what a rep made of one, who owns it, when the rep last looked."""
+"""Writes about leads: what a rep made of one (one lead or many at once), who owns it, when the rep last looked."""
 
 import datetime
 
@@ -12,15 +12,14 @@ from customers.services.records import customer_update
 from rubrics.models import Rubric, Score
 from teams.models import Role, User
 
-from .models import (
+from ..models import (
     DispositionStatus,
     DisqualificationReason,
     LeadDisposition,
     LeadDispositionChange,
     LeadListVisit,
-    SavedLeadView,
 )
-from .selectors import lead_scope
+from ..selectors import lead_scope
 
 # Markers of new leads count from the visit before the current stretch of work:
 # a pause this long starts a new stretch.
@@ -172,19 +171,3 @@ def leads_bulk_apply(
                 customer=score.customer, rubric=rubric, status=action, reason=reason, note=note, user=user
             )
     return len(scores)
-
-
-def saved_view_save(*, user: User, name: str, query: str) -> SavedLeadView:
-    """Save (or overwrite) the person's view of that name."""
-    name = name.strip()
-    if not name:
-        raise ValidationError({"name": "Give the view a name."})
-    view, _ = SavedLeadView.objects.update_or_create(user=user, name=name, defaults={"query": query})
-    return view
-
-
-def saved_view_delete(*, view: SavedLeadView, user: User) -> None:
-    """Delete one of the person's own saved views."""
-    if view.user_id != user.pk:
-        raise PermissionDenied("This view is someone else's.")
-    view.delete()

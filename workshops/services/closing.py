@@ -15,18 +15,18 @@ from django.db.models import F
 from django.utils import timezone
 
 from profiles.models import ItemStatus
-from profiles.services import profile_item_add
+from profiles.services.items import profile_item_add
 from rubrics.models import RubricVersion, VersionStatus
 from rubrics.overlap import rules_overlap, same_rule
 from rubrics.selectors import criterion_spec
 from rubrics.services.drafts import criterion_add, criterion_update, draft_create, rubric_create
 from teams.models import User
 
-from .access import require_facilitator
-from .models import Privacy, Proposal, ProposalKind, Step, StepStatus, Workshop, WorkshopStatus
-from .selectors import workshop_rubric
-from .services import WorkshopRefused
-from .summary import summary_build
+from ..access import require_facilitator
+from ..models import Privacy, Proposal, ProposalKind, Step, StepStatus, Workshop, WorkshopStatus
+from ..selectors import workshop_rubric
+from ..summary import summary_build
+from .room import WorkshopRefused
 
 RUBRIC_NAME = "Fit"
 

@@ -21,9 +21,9 @@ from django.utils import timezone
 from profiles.models import Section
 from teams.models import User
 
-from .access import require_facilitator
-from .models import TIMER_LIMIT_MINUTES, Step, StepKind, Workshop, WorkshopStatus
-from .services import WorkshopRefused, workshop_touch
+from ..access import require_facilitator
+from ..models import TIMER_LIMIT_MINUTES, Step, StepKind, Workshop, WorkshopStatus
+from .room import WorkshopRefused, workshop_touch
 
 TITLE_LIMIT = 200
 DIRECTIONS = ("up", "down")

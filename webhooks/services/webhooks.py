@@ -13,10 +13,10 @@ from ops.jobs import job_send
 from rubrics.models import Rubric
 from teams.models import User
 
-from . import signing
-from .addresses import AddressRefused, NameUnresolved, public_address
+from .. import signing
+from ..addresses import AddressRefused, NameUnresolved, public_address
+from ..models import WEBHOOK_TEST, Delivery, DeliveryStatus, Webhook
 from .dispatch import hold_off_scoring, newest_change_id
-from .models import WEBHOOK_TEST, Delivery, DeliveryStatus, Webhook
 
 SECRET_GRACE = datetime.timedelta(hours=24)  # the previous secret still signs this long after a rotation
 DISPATCH_WAITING = "The delivery goes out with the every-minute dispatch once it is back."

@@ -1,12 +1,12 @@
-"""Writes of a workshop. Each one:
+"""Writes of a workshop's room: the workshop, its participants, steps, proposals, votes and comments. Each one:
 
 1. checks who may do it (``PermissionDenied``, 403 in the views) and that the step or workshop is still open
    (``WorkshopRefused``, nothing written);
 2. writes, in one transaction;
-3. bumps the workshop's ``version``, so every screen polling it fetches the change (see live.py).
+3. bumps the workshop's ``version``, so every screen polling it fetches the change (see workshops/live.py).
 
-Changing the agenda and running a step's timer are in agenda.py; closing the workshop (closing.py) turns
-what was agreed into profile items and a rubric draft.
+Changing the agenda and running a step's timer are in agenda.py; closing the workshop (closing.py) turns what
+was agreed into profile items and a rubric draft (both beside this module, in services/).
 """
 
 from collections.abc import Iterable
@@ -23,14 +23,14 @@ from rubrics.evidence import criterion_evidence
 from rubrics.overlap import rules_overlap
 from teams.models import User
 
-from .access import (
+from ..access import (
     FACILITATING_ROLES,
     is_facilitator,
     require_act,
     require_facilitator,
     require_proposal_visible,
 )
-from .models import (
+from ..models import (
     WEIGHT_MAX,
     WEIGHT_MIN,
     Comment,
@@ -46,8 +46,8 @@ from .models import (
     Workshop,
     WorkshopStatus,
 )
-from .selectors import rubric_now
-from .weights import existing_weight, new_weight
+from ..selectors import rubric_now
+from ..weights import existing_weight, new_weight
 
 TEXT_LIMIT = 2000
 INVITATION_WAITING = "The invitation emails are sent when the job queue is back."

@@ -20,7 +20,7 @@ from rubrics import scoring
 from rubrics.locks import rubric_scoring_held_off
 from rubrics.models import QualificationChange, Rubric, RubricVersion
 
-from .models import LEAD_QUALIFIED, Delivery, Webhook
+from ..models import LEAD_QUALIFIED, Delivery, Webhook
 
 logger = logging.getLogger(__name__)
 

@@ -21,9 +21,9 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from . import sending, signing
-from .models import WEBHOOK_TEST, Delivery, DeliveryAttempt, DeliveryStatus, Webhook
-from .services import webhook_url_clean
+from .. import sending, signing
+from ..models import WEBHOOK_TEST, Delivery, DeliveryAttempt, DeliveryStatus, Webhook
+from .webhooks import webhook_url_clean
 
 logger = logging.getLogger(__name__)
 

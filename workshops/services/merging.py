@@ -13,9 +13,9 @@ from django.utils import timezone
 from profiles.models import ItemStatus
 from teams.models import User
 
-from .access import require_facilitator
-from .models import Comment, Proposal, ProposalChange, ProposalMerge, Vote, WeightPick, Workshop
-from .services import WorkshopRefused, workshop_touch
+from ..access import require_facilitator
+from ..models import Comment, Proposal, ProposalChange, ProposalMerge, Vote, WeightPick, Workshop
+from .room import WorkshopRefused, workshop_touch
 
 
 def _short(proposal: Proposal) -> str:
