@@ -126,7 +126,7 @@ def test_the_main_pages_break_no_rule_of_the_policy(page, admin_with_a_base):
         assert response.status == 200, path
         assert "script-src 'self'" in response.headers["content-security-policy"], path
         # Not "networkidle": a live page polls every 0.3 s, so its network is never idle. 0.4 s covers its
-        # scripts and a few polls.
+        # scripts and a poll.
         page.wait_for_load_state("load")
         page.wait_for_timeout(400)
         if problems:
