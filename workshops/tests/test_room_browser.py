@@ -50,6 +50,9 @@ def _row(board, text):
 def _pick(page, points, *, last=False):
     card = _proposal(page, "Software companies")
     card.get_by_label("Your pick").select_option(label=f"{points:+d}")
+    # Others pick meanwhile and the proposals are drawn again (every 0.3 s): the choice must survive that.
+    page.wait_for_timeout(700)
+    expect(card.get_by_label("Your pick")).to_have_value(str(points))
     card.get_by_role("button", name="Pick").click()
     if not last:  # the last pick ends the round: no pick buttons then
         expect(card.get_by_role("button", name=re.compile("Picked"))).to_be_visible()
