@@ -78,7 +78,7 @@ def delivery_send(*, delivery_id: int) -> sending.Answer | None:
 
 def _post(delivery: Delivery, webhook: Webhook) -> sending.Answer:
     try:
-        url = webhook_url_clean(webhook.url)
+        url = webhook_url_clean(webhook.url, addresses=False)  # sending.post resolves and checks the host
     except ValidationError as problem:
         return sending.Answer(None, f"Not sent: {' '.join(problem.messages)}"[:300], 0)
     body = json.dumps(delivery.payload, separators=(",", ":"), ensure_ascii=False).encode()

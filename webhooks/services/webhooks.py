@@ -26,10 +26,11 @@ class DeliveryNotRetryable(Exception):
     """Only a failed delivery is retried by hand: a delivered one is never sent twice."""
 
 
-def webhook_url_clean(url: str) -> str:
+def webhook_url_clean(url: str, *, addresses: bool = True) -> str:
     """The URL, stripped, or a ValidationError saying what is wrong with it.
 
-    https only, unless WEBHOOK_ALLOW_HTTP (on by default with DEBUG) allows plain http too.
+    https only, unless WEBHOOK_ALLOW_HTTP (on by default with DEBUG) allows plain http too. ``addresses``
+    False leaves out resolving the host: a send does that itself, once, and posts to the address it checked.
     """
     url = (url or "").strip()
     allowed = ("https", "http") if settings.WEBHOOK_ALLOW_HTTP else ("https",)
@@ -43,7 +44,7 @@ def webhook_url_clean(url: str) -> str:
         raise ValidationError(f"Enter a full web address starting with {starts}.") from None
     if parts.username or parts.password:
         raise ValidationError("Leave the user name and password out of the address; the signature proves the sender.")
-    if not settings.WEBHOOK_ALLOW_PRIVATE_ADDRESSES:
+    if addresses and not settings.WEBHOOK_ALLOW_PRIVATE_ADDRESSES:
         _public_or_unknown(parts.hostname or "", parts.port or (443 if parts.scheme == "https" else 80))
     return url
 
