@@ -57,7 +57,10 @@ class ProposalRow:
     card_tail: str = ""
     # Its vote buttons in each state of the person's vote (None, 1, -1), and as this person sees them.
     vote_forms: dict = field(default_factory=dict)
-    vote_form: str = ""
+    edit_link: str = ""  # its Edit link, for the people who may edit it
+    votable: bool = False  # standing, in an open step: a participant's vote buttons show
+    editable: bool = False  # standing, in a step and workshop not closed: its author and the facilitator edit it
+    mine: str = ""  # this person's part of the card: their vote buttons, their Edit link
 
     # A proposal's links, from each URL's pattern reversed once: every poll draws them for every proposal.
     @property

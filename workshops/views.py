@@ -115,13 +115,17 @@ def workshop_detail(request, workshop_id):
 def _proposals_context(request, step: Step, live: Live, **extra) -> dict:
     """What the proposals region shows; ``live`` was read before ``step`` was loaded (see live.py)."""
     workshop = step.workshop
-    rows, votes_cast = step_cards_of(step, live.version, request.user, get_token(request))
+    participant = access.seated(request.user, live.invited)
+    facilitator = access.is_facilitator(workshop, request.user)
+    rows, votes_cast = step_cards_of(
+        step, live.version, request.user, get_token(request), participant=participant, facilitator=facilitator
+    )
     return {
         "step": step,
         "workshop": workshop,
         "rows": rows,
-        "is_participant": access.seated(request.user, live.invited),
-        "is_facilitator": access.is_facilitator(workshop, request.user),
+        "is_participant": participant,
+        "is_facilitator": facilitator,
         "poker": poker_state(step) if step.is_poker and step.is_hidden else None,
         "points_choices": POINTS,
         "dots_left": max(workshop.dots_per_step - votes_cast, 0) if workshop.uses_dots else None,

@@ -431,3 +431,64 @@ def test_a_changed_template_file_drops_the_cards_drawn_with_the_old_one(client, 
     assert kept >= 1
     assert after_other_file == kept
     assert len(cards._kept) == 0
+
+
+def _cards_drawn(client, url) -> tuple[str, list[str]]:
+    """The region's HTML, and the proposals whose card was drawn for it (proposal_card.html renderings)."""
+    from django.test.signals import template_rendered
+
+    drawn = []
+
+    def note(sender, template, context, **kwargs):
+        if template.name == "workshops/proposal_card.html":
+            drawn.append(context["row"].proposal.text)
+
+    template_rendered.connect(note)
+    try:
+        html = client.get(url).content.decode()
+    finally:
+        template_rendered.disconnect(note)
+    return html, drawn
+
+
+def test_a_change_draws_again_only_the_cards_it_changed(client):
+    room = running_workshop(dots=3)
+    first, second = item(room, text="First idea"), item(room, text="Second idea")
+    url = reverse("workshops:proposals", args=[room.step.pk])
+    _signed_in(client, room.sales)
+
+    _, at_first = _cards_drawn(client, url)
+    item(room, text="Third idea")
+    with_third, after_a_proposal = _cards_drawn(client, url)
+    vote_cast(proposal=second, user=room.success)
+    with_a_dot, after_a_vote = _cards_drawn(client, url)
+    room.success.first_name = "Renamed"
+    room.success.save()
+    comment_add(proposal=first, user=room.marketing, text="Agreed")  # a new version: the cards are read again
+    renamed, after_a_rename = _cards_drawn(client, url)
+
+    assert sorted(at_first) == ["First idea", "Second idea"]
+    assert after_a_proposal == ["Third idea"]
+    assert "Third idea" in with_third
+    assert after_a_vote == ["Second idea"]
+    assert "1 dot" in with_a_dot
+    # The voter's new name is on the card they voted on; the comment changed the first card.
+    assert sorted(after_a_rename) == ["First idea", "Second idea"]
+    assert "Renamed" in renamed
+
+
+def test_only_the_author_and_the_facilitator_get_a_cards_edit_link(client):
+    room = running_workshop()
+    proposal = item(room, author=room.marketing)
+    url = reverse("workshops:proposals", args=[room.step.pk])
+    edit = f'id="edit-{proposal.pk}"'
+
+    seen = {
+        who: edit in _signed_in(client, user).get(url).content.decode()
+        for who, user in (("author", room.marketing), ("facilitator", room.facilitator), ("other", room.sales))
+    }
+    step_close(step=room.step, user=room.facilitator)
+    after_close = edit in _signed_in(client, room.marketing).get(url).content.decode()
+
+    assert seen == {"author": True, "facilitator": True, "other": False}
+    assert after_close is False
