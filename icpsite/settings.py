@@ -71,7 +71,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # First: every answer (a redirect or an error too) carries X-Request-ID and gets its access log line.
+    # Before all: a workshop's live poll whose region has not changed gets its 304 here (workshops/live.py).
+    "workshops.live.LivePollMiddleware",
+    # Then every answer (a redirect or an error too) carries X-Request-ID and gets its access log line.
     "ops.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",

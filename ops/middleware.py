@@ -14,7 +14,8 @@ logger = logging.getLogger(__name__)
 
 
 class RequestIdMiddleware:
-    """First in MIDDLEWARE, so every answer carries ``X-Request-ID`` (the caller's, or a new one).
+    """First in MIDDLEWARE (after the live polls answered 304, workshops/live.py), so every answer carries
+    ``X-Request-ID`` (the caller's, or a new one).
 
     The access line's duration is until the response is returned: a streamed export goes on after it.
     """

@@ -28,6 +28,7 @@ from django.utils.safestring import mark_safe
 
 from teams.models import User
 
+from .forms import POINTS
 from .models import Proposal, Step
 from .privacy import rows_visible
 from .selectors import ProposalRow, step_rows
@@ -137,40 +138,50 @@ def _drawn(step: Step, row: ProposalRow) -> ProposalRow:
 
 
 def cards_for(
-    cards: list[ProposalRow], user: User, csrf_token: str = "", *, participant: bool = False, facilitator: bool = False
-) -> tuple[list[ProposalRow], int]:
-    """The cards with the person's own vote and poker pick on each, and their own part of each card (``mine``:
-    their vote buttons with their CSRF token when a ``participant`` may vote on it, an Edit link when they wrote
-    it or are the ``facilitator``), and how many votes they have cast in the step."""
+    cards: list[ProposalRow],
+    user: User,
+    csrf_token: str = "",
+    *,
+    participant: bool = False,
+    facilitator: bool = False,
+    picking: bool = False,
+) -> tuple[str, int]:
+    """The cards as ``user`` sees them, as one HTML string, and how many votes they have cast in the step.
+
+    Each card gets the person's own part: their pick form when they are ``picking`` in a poker round, their vote
+    buttons (in the state of their vote, with their CSRF token) when a ``participant`` may vote on it, an Edit
+    link when they wrote it or are the ``facilitator``. Plain string joins: this runs for every person at every
+    change."""
     mine = {row.proposal.pk: vote.value for row in cards for vote in row.votes if vote.voter_id == user.pk}
     picks = {row.proposal.pk: pick.points for row in cards for pick in row.picks if pick.voter_id == user.pk}
-    rows = []
+    parts = []
     for row in cards:
-        my_vote = mine.get(row.proposal.pk)
-        # The token is letters and digits (Django's CSRF alphabet): nothing to escape.
-        vote_form = row.vote_forms[my_vote].replace(CSRF_MARK, csrf_token) if participant and row.votable else ""
-        edit = row.edit_link if row.editable and (facilitator or row.proposal.author_id == user.pk) else ""
-        rows.append(
-            dataclasses.replace(
-                row,
-                my_vote=my_vote,
-                my_pick=picks.get(row.proposal.pk),
-                mine=mark_safe(vote_form + edit),  # noqa: S308
-            )
-        )
-    return rows, len(mine)
+        parts.append(row.card_head)
+        if picking and row.votable and row.proposal.is_weight:
+            context = {"row": dataclasses.replace(row, my_pick=picks.get(row.proposal.pk)), "points_choices": POINTS}
+            parts.append(render_to_string("workshops/pick_form.html", {**context, "csrf_token": csrf_token}))
+        if participant and row.votable:
+            # The token is letters and digits (Django's CSRF alphabet): nothing to escape.
+            parts.append(row.vote_forms[mine.get(row.proposal.pk)].replace(CSRF_MARK, csrf_token))
+        if row.editable and (facilitator or row.proposal.author_id == user.pk):
+            parts.append(row.edit_link)
+        parts.append(row.card_tail)
+    # Every part was drawn by an autoescaped template.
+    return mark_safe("".join(parts)), len(mine)  # noqa: S308
 
 
 def step_cards_of(
     step: Step, version: int, user: User, csrf_token: str = "", *, participant: bool = False, facilitator: bool = False
-) -> tuple[list[ProposalRow], int]:
-    """The cards ``user`` sees in ``step`` at ``version``, with their own part of each (see ``cards_for``)."""
+) -> tuple[str, int]:
+    """The cards ``user`` sees in ``step`` at ``version``, with their own part of each, as HTML, and how many votes
+    they have cast (see ``cards_for``)."""
     if step.is_hidden:
         visible = rows_visible(step_rows(step, None), step, user)
         cards = [_drawn(step, row) for row in visible]
     else:
         cards = step_cards(step, version)
-    return cards_for(cards, user, csrf_token, participant=participant, facilitator=facilitator)
+    picking = participant and step.is_poker and step.is_hidden and step.is_open
+    return cards_for(cards, user, csrf_token, participant=participant, facilitator=facilitator, picking=picking)
 
 
 def cards_forget_on_template_change(sender, file_path, **kwargs) -> None:

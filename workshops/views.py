@@ -117,13 +117,13 @@ def _proposals_context(request, step: Step, live: Live, **extra) -> dict:
     workshop = step.workshop
     participant = access.seated(request.user, live.invited)
     facilitator = access.is_facilitator(workshop, request.user)
-    rows, votes_cast = step_cards_of(
+    cards_html, votes_cast = step_cards_of(
         step, live.version, request.user, get_token(request), participant=participant, facilitator=facilitator
     )
     return {
         "step": step,
         "workshop": workshop,
-        "rows": rows,
+        "cards_html": cards_html,
         "is_participant": participant,
         "is_facilitator": facilitator,
         "poker": poker_state(step) if step.is_poker and step.is_hidden else None,
@@ -187,7 +187,8 @@ def proposals_fragment(request, step_id):
     live = live_state(request, step_id, "proposals")
     if (response := not_modified(request, live.etag)) is not None:
         return response
-    response = render(request, "workshops/fragment_proposals.html", _proposals_context(request, _step(step_id), live))
+    step = get_object_or_404(Step.objects.select_related("workshop"), pk=step_id)  # all the region shows
+    response = render(request, "workshops/fragment_proposals.html", _proposals_context(request, step, live))
     return with_etag(response, live.etag)
 
 
