@@ -21,6 +21,7 @@ from workshops.services.room import WorkshopRefused
 from .accuracy import accuracy_measure, previous_version
 from .charts import accuracy_charts, segments_charts
 from .forms import POINTS, AccuracyQueryForm, SuggestionForm, TraitsQueryForm, WorkshopSuggestionForm
+from .headlines import accuracy_headline, segments_headline, traits_headline
 from .segments import METRICS, POPULATIONS, segments_compare
 from .selectors import NotAnalysable, analysed_rubric, analysed_rubrics, workshops_open_for
 from .services import suggestion_send_to_rubric, suggestion_send_to_workshop
@@ -66,6 +67,7 @@ def segments(request, rubric_id: int):
         "metrics": METRICS,
         "headers": headers,
         "charts": segments_charts(compared),
+        "headline": segments_headline(compared),
         "page": "segments",
     }
     return _page(request, "analytics/segments.html", rubric, context)
@@ -83,7 +85,13 @@ def accuracy(request, rubric_id: int):
         return _page(request, "analytics/accuracy.html", rubric, {"form": form, "page": "accuracy"}, status=400)
     against = form.cleaned_data["against"] or previous_version(version)
     measured = accuracy_measure(rubric=rubric, version=version, against=against)
-    context = {"form": form, "accuracy": measured, "charts": accuracy_charts(measured), "page": "accuracy"}
+    context = {
+        "form": form,
+        "accuracy": measured,
+        "charts": accuracy_charts(measured),
+        "headline": accuracy_headline(measured),
+        "page": "accuracy",
+    }
     return _page(request, "analytics/accuracy.html", rubric, context)
 
 
@@ -102,6 +110,7 @@ def traits(request, rubric_id: int):
     context = {
         "form": form,
         "discovery": discovery,
+        "headline": traits_headline(discovery),
         "suggestions": [(suggestion, suggestion.signed(rubric_id=rubric.pk)) for suggestion in suggestions],
         "points_choices": POINTS,
         "significant_q": SIGNIFICANT_Q,

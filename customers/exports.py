@@ -7,8 +7,8 @@ million-row export never holds its rows in memory:
    inside a transaction (on PostgreSQL a plain server-side cursor, which the
    database does not materialise first);
 2. ``csv_chunks`` turns rows into CSV bytes, a few hundred rows per chunk;
-   ``xlsx_chunks`` writes them with openpyxl's write-only workbook to a
-   temporary file and streams the file;
+   ``xlsx_chunks`` writes them into a workbook whose zipped bytes leave as
+   they are written (``spreadsheet.py``);
 3. ``streamed_download`` sends the chunks as an attachment.
 
 Text that a spreadsheet would run as a formula is neutralised with a leading
@@ -17,9 +17,9 @@ apostrophe; numbers, dates and booleans stay typed.
 
 import csv
 import datetime
+import decimal
 import io
 import json
-import tempfile
 from collections.abc import Iterable, Iterator
 from itertools import islice
 
@@ -27,10 +27,9 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.http import StreamingHttpResponse
 from django.utils import timezone
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Font
+
+from .spreadsheet import xlsx_stream
 
 # (column header, values_list lookup). Headers are the field names, so a file exported here
 # can be imported back.
@@ -73,7 +72,6 @@ HEADER = tuple(header for header, _ in COLUMNS)
 LOOKUPS = tuple(lookup for _, lookup in COLUMNS)
 CHUNK_SIZE = 2_000
 CSV_ROWS_PER_CHUNK = 500
-FILE_CHUNK_BYTES = 64 * 1024
 # Excel's last row is 1,048,576; one of them is the header.
 XLSX_MAX_ROWS = 1_048_575
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -136,7 +134,13 @@ def csv_chunks(
         yield buffer.getvalue().encode()
 
 
-def _xlsx_value(value):
+# Types written as they are: checked by exact type first, as most cells are one of them.
+XLSX_AS_IS = frozenset({type(None), bool, int, float, decimal.Decimal, datetime.date})
+
+
+def xlsx_value(value):
+    if type(value) in XLSX_AS_IS:
+        return value
     value = _cell(value)
     if isinstance(value, str):
         return ILLEGAL_CHARACTERS_RE.sub("", value)
@@ -147,30 +151,11 @@ def _xlsx_value(value):
 
 
 def xlsx_chunks(
-    rows: Iterable[tuple],
-    *,
-    header: tuple[str, ...] = HEADER,
-    sheet_title: str = "Customers",
-    chunk_bytes: int = FILE_CHUNK_BYTES,
+    rows: Iterable[tuple], *, header: tuple[str, ...] = HEADER, sheet_title: str = "Customers"
 ) -> Iterator[bytes]:
-    """An Excel workbook of ``rows`` (at most XLSX_MAX_ROWS), built on disk, then read back in chunks."""
-    with tempfile.TemporaryFile(suffix=".xlsx") as file:
-        workbook = Workbook(write_only=True)
-        sheet = workbook.create_sheet(sheet_title)
-        sheet.freeze_panes = "A2"
-        bold = Font(bold=True)
-        header_cells = []
-        for title in header:
-            cell = WriteOnlyCell(sheet, value=title)
-            cell.font = bold
-            header_cells.append(cell)
-        sheet.append(header_cells)
-        for row in islice(rows, XLSX_MAX_ROWS):
-            sheet.append([_xlsx_value(value) for value in row])
-        workbook.save(file)
-        file.seek(0)
-        while chunk := file.read(chunk_bytes):
-            yield chunk
+    """An Excel workbook of ``rows`` (at most XLSX_MAX_ROWS), its bytes sent as they are written."""
+    values = ([xlsx_value(value) for value in row] for row in islice(rows, XLSX_MAX_ROWS))
+    return xlsx_stream(values, header=header, sheet_title=sheet_title)
 
 
 def streamed_download(chunks: Iterator[bytes], *, name: str, extension: str) -> StreamingHttpResponse:

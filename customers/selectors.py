@@ -279,7 +279,7 @@ def _shown(customer: Customer, name: str) -> str | None:
     if isinstance(value, int):
         return intcomma(value)
     if hasattr(value, "isoformat"):
-        return date_format(value, "j M Y")
+        return date_format(value, "DATETIME_FORMAT" if hasattr(value, "hour") else "DATE_FORMAT")
     return str(value)
 
 

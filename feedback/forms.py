@@ -84,6 +84,10 @@ class SendForm(forms.Form):
         required=False,
         empty_label="Any customer",
     )
+    # How many the page said would be invited: a send whose choices now reach another number is shown again.
+    shown_count = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
+
+    INITIAL = {"stage": LifecycleStage.CUSTOMER}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

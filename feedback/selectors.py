@@ -7,9 +7,11 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
 
+from customers.models import Customer
+from customers.selectors import CustomerFilters, customer_list
 from rubrics.models import Rubric, RubricVersion, Score, VersionStatus
 
-from .models import Advocacy, FeedbackChange, Referral, Response, Survey
+from .models import Advocacy, FeedbackChange, Referral, Response, Survey, SurveyInvitation
 
 PER_PAGE = 50
 
@@ -30,6 +32,15 @@ def page_of(queryset: QuerySet, number: int, per_page: int = PER_PAGE) -> Page:
     offset = (number - 1) * per_page
     rows = list(queryset[offset : offset + per_page + 1])
     return Page(items=rows[:per_page], number=number, has_next=len(rows) > per_page)
+
+
+def survey_invitees(*, survey: Survey, filters: CustomerFilters, rubric: Rubric | None) -> QuerySet[Customer]:
+    """Whom a send with these choices invites: the customers the filters (and the ICP, if chosen) keep, less those
+    already invited. The send page counts it before "Invite", and the same query is what the send invites."""
+    customers = customer_list(filters=filters)
+    if rubric:
+        customers = customers.filter(scores__rubric=rubric, scores__qualified=True)
+    return customers.exclude(pk__in=SurveyInvitation.objects.filter(survey=survey).values("customer_id"))
 
 
 def survey_list() -> QuerySet[Survey]:

@@ -13,7 +13,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from customers.exports import csv_chunks, streamed_download
-from customers.selectors import customer_list
 from ops.forms import service_errors_add
 from teams.access import role_required
 from teams.models import Role
@@ -94,23 +93,27 @@ def survey_detail(request, survey_id):
 
 @role_required(Role.ADMIN)
 def survey_send_view(request, survey_id):
+    """The choices, with how many they invite right above "Invite"; a send whose count moved since is shown again."""
     survey = get_object_or_404(Survey, pk=survey_id)
-    form = SendForm(request.POST or None)
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            customers = customer_list(filters=form.filters())
-            if rubric := form.cleaned_data["rubric"]:
-                customers = customers.filter(scores__rubric=rubric, scores__qualified=True)
-            result = survey_send(survey=survey, customers=customers, user=request.user)
-            messages.success(
-                request,
-                f"{result.invited:,} customers invited; {result.with_email:,} of them get an email with their "
-                "link, the others' links are in the links file.",
-            )
-            return redirect("feedback:survey_detail", survey_id=survey.pk)
-        status = 400
-    return render(request, "feedback/survey_send.html", {"survey": survey, "form": form}, status=status)
+    form = SendForm(request.POST if request.method == "POST" else (request.GET or SendForm.INITIAL))
+    if not form.is_valid():
+        return render(request, "feedback/survey_send.html", {"survey": survey, "form": form}, status=400)
+    invitees = selectors.survey_invitees(survey=survey, filters=form.filters(), rubric=form.cleaned_data["rubric"])
+    count = invitees.count()
+    shown = form.cleaned_data["shown_count"]
+    inviting = request.method == "POST" and "recount" not in request.POST
+    if inviting and shown in (None, count):
+        result = survey_send(survey=survey, customers=invitees, user=request.user)
+        messages.success(
+            request,
+            f"{result.invited:,} customers invited; {result.with_email:,} of them get an email with their "
+            "link, the others' links are in the links file.",
+        )
+        return redirect("feedback:survey_detail", survey_id=survey.pk)
+    form = SendForm({**dict(form.data.items()), "shown_count": count})
+    form.is_valid()
+    context = {"survey": survey, "form": form, "count": count, "moved": inviting}
+    return render(request, "feedback/survey_send.html", context)
 
 
 @role_required(Role.ADMIN)

@@ -310,6 +310,8 @@ LANGUAGE_CODE = "en-us"
 TIME_ZONE = env.str("TIME_ZONE", default="UTC")
 USE_I18N = True
 USE_TZ = True
+# Django's English formats ("Dec. 6, 2026, 2:05 p.m.") give way to the product's one (icpsite/formats/en).
+FORMAT_MODULE_PATH = ["icpsite.formats"]
 
 if DEBUG:
     # Static files come from the app folders in development; STATIC_ROOT is for collectstatic.

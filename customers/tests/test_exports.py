@@ -1,5 +1,6 @@
 import csv
 import datetime
+import decimal
 import io
 import itertools
 import tracemalloc
@@ -122,3 +123,38 @@ def test_it_reads_a_queryset_in_its_order_with_the_owner_name(make_person):
     rows = list(export_rows(Customer.objects.order_by("name"), chunk_size=1))
 
     assert [(row[2], row[8], row[12]) for row in rows] == [("A", None, None), ("B", 250, "riley")]
+
+
+def test_it_sends_the_xlsx_while_it_still_reads_rows():
+    read = []
+
+    def rows():
+        for number in range(3_000):
+            read.append(number)
+            yield (number, f"CRM-{number}", f"Customer {number}", *ROW[3:])
+
+    chunks = xlsx_chunks(rows())
+    sent = b""
+    while len(sent) < 1_000 or not read:
+        sent += next(chunks)
+
+    assert sent.startswith(b"PK")  # a zip's first entries, already on their way
+    assert 0 < len(read) < 3_000
+    assert _xlsx([sent, *chunks])[-1][:3] == (2_999, "CRM-2999", "Customer 2999")
+
+
+def test_it_writes_text_with_markup_and_numbers_of_every_kind_into_xlsx():
+    row = (
+        1,
+        "<b>&amp;</b>",
+        "  spaced  ",
+        2.5,
+        float("nan"),
+        decimal.Decimal("12.50"),
+        False,
+        datetime.date(2026, 12, 6),
+    )
+
+    header, record = _xlsx(xlsx_chunks([row], header=tuple("abcdefgh")))
+
+    assert record == (1, "<b>&amp;</b>", "  spaced  ", 2.5, "nan", 12.5, False, datetime.datetime(2026, 12, 6))

@@ -78,6 +78,61 @@ def test_a_mail_server_failure_leaves_the_invitation_to_send_again(survey, setti
     assert invitation.sent_at is None
 
 
+def _send_page(client, survey, data=None):
+    url = f"/feedback/surveys/{survey.pk}/send/"
+    response = client.post(url, data) if data is not None else client.get(url)
+    return response, " ".join(response.content.decode().split())
+
+
+def test_the_send_page_says_in_plain_words_how_many_it_will_invite_before_inviting(client_as, survey):
+    client = client_as(Role.ADMIN)
+    for name in ("Acme", "Beta", "Gamma"):
+        CustomerFactory(name=name, lifecycle_stage="customer")
+    CustomerFactory(name="A prospect", lifecycle_stage="prospect")
+    SurveyInvitation.objects.create(survey=survey, customer=Customer.objects.get(name="Gamma"))
+
+    response, text = _send_page(client, survey)
+
+    assert response.status_code == 200
+    assert "2 customers will be invited." in text
+    assert "Invite 2 customers" in text
+    assert text.index("2 customers will be invited.") < text.index("Invite 2 customers")
+    assert "extra attribute" not in text
+    assert "<code>" not in text
+    response, text = _send_page(client, survey, {"stage": "", "recount": "1", "shown_count": "2"})
+    assert "3 customers will be invited." in text  # the prospect too, Gamma still left out
+    assert SurveyInvitation.objects.count() == 1
+
+    response = client.post(f"/feedback/surveys/{survey.pk}/send/", {"stage": "customer", "shown_count": "2"})
+
+    assert response.status_code == 302
+    invited = SurveyInvitation.objects.filter(survey=survey).values_list("customer__name", flat=True)
+    assert sorted(invited) == ["Acme", "Beta", "Gamma"]
+
+
+def test_an_invite_whose_count_moved_since_the_page_showed_it_is_shown_again_not_sent(client_as, survey):
+    client = client_as(Role.ADMIN)
+    CustomerFactory(name="Acme", lifecycle_stage="customer")
+    _send_page(client, survey)
+    CustomerFactory(name="Beta", lifecycle_stage="customer")  # imported meanwhile
+
+    response, text = _send_page(client, survey, {"stage": "customer", "shown_count": "1"})
+
+    assert response.status_code == 200
+    assert "Nobody was invited yet" in text
+    assert "2 customers will be invited." in text
+    assert not SurveyInvitation.objects.exists()
+
+
+def test_the_send_page_says_when_nobody_is_left_to_invite(client_as, survey):
+    SurveyInvitation.objects.create(survey=survey, customer=CustomerFactory(lifecycle_stage="customer"))
+
+    response, text = _send_page(client_as(Role.ADMIN), survey)
+
+    assert "Nobody will be invited" in text
+    assert "Invite " not in text.split("Nobody will be invited")[1]
+
+
 def test_sending_again_emails_the_invitations_whose_email_never_went_out(survey, django_capture_on_commit_callbacks):
     customer = CustomerFactory(extra={"contact_email": "ana@acme.example"})
     SurveyInvitation.objects.create(survey=survey, customer=customer, email="ana@acme.example")  # its email was lost
