@@ -216,7 +216,10 @@ class CustomerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         return Response(self.get_serializer(customer).data)
 
     def destroy(self, request, external_id):
-        customer_delete(customer=self.get_object(), user=request.user, source=ChangeSource.API)
+        try:
+            customer_delete(customer=self.get_object(), user=request.user, source=ChangeSource.API)
+        except Customer.DoesNotExist:  # deleted by another request meanwhile
+            raise NotFound("No customer has this external id.") from None
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(

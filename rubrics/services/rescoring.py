@@ -23,7 +23,7 @@ from ..compile import id_ranges
 from ..locks import rubric_lock, rubric_scoring_lock
 from ..models import ChunkStatus, JobStatus, RescoreChunk, RescoreJob, Rubric, RubricVersion, VersionStatus
 from ..selectors import version_spec
-from .scores import score_statistics_refresh, scores_write
+from .scores import customers_lock_for_scoring, score_statistics_refresh, scores_write
 
 CUSTOMER_TASK_SIZE = 1_000  # changed customers per re-score task
 ACTIVE = (JobStatus.QUEUED, JobStatus.RUNNING)
@@ -197,6 +197,7 @@ def customers_rescore(*, customer_ids: Iterable[int]) -> int:
                 continue
             spec = version_spec(version)
             for low, high in ranges:
+                customers_lock_for_scoring(low_id=low, high_id=high)  # a customer deleted meanwhile is skipped
                 written += scores_write(version=version, spec=spec, low_id=low, high_id=high)
     return written
 

@@ -31,6 +31,20 @@ def scores_write(*, version: RubricVersion, spec: scoring.Rubric, low_id: int, h
         return cursor.rowcount
 
 
+def customers_lock_for_scoring(*, low_id: int, high_id: int) -> None:
+    """Lock customers low_id..high_id for the rest of the transaction as a score's foreign key does (FOR KEY
+    SHARE), but before their scores are computed: a customer being deleted is waited for, then not scored,
+    and a delete waits for the scores written meanwhile, then deletes them too. PostgreSQL only (SQLite has
+    one writer at a time)."""
+    if connection.vendor != "postgresql":
+        return
+    customer_table = connection.ops.quote_name(Customer._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT id FROM {customer_table} WHERE id BETWEEN %s AND %s ORDER BY id FOR KEY SHARE", [low_id, high_id]
+        )
+
+
 def score_copies_refresh(*, customer_ids: list[int]) -> int:
     """Bring the scores' copies of these customers' fields (COPIED_COLUMNS) up to date now; return
     the rows written. Customers between the given ids may be read too; unchanged copies are not written."""
