@@ -260,7 +260,9 @@ while RescoreJob.objects.filter(pk=job.pk, status__in=["queued", "running"]).exi
     time.sleep(0.05)
 elapsed = time.perf_counter() - started
 job.refresh_from_db()
+# The draft is a copy of the published version: every score takes the new version, no total moves.
 assert job.status == "done" and job.rows_changed == job.rows_total, (job.status, job.error, job.rows_changed)
+assert job.scores_moved == 0, job.scores_moved
 with open({out!r}, "w") as out:
     json.dump({{"seconds": elapsed, "chunks": job.chunks_total}}, out)
 """

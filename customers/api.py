@@ -19,6 +19,7 @@ from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 
 from ops.api import AsciiJSONRenderer, BoundedIsoDateTimeFilter, NestingSafeJSONParser
+from ops.text import text_problem
 from teams.api_auth import ReadAnyRoleWriteAdmin
 
 from .models import ChangeSource, Customer, LifecycleStage
@@ -32,7 +33,6 @@ from .serializers import (
     bulk_rows_validate,
     customer_values,
     storable_external_ids,
-    text_problem,
 )
 from .services.records import customer_create, customer_delete, customer_update
 from .services.upserts import customers_upsert
@@ -216,7 +216,10 @@ class CustomerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         return Response(self.get_serializer(customer).data)
 
     def destroy(self, request, external_id):
-        customer_delete(customer=self.get_object(), user=request.user, source=ChangeSource.API)
+        try:
+            customer_delete(customer=self.get_object(), user=request.user, source=ChangeSource.API)
+        except Customer.DoesNotExist:  # deleted by another request meanwhile
+            raise NotFound("No customer has this external id.") from None
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(

@@ -3,8 +3,10 @@ import datetime
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Fieldset, Layout, Submit
 from django import forms
+from django.core.validators import ProhibitNullCharactersValidator
 from django.db.models import Q
 
+from ops.text import text_problem
 from teams.models import Role, User
 
 from .models import Customer, LifecycleStage
@@ -126,6 +128,14 @@ class CustomerForm(forms.ModelForm):
         ).order_by("first_name", "last_name", "username")
         self.fields["owner"].label_from_instance = lambda person: person.display_name
         self.fields["extra"].help_text = "A JSON object; keys given here are added or replaced, others are kept."
+        for form_field in self.fields.values():
+            if isinstance(form_field, forms.CharField) and not isinstance(form_field, forms.JSONField):
+                # the rule of the API and the imports, in place of Django's own NUL check
+                form_field.validators = [
+                    validator
+                    for validator in form_field.validators
+                    if not isinstance(validator, ProhibitNullCharactersValidator)
+                ] + [_text_validate]
         self.helper = FormHelper()
         self.helper.layout = Layout(
             "name",
@@ -148,6 +158,9 @@ class CustomerForm(forms.ModelForm):
             return {}
         if not isinstance(extra, dict):
             raise forms.ValidationError('Give a JSON object, for example {"segment": "enterprise"}.')
+        for key, value in extra.items():
+            for text in (key, value) if isinstance(value, str) else (key,):
+                _text_validate(text)
         return extra
 
     def clean_loaded_updated_at(self) -> datetime.datetime:
@@ -164,3 +177,8 @@ class CustomerForm(forms.ModelForm):
             value = self.cleaned_data[name]
             values[attname] = value.pk if name == "owner" and value is not None else value
         return values
+
+
+def _text_validate(text: str) -> None:
+    if problem := text_problem(text):
+        raise forms.ValidationError(problem, code="invalid_characters")

@@ -2,8 +2,8 @@
 
 Every input a client can send is checked here, so that nothing reaches the
 database that it would refuse: integers in the range of their column (the same
-on SQLite and PostgreSQL), no NUL or lone surrogate characters, and ``extra``
-as a flat object of JSON scalars.
+on SQLite and PostgreSQL), text by the rule the imports apply too (ops.text: no NUL, surrogate or control
+characters, no bidirectional overrides), and ``extra`` as a flat object of JSON scalars.
 """
 
 import math
@@ -12,7 +12,9 @@ from collections.abc import Mapping
 from django.core.validators import MaxValueValidator, MinValueValidator
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.fields import ProhibitNullCharactersValidator, ProhibitSurrogateCharactersValidator
 
+from ops.text import text_problem
 from teams.models import Role, User
 
 from .models import Customer
@@ -34,13 +36,10 @@ INTEGER_RANGES = {
 READ_ONLY_FIELDS = ("created_at", "updated_at")
 
 
-def text_problem(text: str) -> str | None:
-    """Why the database would refuse ``text``, or None."""
-    if "\x00" in text:
-        return "Null characters are not allowed."
-    if any("\ud800" <= character <= "\udfff" for character in text):
-        return "Surrogate characters are not allowed."
-    return None
+def text_validate(text: str) -> None:
+    """The rule every way in applies to text (ops.text), as a serializer field's validator."""
+    if problem := text_problem(text):
+        raise serializers.ValidationError(problem, code="invalid_characters")
 
 
 def _integer_limits(model_field) -> dict:
@@ -164,6 +163,17 @@ class StrictFieldsMixin:
 
 class CustomerSerializer(StrictFieldsMixin, serializers.ModelSerializer):
     """A customer, addressed by its external id. Fields a request does not know are refused."""
+
+    def get_fields(self):
+        fields = super().get_fields()
+        for field in fields.values():
+            if isinstance(field, serializers.CharField):  # one rule, in place of DRF's own NUL and surrogate checks
+                field.validators = [
+                    validator
+                    for validator in field.validators
+                    if not isinstance(validator, ProhibitNullCharactersValidator | ProhibitSurrogateCharactersValidator)
+                ] + [text_validate]
+        return fields
 
     owner = OwnerField(required=False, allow_null=True)
     extra = ExtraAttributesField(required=False)

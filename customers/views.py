@@ -111,7 +111,11 @@ def customer_delete_confirm(request, customer_id):
     customer = get_object_or_404(Customer, pk=customer_id)
     if request.method == "POST":
         name = customer.name
-        customer_delete(customer=customer, user=request.user, source=ChangeSource.WEB)
+        try:
+            customer_delete(customer=customer, user=request.user, source=ChangeSource.WEB)
+        except Customer.DoesNotExist:  # deleted by someone else meanwhile
+            messages.info(request, f"{name} was already deleted.")
+            return redirect("customers:list")
         messages.success(request, f"{name} is deleted; its change history is kept.")
         return redirect("customers:list")
     changes = CustomerChange.objects.filter(customer=customer).count()

@@ -23,6 +23,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from ops.jobs import job_send
+from ops.text import text_problem
 from teams.models import User
 
 from .cleaning import date_order, number_style
@@ -135,11 +136,23 @@ def _batches(job: ImportJob, kind: ImportKind, style: FileStyle) -> Iterator[tup
     """(rows read, the kind's judgement of them) for each batch of the file."""
     table = table_open(job.file.path, job.original_name)
     parse = kind.parser(job=job, headers=table.headers, style=style)
+    mapped = [(position, header) for position, header in enumerate(table.headers) if job.mapping.get(header)]
     rows = iter(table.rows)
     while chunk := list(islice(rows, BATCH)):
-        batch = parse(chunk)
+        refused = [[line, reason] for line, cells in chunk if (reason := _text_refused(cells, mapped))]
+        refused_lines = {line for line, _ in refused}
+        batch = parse([(line, cells) for line, cells in chunk if line not in refused_lines] if refused else chunk)
+        batch.rejections += refused
         batch.rejections.sort()
         yield len(chunk), batch
+
+
+def _text_refused(cells: list[str], mapped: list[tuple[int, str]]) -> str | None:
+    """Why a row's mapped cells are refused by the rule every way in applies to text (ops.text), or None."""
+    for position, header in mapped:
+        if position < len(cells) and (problem := text_problem(cells[position])):
+            return f"{header}: {problem}"
+    return None
 
 
 # --- Check and import ----------------------------------------------------------------------------

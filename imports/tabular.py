@@ -20,14 +20,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from ops.text import text_problem
+
 DELIMITERS = [",", ";", "\t", "|"]
 FORMATS = {".csv": "csv", ".xlsx": "xlsx"}
 # How much of a file table_check reads to tell what it is.
 SNIFF_BYTES = 64 * 1024
 ZIP_MAGIC = b"PK\x03\x04"  # an .xlsx workbook is a zip archive
 OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # old .xls workbooks, .doc...
-# Control characters a text file may hold: tab, line feed, form feed, carriage return.
-TEXT_CONTROLS = {9, 10, 12, 13}
 # A hostile file must not hold a worker: a header of 100,000 columns, or a small .xlsx that unzips to gigabytes
 # (60 million shared strings in 2.4 MB) are refused before they are read.
 MAX_COLUMNS = 500
@@ -88,15 +88,17 @@ def table_sniff(head: bytes, kind: str) -> None:
 
 
 def _is_text(head: bytes) -> bool:
+    """Whether ``head`` decodes as UTF-8 or Windows-1252. A control character in a cell is its row's problem
+    (ops.text, refused with its line), not the file's."""
     try:
         # Not final: a character cut in two at the end of the sample is still text.
-        text = codecs.getincrementaldecoder("utf-8-sig")().decode(head, final=False)
+        codecs.getincrementaldecoder("utf-8-sig")().decode(head, final=False)
     except UnicodeDecodeError:
         try:
-            text = head.decode("cp1252")
+            head.decode("cp1252")
         except UnicodeDecodeError:
             return False
-    return not any((ord(char) < 32 and ord(char) not in TEXT_CONTROLS) or char == "\x7f" for char in text)
+    return True
 
 
 def table_open(path: str | Path, filename: str | None = None) -> Table:
@@ -229,6 +231,9 @@ def _checked(headers: list[str]) -> list[str]:
         raise TableError("The file has no header line.")
     if len(headers) > MAX_COLUMNS:
         raise TableError(_too_many_columns(len(headers)))
+    for header in headers:
+        if problem := text_problem(header):
+            raise TableError(f"A column name holds a character that is refused: {problem}")
     counts = Counter(header for header in headers if header)
     duplicates = sorted(header for header, count in counts.items() if count > 1)
     if duplicates:

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 
-from customers.serializers import text_problem
+from ops.text import text_problem
 
 from . import scoring
 from .fields import FIELDS, field_kind

@@ -262,7 +262,10 @@ class RescoreJob(models.Model):
     chunks_total = models.PositiveIntegerField(default=0)
     chunks_done = models.PositiveIntegerField(default=0)
     rows_total = models.PositiveIntegerField(default=0)
-    rows_changed = models.PositiveIntegerField(default=0)
+    rows_changed = models.PositiveIntegerField(default=0, help_text="Scores written: any difference, the version too.")
+    scores_moved = models.PositiveIntegerField(
+        null=True, blank=True, default=0, help_text="Scores whose total or qualification moved; unknown for older jobs."
+    )
     error = models.TextField(blank=True)
 
     class Meta:
@@ -284,6 +287,11 @@ class RescoreJob(models.Model):
             return None
         return self.finished_at - self.started_at
 
+    @property
+    def scores_restamped(self) -> int | None:
+        """Scores written whose total and qualification stayed: they took the new version (or a new breakdown)."""
+        return None if self.scores_moved is None else self.rows_changed - self.scores_moved
+
 
 class ChunkStatus(models.TextChoices):
     PENDING = "pending", "Pending"
@@ -302,6 +310,7 @@ class RescoreChunk(models.Model):
     status = models.CharField(max_length=10, choices=ChunkStatus.choices, default=ChunkStatus.PENDING)
     attempts = models.PositiveIntegerField(default=0)
     rows_changed = models.PositiveIntegerField(default=0)
+    scores_moved = models.PositiveIntegerField(default=0)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -1,11 +1,13 @@
-"""The statements that store a range of computed scores: the qualification history, then the guarded upsert.
+"""The statements that store a range of computed scores: the qualification history, then the guarded upsert,
+counting the rows written and the scores that moved.
 
 ``scores_write`` (services/scores.py) gives them the SELECT of the computed scores; on
 PostgreSQL they are one statement (the scores computed once in a CTE), on
-SQLite, which has no writing CTEs, two.
+SQLite, which has no writing CTEs, three.
 """
 
 import datetime
+from typing import NamedTuple
 
 from django.db import connection
 
@@ -25,10 +27,17 @@ COPIED_COLUMNS = {
 WRITTEN_COLUMNS = (*SCORE_COLUMNS, *COPIED_COLUMNS)
 
 
+class Statement(NamedTuple):
+    sql: str
+    params: list
+    counts: str = ""  # what its result says: "" nothing, "written" (its row count), "moved", "written moved"
+
+
 def score_statements(
     select_sql: str, select_params: list, version: RubricVersion, now: datetime.datetime, low_id: int, high_id: int
-) -> list[tuple[str, list]]:
-    """The statements writing the scores ``select_sql`` computes (the last one's row count is the rows written)."""
+) -> list[Statement]:
+    """The statements writing the scores ``select_sql`` computes, and counting the rows written and the scores
+    whose total or qualification moved (a first score included)."""
     if connection.vendor == "postgresql":
         return [_postgresql_statement(select_sql, select_params, version, now, low_id, high_id)]
     return _sqlite_statements(select_sql, select_params, version, now, low_id, high_id)
@@ -39,20 +48,38 @@ def _names():
     return quote(Score._meta.db_table), quote(QualificationChange._meta.db_table)
 
 
-def _changes_select(computed: str, version: RubricVersion, now: datetime.datetime, low_id: int, high_id: int):
-    """The scores whose qualification changes. The old scores are bounded to the range, so the
+def _compared_select(computed: str, version: RubricVersion, low_id: int, high_id: int) -> tuple[str, list]:
+    """Each computed score beside the stored one, if any. The old scores are bounded to the range, so the
     join reads them through the (customer, rubric) index instead of the whole table."""
     score_table, _ = _names()
     sql = (
-        f"SELECT s.id, %s, %s, old.qualified, s.qualified, s.total, %s FROM {computed} AS s"
+        "SELECT s.id, s.total, s.qualified, old.id IS NULL AS is_new, old.qualified AS was_qualified,"
+        f" old.total AS was_total FROM {computed} AS s"
         f" LEFT JOIN {score_table} AS old ON old.customer_id = s.id AND old.rubric_id = %s"
         " AND old.customer_id BETWEEN %s AND %s"
-        " WHERE (old.id IS NULL AND s.qualified) OR (old.id IS NOT NULL AND old.qualified <> s.qualified)"
+    )
+    return sql, [version.rubric_id, low_id, high_id]
+
+
+def _changes_select(compared: str, version: RubricVersion, now: datetime.datetime) -> tuple[str, list]:
+    """The scores whose qualification changes (or a first score that qualifies)."""
+    sql = (
+        f"SELECT c.id, %s, %s, c.was_qualified, c.qualified, c.total, %s FROM {compared} AS c"
+        " WHERE (c.is_new AND c.qualified) OR (NOT c.is_new AND c.was_qualified <> c.qualified)"
         # In customer order, whatever plan the database picks: the history (and the webhooks that send it)
         # reads the changes by id.
-        " ORDER BY s.id"
+        " ORDER BY c.id"
     )
-    return sql, [version.rubric_id, version.pk, now, version.rubric_id, low_id, high_id]
+    return sql, [version.rubric_id, version.pk, now]
+
+
+def _moved_count(compared: str, distinct: str) -> str:
+    """How many scores move: a first score, or a total or qualification that differs from the stored one
+    (a score that only takes the new version, or a new breakdown of the same total, does not count)."""
+    return (
+        f"SELECT count(*) FROM {compared} AS c"
+        f" WHERE c.is_new OR c.was_total {distinct} c.total OR c.was_qualified {distinct} c.qualified"
+    )
 
 
 def _upsert(computed: str, version: RubricVersion, now: datetime.datetime, distinct: str):
@@ -74,28 +101,35 @@ def _change_columns() -> str:
     return "(customer_id, rubric_id, version_id, was_qualified, qualified, total, changed_at)"
 
 
-def _postgresql_statement(select_sql, select_params, version, now, low_id, high_id) -> tuple[str, list]:
-    """One statement: the scores computed once (a CTE), the history and the upsert from them."""
+def _postgresql_statement(select_sql, select_params, version, now, low_id, high_id) -> Statement:
+    """One statement: the scores computed once (a CTE) and compared once with the stored ones; the history,
+    the upsert and the counts from them."""
     _, change_table = _names()
-    changes_sql, changes_params = _changes_select("computed", version, now, low_id, high_id)
+    compared_sql, compared_params = _compared_select("computed", version, low_id, high_id)
+    changes_sql, changes_params = _changes_select("compared", version, now)
     upsert_sql, upsert_params = _upsert("computed", version, now, "IS DISTINCT FROM")
     sql = (
         f"WITH computed AS MATERIALIZED ({select_sql}),"
-        f" history AS (INSERT INTO {change_table} {_change_columns()} {changes_sql})"
-        f" {upsert_sql}"
+        f" compared AS MATERIALIZED ({compared_sql}),"
+        f" history AS (INSERT INTO {change_table} {_change_columns()} {changes_sql}),"
+        f" written AS ({upsert_sql} RETURNING 1)"
+        f" SELECT (SELECT count(*) FROM written), ({_moved_count('compared', 'IS DISTINCT FROM')})"
     )
-    return sql, [*select_params, *changes_params, *upsert_params]
+    return Statement(sql, [*select_params, *compared_params, *changes_params, *upsert_params], "written moved")
 
 
-def _sqlite_statements(select_sql, select_params, version, now, low_id, high_id):
-    """SQLite has no writing CTEs: the history first (it reads the old scores), then the upsert."""
+def _sqlite_statements(select_sql, select_params, version, now, low_id, high_id) -> list[Statement]:
+    """SQLite has no writing CTEs: the history and the count first (they read the old scores), then the upsert."""
     _, change_table = _names()
-    changes_sql, changes_params = _changes_select(f"({select_sql})", version, now, low_id, high_id)
+    compared_sql, compared_params = _compared_select(f"({select_sql})", version, low_id, high_id)
+    compared = f"({compared_sql})"
+    changes_sql, changes_params = _changes_select(compared, version, now)
     upsert_sql, upsert_params = _upsert(f"({select_sql})", version, now, "IS NOT")
     return [
-        (
+        Statement(
             f"INSERT INTO {change_table} {_change_columns()} {changes_sql}",
-            [*changes_params[:3], *select_params, *changes_params[3:]],
+            [*changes_params, *select_params, *compared_params],
         ),
-        (upsert_sql, [*upsert_params, *select_params]),
+        Statement(_moved_count(compared, "IS NOT"), [*select_params, *compared_params], "moved"),
+        Statement(upsert_sql, [*upsert_params, *select_params], "written"),
     ]

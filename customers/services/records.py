@@ -57,5 +57,12 @@ def customer_update(
 
 @transaction.atomic
 def customer_delete(*, customer: Customer, user: User | None, source: str = ChangeSource.WEB) -> None:
+    """Delete one customer with what hangs on it (scores, dispositions, answers); its change history is kept.
+
+    The customer's row is locked before anything is deleted, so what is written for it meanwhile (a re-score
+    locks the customers it scores) is written either before, and deleted with it, or not at all. Raises
+    Customer.DoesNotExist when it is deleted already.
+    """
+    customer = Customer.objects.select_for_update().get(pk=customer.pk)
     change_new(customer, ChangeAction.DELETED, {}, user=user, source=source, source_ref="").save()
     customer.delete()

@@ -18,10 +18,13 @@ from teams.services import api_token_create
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 
 
-@pytest.fixture
-def admin_key(make_person, connection_kept_open):
-    CustomerFactory(external_id="CRM-1", owner=make_person(Role.SALES_REP, username="riley"))
-    _, key = api_token_create(user=make_person(Role.ADMIN), name="schemathesis")
+@pytest.fixture(params=[Role.ADMIN, Role.SALES_REP])
+def api_key(request, make_person, connection_kept_open):
+    """The token of an admin (who may write) or of a sales rep (who may only read: writes answer 403)."""
+    riley = make_person(Role.SALES_REP, username="riley")
+    CustomerFactory(external_id="CRM-1", owner=riley)
+    person = riley if request.param == Role.SALES_REP else make_person(Role.ADMIN)
+    _, key = api_token_create(user=person, name="schemathesis")
     return key
 
 
@@ -38,5 +41,5 @@ schema = schemathesis.openapi.from_wsgi("/api/schema/", get_wsgi_application())
     database=None,
     suppress_health_check=list(HealthCheck),
 )
-def test_it_answers_every_operation_as_its_schema_says(case, admin_key):
-    case.call_and_validate(headers={"Authorization": f"Token {admin_key}"}, checks=CHECKS)
+def test_it_answers_every_operation_as_its_schema_says(case, api_key):
+    case.call_and_validate(headers={"Authorization": f"Token {api_key}"}, checks=CHECKS)

@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from customers.models import Customer
 from customers.tests.factories import CustomerFactory
+from customers.tests.support import check, upload
 from teams.models import Role
 
 LIST = reverse("api:customer-list")
@@ -138,3 +139,40 @@ def test_it_accepts_every_kind_of_json_scalar_in_extra(admin_api):
 
     assert response.status_code == 201
     assert Customer.objects.get().extra == extra
+
+
+HIDDEN_CHARACTERS = [
+    pytest.param("\u0007", "Control characters are not allowed (U+0007).", id="bell"),
+    pytest.param(
+        "\u202e",
+        "Bidirectional override characters are not allowed (U+202E): they disguise the text.",
+        id="right-to-left-override",
+    ),
+]
+
+
+def _import_reason(tmp_path, name: str) -> str:
+    """Why the customers import (its check) refuses a row with this company name."""
+    path = tmp_path / "hidden.csv"
+    path.write_text(f"Record ID,Company name\nCRM-7,{name}\n", encoding="utf-8")
+    job = check(upload(path))
+    [[line, reason]] = job.rejections
+    assert line == 2
+    return reason
+
+
+@pytest.mark.parametrize(("character", "reason"), HIDDEN_CHARACTERS)
+def test_the_api_refuses_a_hidden_character_for_the_reason_the_import_gives(admin_api, tmp_path, character, reason):
+    name = f"Ac{character}me"
+    assert _import_reason(tmp_path, name) == f"Company name: {reason}"
+    CustomerFactory(external_id="CRM-1", name="Acme")
+    before = Customer.objects.values().get()
+
+    created = admin_api.post(LIST, {**VALID, "name": name}, format="json")
+    changed = admin_api.patch(
+        reverse("api:customer-detail", args=["CRM-1"]), {"industry": f"Soft{character}ware"}, format="json"
+    )
+
+    assert (created.status_code, created.json()) == (400, {"name": [reason]})
+    assert (changed.status_code, changed.json()) == (400, {"industry": [reason]})
+    assert Customer.objects.values().get() == before

@@ -101,6 +101,17 @@ def test_a_deleted_customer_keeps_its_history():
     assert history == [("GONE", ChangeAction.UPDATED, None), ("GONE", ChangeAction.DELETED, None)]
 
 
+def test_deleting_a_customer_deleted_meanwhile_says_so_and_records_nothing():
+    customer = CustomerFactory(external_id="TWICE")
+    stale = Customer.objects.get(pk=customer.pk)
+    customer_delete(customer=customer, user=None)
+
+    with pytest.raises(Customer.DoesNotExist):
+        customer_delete(customer=stale, user=None)
+
+    assert CustomerChange.objects.filter(external_id="TWICE", action=ChangeAction.DELETED).count() == 1
+
+
 def test_reseeding_the_demo_base_keeps_every_index_of_the_table():
     from django.db import connection
 

@@ -62,6 +62,24 @@ def test_it_refuses_an_owner_who_is_not_an_active_rep(client_as, make_person):
     assert customer.owner is None
 
 
+def test_it_refuses_a_hidden_character_as_the_api_and_the_import_do(client_as):
+    client = client_as(Role.ADMIN)
+    customer = CustomerFactory(name="Acme", extra={})
+
+    response = client.post(
+        reverse("customers:edit", args=[customer.pk]),
+        _form_data(customer, name="Ac\u202eme", industry="Soft\u0007ware", extra='{"note": "a\u2066b"}'),
+    )
+
+    assert response.status_code == 200
+    errors = response.context["form"].errors
+    assert errors["name"] == ["Bidirectional override characters are not allowed (U+202E): they disguise the text."]
+    assert errors["industry"] == ["Control characters are not allowed (U+0007)."]
+    assert errors["extra"] == ["Bidirectional override characters are not allowed (U+2066): they disguise the text."]
+    customer.refresh_from_db()
+    assert customer.name == "Acme"
+
+
 def test_it_refuses_a_stale_form_with_409_without_overwriting(client_as, make_person):
     client = client_as(Role.ADMIN)
     customer = CustomerFactory(employees=250, industry="Software")

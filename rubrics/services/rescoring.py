@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, F, Max, Min
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from customers.models import Customer
@@ -23,7 +24,7 @@ from ..compile import id_ranges
 from ..locks import rubric_lock, rubric_scoring_lock
 from ..models import ChunkStatus, JobStatus, RescoreChunk, RescoreJob, Rubric, RubricVersion, VersionStatus
 from ..selectors import version_spec
-from .scores import score_statistics_refresh, scores_write
+from .scores import customers_lock_for_scoring, score_statistics_refresh, scores_write, scores_write_counted
 
 CUSTOMER_TASK_SIZE = 1_000  # changed customers per re-score task
 ACTIVE = (JobStatus.QUEUED, JobStatus.RUNNING)
@@ -84,6 +85,7 @@ def rescore_job_plan(*, job_id: int, chunk_size: int | None = None, resume: bool
 
 def rescore_chunk_run(*, chunk_id: int) -> int | None:
     """Score one chunk's customers with its job's version, once; return the rows written (None: nothing to do).
+    The job counts them, and apart the scores whose total or qualification moved.
 
     1. hold off any publish of the rubric until this transaction ends, so a job
        superseded meanwhile cannot write after the newer one started;
@@ -108,19 +110,21 @@ def rescore_chunk_run(*, chunk_id: int) -> int | None:
         if job.status != JobStatus.RUNNING:
             RescoreChunk.objects.filter(pk=chunk_id).update(status=ChunkStatus.SKIPPED)
             return None
-        rows = scores_write(
+        counts = scores_write_counted(
             version=job.version, spec=version_spec(job.version), low_id=chunk.low_id, high_id=chunk.high_id
         )
-        RescoreChunk.objects.filter(pk=chunk_id).update(rows_changed=rows)
+        RescoreChunk.objects.filter(pk=chunk_id).update(rows_changed=counts.written, scores_moved=counts.moved)
         RescoreJob.objects.filter(pk=job.pk).update(
-            chunks_done=F("chunks_done") + 1, rows_changed=F("rows_changed") + rows
+            chunks_done=F("chunks_done") + 1,
+            rows_changed=F("rows_changed") + counts.written,
+            scores_moved=Coalesce(F("scores_moved"), 0) + counts.moved,
         )
         finished = RescoreJob.objects.filter(
             pk=job.pk, status=JobStatus.RUNNING, chunks_done__gte=F("chunks_total")
         ).update(status=JobStatus.DONE, finished_at=now)
     if finished:
         score_statistics_refresh()  # the last chunk: the planner learns the new scores
-    return rows
+    return counts.written
 
 
 def rescore_job_fail(*, job_id: int, message: str) -> None:
@@ -197,6 +201,7 @@ def customers_rescore(*, customer_ids: Iterable[int]) -> int:
                 continue
             spec = version_spec(version)
             for low, high in ranges:
+                customers_lock_for_scoring(low_id=low, high_id=high)  # a customer deleted meanwhile is skipped
                 written += scores_write(version=version, spec=spec, low_id=low, high_id=high)
     return written
 

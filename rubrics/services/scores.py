@@ -1,6 +1,8 @@
 """Writing scores: a range of customers' scores by a version, the copies of their fields, and the statistics
 the planner reads afterwards. The SQL that computes them is compile.py's; this writes it."""
 
+from typing import NamedTuple
+
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -12,23 +14,55 @@ from ..models import QualificationChange, RubricVersion, Score
 from ..upsert import COPIED_COLUMNS, score_statements
 
 
+class ScoresWritten(NamedTuple):
+    written: int  # rows stored: a first score, or any difference (version, total, breakdown, copied fields)
+    moved: int  # of those, scores whose total or qualification moved (a first score included)
+
+
 def scores_write(*, version: RubricVersion, spec: scoring.Rubric, low_id: int, high_id: int) -> int:
-    """Store the version's scores of customers low_id..high_id; return how many rows changed.
+    """Store the version's scores of customers low_id..high_id; return how many rows changed (scores_write_counted)."""
+    return scores_write_counted(version=version, spec=spec, low_id=low_id, high_id=high_id).written
+
+
+def scores_write_counted(*, version: RubricVersion, spec: scoring.Rubric, low_id: int, high_id: int) -> ScoresWritten:
+    """Store the version's scores of customers low_id..high_id; return the rows written and the scores that moved.
 
     1. compute every score in the database from the compiled rubric;
     2. record a QualificationChange where the qualified flag changes (or a first score qualifies);
-    3. upsert the scores with copies of the customer's fields the lead list filters by, writing
+    3. count the scores whose total or qualification moves, against the stored ones;
+    4. upsert the scores with copies of the customer's fields the lead list filters by, writing
        only rows whose version, numbers or copies differ, so running it twice (or on an unchanged
        rubric and customer) writes nothing.
     """
     select_sql, select_params = scored_sql(spec, Customer.objects.filter(pk__gte=low_id, pk__lte=high_id))
     now = timezone.now()
+    written = moved = 0
     with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute("SET LOCAL jit = off")  # the large CASE runs ~2.5x slower with JIT
-        for sql, params in score_statements(select_sql, select_params, version, now, low_id, high_id):
-            cursor.execute(sql, params)
-        return cursor.rowcount
+        for statement in score_statements(select_sql, select_params, version, now, low_id, high_id):
+            cursor.execute(statement.sql, statement.params)
+            if statement.counts == "written moved":
+                written, moved = cursor.fetchone()
+            elif statement.counts == "moved":
+                (moved,) = cursor.fetchone()
+            elif statement.counts == "written":
+                written = cursor.rowcount
+    return ScoresWritten(written=written, moved=moved)
+
+
+def customers_lock_for_scoring(*, low_id: int, high_id: int) -> None:
+    """Lock customers low_id..high_id for the rest of the transaction as a score's foreign key does (FOR KEY
+    SHARE), but before their scores are computed: a customer being deleted is waited for, then not scored,
+    and a delete waits for the scores written meanwhile, then deletes them too. PostgreSQL only (SQLite has
+    one writer at a time)."""
+    if connection.vendor != "postgresql":
+        return
+    customer_table = connection.ops.quote_name(Customer._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT id FROM {customer_table} WHERE id BETWEEN %s AND %s ORDER BY id FOR KEY SHARE", [low_id, high_id]
+        )
 
 
 def score_copies_refresh(*, customer_ids: list[int]) -> int:

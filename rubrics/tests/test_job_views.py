@@ -4,9 +4,9 @@ import pytest
 from django.urls import reverse
 
 from customers.tests.factories import CustomerFactory
-from rubrics.models import JobStatus, RescoreJob, VersionStatus
+from rubrics.models import Criterion, JobStatus, RescoreJob, RubricVersion, VersionStatus
 from rubrics.services.rescoring import rescore_job_create, rescore_job_plan
-from rubrics.tests.factories import rubric_with_draft
+from rubrics.tests.factories import next_draft, rubric_with_draft
 
 pytestmark = pytest.mark.django_db
 
@@ -26,6 +26,47 @@ def test_it_publishes_and_shows_the_job(client_as, django_capture_on_commit_call
     assert "Done" in page
     assert "3 customers scored by v1" in page
     assert client.person.display_name in page
+
+
+def _weighted(version: RubricVersion, *, employee_points: int) -> RubricVersion:
+    """Software gives 3 points, 100 employees or more ``employee_points``; 3 points qualify."""
+    Criterion.objects.filter(version=version).delete()
+    Criterion.objects.create(
+        version=version, position=0, field="industry", operator="in", values=["Software"], points=3
+    )
+    Criterion.objects.create(
+        version=version, position=1, field="employees", operator="gte", values=[100], points=employee_points
+    )
+    return version
+
+
+def test_a_publish_counts_the_scores_that_moved_apart_from_those_that_only_took_the_version(
+    client_as, django_capture_on_commit_callbacks
+):
+    client = client_as("admin")
+    # total under v1 (100 employees or more: +1) -> under v2 (+3)
+    CustomerFactory(industry="Software", employees=250)  # 4 -> 6: moves
+    CustomerFactory(industry="Software", employees=50)  # 3 -> 3
+    CustomerFactory(industry="Retail", employees=250)  # 1 -> 3: moves, and now qualifies
+    CustomerFactory(industry="Retail", employees=50)  # 0 -> 0
+    CustomerFactory(industry="Software", employees=500)  # 4 -> 6: moves
+    first = _weighted(rubric_with_draft(), employee_points=1)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("rubrics:version_publish", kwargs={"version_id": first.pk}))
+    second = _weighted(next_draft(first.rubric), employee_points=3)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("rubrics:version_publish", kwargs={"version_id": second.pk}))
+
+    job = RescoreJob.objects.get(version=second)
+    assert (job.status, job.rows_total, job.rows_changed, job.scores_moved) == (JobStatus.DONE, 5, 5, 3)
+    page = " ".join(client.get(response.url).content.decode().split())
+    assert "5 customers scored by v2. 3 scores changed (total or qualification)." in page
+    assert "2 more were rewritten with the same total." in page
+    history = " ".join(
+        client.get(reverse("rubrics:job_list", kwargs={"rubric_id": first.rubric_id})).content.decode().split()
+    )
+    assert "3 of 5" in history
 
 
 def test_it_refuses_a_second_publish_with_409(client_as):

@@ -25,8 +25,9 @@ class Command(BaseCommand):
             seconds = job.duration.total_seconds() if job.duration else 0.0
             self.stdout.write(
                 f"  {job.get_status_display().lower()}: {job.rows_total} customers,"
-                f" {job.rows_changed} scores changed in {seconds:.1f} s"
+                f" {job.scores_moved} scores changed (total or qualification),"
+                f" {job.scores_restamped} more rewritten with the same total, in {seconds:.1f} s"
             )
 
     def _progress(self, job):
-        self.stdout.write(f"  chunk {job.chunks_done} of {job.chunks_total}, {job.rows_changed} scores changed")
+        self.stdout.write(f"  chunk {job.chunks_done} of {job.chunks_total}, {job.scores_moved} scores changed")
