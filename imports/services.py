@@ -3,7 +3,8 @@ cancel, and resend what no worker holds.
 
 The check and the import read the file the same way and count with the same writer (the check with
 ``dry_run``), so what the check announces is what the import does, unless the data changed in between. The
-import is one transaction: every valid row, or nothing.
+import is one transaction: every valid row, or nothing. Imports of the same kind commit one at a time (a lock
+their transactions hold, ops.locks), so two files bringing the same new rows both succeed.
 
 The check and the import run in the worker (a kind may check on upload, in the request), each holding the
 job's row locked while it runs. A worker killed midway leaves the job checking or importing, its transaction
@@ -23,6 +24,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from ops.jobs import job_send
+from ops.locks import lock_for_transaction
 from teams.models import User
 
 from .cleaning import date_order, number_style
@@ -207,6 +209,9 @@ def import_commit(*, job: ImportJob) -> ImportJob:
     """Import every valid row in one transaction, or nothing. Safe to run twice: a finished job is left alone.
 
     1. lock the job, and stop if another worker holds it or it is not importing (a second delivery of the task);
+       then wait for any other import of the same kind to commit: two files bringing the same new rows would
+       otherwise both create them, and the second fail on the first's unique keys. Once it waits no more, it
+       reads what the first wrote, so it updates those rows (the later import's values stay);
     2. judge the rows again (the data may have changed since the check) and write them batch by batch,
        recording progress;
     3. with rejected rows the person did not choose to skip, roll everything back;
@@ -219,6 +224,7 @@ def import_commit(*, job: ImportJob) -> ImportJob:
             if locked is None or locked.status != ImportStatus.IMPORTING:
                 return locked or job
             job = locked
+            lock_for_transaction(f"imports:{job.kind}")
             style = FileStyle(**job.file_style) if job.file_style else _scan(job, kind)
             writer = kind.writer(job=job, dry_run=False)
             counts, rejections, done = Counts(), [], 0
