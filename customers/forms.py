@@ -7,7 +7,7 @@ from django.db.models import Q
 
 from teams.models import Role, User
 
-from .models import Customer, LifecycleStage
+from .models import CATEGORY_FIELDS, Customer, LifecycleStage
 from .selectors import (
     DEFAULT_PER_PAGE,
     DEFAULT_SORT,
@@ -164,3 +164,11 @@ class CustomerForm(forms.ModelForm):
             value = self.cleaned_data[name]
             values[attname] = value.pk if name == "owner" and value is not None else value
         return values
+
+
+class CategoryMergeForm(forms.Form):
+    """An admin's merge of two spellings of a category field (customers.services.categories.category_merge)."""
+
+    field = forms.ChoiceField(choices=[(name, name) for name in CATEGORY_FIELDS])
+    spelling = forms.CharField(max_length=100, label="Replace")
+    into = forms.CharField(max_length=100, label="with")
