@@ -12,6 +12,7 @@ rolled back and the row unlocked: ``imports_unheld`` finds it, and the periodic 
 starts) sends its task again. A second delivery of a task leaves alone a job that is locked or finished.
 """
 
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import asdict
 from itertools import islice
@@ -163,16 +164,17 @@ def import_check(*, job: ImportJob) -> ImportJob:
             style = _scan(job, kind)
             progress_set(job, 0, rows_total=style.rows)
             writer = kind.writer(job=job, dry_run=True)
-            counts, rejections, done = Counts(), [], 0
+            counts, rejections, matched, done = Counts(), [], Counter(), 0
             for lines, batch in _batches(job, kind, style):
                 counts += writer.write(batch.rows)
                 rejections += batch.rejections
+                matched.update(batch.matched)
                 done += lines
                 progress_set(job, done, rows_total=style.rows)
         except TableError as error:
             return import_fail(job=job, message=str(error))
         job.rows_total = style.rows
-        job.analysis = {**counts.as_dict(), "rejected": len(rejections)}
+        job.analysis = {**counts.as_dict(), "rejected": len(rejections), **_matched(matched)}
         job.rejections = rejections[:REJECTIONS_KEPT]
         job.file_style = asdict(style)
         job.status = ImportStatus.ANALYSED
@@ -227,9 +229,10 @@ def import_commit(*, job: ImportJob) -> ImportJob:
             lock_for_transaction(f"imports:{job.kind}")
             style = FileStyle(**job.file_style) if job.file_style else _scan(job, kind)
             writer = kind.writer(job=job, dry_run=False)
-            counts, rejections, done = Counts(), [], 0
+            counts, rejections, matched, done = Counts(), [], Counter(), 0
             for lines, batch in _batches(job, kind, style):
                 rejections += batch.rejections
+                matched.update(batch.matched)
                 if not rejections or job.skip_invalid:
                     counts += writer.write(batch.rows)
                 done += lines
@@ -238,7 +241,7 @@ def import_commit(*, job: ImportJob) -> ImportJob:
                 raise _Rejected(rejections)
             writer.finish()
             job.rows_total = style.rows
-            job.result = {**counts.as_dict(), "rejected": len(rejections)}
+            job.result = {**counts.as_dict(), "rejected": len(rejections), **_matched(matched)}
             job.rejections = rejections[:REJECTIONS_KEPT]
             job.status = ImportStatus.DONE
             job.finished_at = timezone.now()
@@ -250,6 +253,12 @@ def import_commit(*, job: ImportJob) -> ImportJob:
     except TableError as error:
         return import_fail(job=job, message=f"{error} Nothing was imported.")
     return job
+
+
+def _matched(matched: Counter) -> dict:
+    """How many rows each of the kind's rules matched, when it says: [["by domain", 12], ...], in the order first
+    met (a list: JSON objects in PostgreSQL keep no order)."""
+    return {"matched": [[rule, count] for rule, count in matched.items()]} if matched else {}
 
 
 def _locked(job: ImportJob) -> ImportJob | None:
