@@ -7,6 +7,7 @@ from django.urls import reverse
 from customers.models import CategorySpelling, ChangeSource, Customer, CustomerChange
 from customers.services.categories import category_merge
 from customers.services.records import customer_create, customer_update
+from customers.services.seeding import customer_demo_seed
 from customers.signals import customers_changed
 from customers.tests.factories import CustomerFactory
 from customers.tests.support import check, run
@@ -194,3 +195,13 @@ def test_only_an_admin_may_merge(client_as, role):
 
     assert response.status_code == 403
     assert _industries() == ["Computer Software"]
+
+
+def test_a_demo_base_loaded_again_brings_its_own_spellings():
+    customer_create(values={"external_id": "OLD-1", "name": "Old", "industry": "SOFTWARE"}, user=None)
+
+    customer_demo_seed(count=40, seed=7, owner_ids=[])
+
+    assert "Software" in _industries()
+    new = customer_create(values={"external_id": "NEW-1", "name": "New", "industry": "software"}, user=None)
+    assert new.industry == "Software"
