@@ -179,7 +179,7 @@ class RowCleaner:
                 values[target] = value
         if extra:
             values["extra"] = extra
-        if not values.get("external_id"):
+        if "external_id" in self.fields and not values.get("external_id"):
             raise RowError("no external id (the CRM's record id is empty)")
         if "name" in values and not values["name"]:
             raise RowError("no company name")

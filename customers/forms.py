@@ -9,7 +9,7 @@ from django.db.models import Q
 from ops.text import text_problem
 from teams.models import Role, User
 
-from .models import Customer, LifecycleStage
+from .models import CATEGORY_FIELDS, Customer, LifecycleStage
 from .selectors import (
     DEFAULT_PER_PAGE,
     DEFAULT_SORT,
@@ -182,3 +182,11 @@ class CustomerForm(forms.ModelForm):
 def _text_validate(text: str) -> None:
     if problem := text_problem(text):
         raise forms.ValidationError(problem, code="invalid_characters")
+
+
+class CategoryMergeForm(forms.Form):
+    """An admin's merge of two spellings of a category field (customers.services.categories.category_merge)."""
+
+    field = forms.ChoiceField(choices=[(name, name) for name in CATEGORY_FIELDS])
+    spelling = forms.CharField(max_length=100, label="Replace")
+    into = forms.CharField(max_length=100, label="with")

@@ -1,5 +1,6 @@
 """The customers import (imports.kinds): a CRM export whose columns a person maps to customer fields, each row
-cleaned to customer values (customers.cleaning) and upserted by its external id (customers_upsert)."""
+cleaned to customer values (customers.cleaning) and upserted by its external id (customers_upsert). A file
+without external ids has each row matched to a customer first (customers.matching)."""
 
 from django.core.exceptions import ValidationError
 
@@ -9,6 +10,7 @@ from imports.models import ImportJob
 from teams.models import Role, User
 
 from .cleaning import COLUMN_ALIASES, DATE_FIELDS, EXTRA_PREFIX, RowCleaner, is_number_field, target_label
+from .matching import RULES, RowMatcher
 from .models import ChangeSource, ColumnMapping, Customer
 from .services.changes import WRITABLE_FIELDS
 from .services.column_mappings import column_mappings_remember
@@ -58,8 +60,11 @@ def mapping_check(mapping: dict[str, str], headers: list[str]) -> dict[str, str]
     twice = sorted({target for target in used if used.count(target) > 1})
     if twice:
         problems.append(f"Each field can come from one column only: {', '.join(twice)}.")
-    if "external_id" not in used:
-        problems.append("One column must be the external id (the CRM's record id).")
+    if "external_id" not in used and "name" not in used and "domain" not in used:
+        problems.append(
+            "Choose the column of the external id (the CRM's record id) or, for a file without one, the company "
+            "name or domain column: customers are matched by domain, else by name and country."
+        )
     if problems:
         raise ValidationError(problems)
     return cleaned
@@ -76,27 +81,47 @@ def _owners() -> dict[str, User]:
 
 
 class CustomerRows:
-    """1. clean each row; 2. reject ids seen before in the file; 3. reject new customers without a name."""
+    """1. clean each row; 2. without a CRM id column, tell which customer each row is (customers.matching);
+    3. reject a customer seen before in the file; 4. reject new customers without a name."""
 
     def __init__(self, job: ImportJob, headers: list[str], style: FileStyle):
         mapping = {headers.index(h): target for h, target in job.mapping.items() if target and h in headers}
         self.cleaner = RowCleaner(mapping, _owners(), style.date_orders, style.number_style)
         self.width = len(headers)
         self.first_line: dict[str, int] = {}
+        self.matcher = None if "external_id" in mapping.values() else RowMatcher()
 
     def __call__(self, chunk: Chunk) -> Batch:
         batch = Batch()
-        lines = {}
+        cleaned = []
         for line, cells in chunk:
             try:
                 if any(cell.strip() for cell in cells[self.width :]):
                     raise RowError(f"{len(cells)} cells, but the header has {self.width} columns")
-                values = self.cleaner.clean(cells)
-                seen = self.first_line.setdefault(values["external_id"], line)
-                if seen != line:
-                    raise RowError(f"external id “{values['external_id']}” already appears on line {seen}")
+                cleaned.append((line, self.cleaner.clean(cells)))
             except RowError as error:
                 batch.rejections.append([line, str(error)])
+        rules = {}
+        if self.matcher is not None:
+            matched = []
+            for (line, values), match in zip(cleaned, self.matcher.match([v for _, v in cleaned]), strict=True):
+                if isinstance(match, RowError):
+                    batch.rejections.append([line, str(match)])
+                    continue
+                values["external_id"] = match.external_id
+                rules[match.external_id] = match.rule
+                matched.append((line, values))
+            cleaned = matched
+        lines = {}
+        for line, values in cleaned:
+            seen = self.first_line.setdefault(values["external_id"], line)
+            if seen != line:
+                reason = (
+                    f"external id “{values['external_id']}” already appears on line {seen}"
+                    if self.matcher is None
+                    else f"the same customer as line {seen} ({rules[values['external_id']]})"
+                )
+                batch.rejections.append([line, reason])
                 continue
             batch.rows.append(values)
             lines[values["external_id"]] = line
@@ -106,6 +131,9 @@ class CustomerRows:
             new = set(nameless) - known
             batch.rejections += [[lines[i], "a new customer needs a company name"] for i in nameless if i in new]
             batch.rows = [row for row in batch.rows if row["external_id"] not in new]
+        if self.matcher is not None:
+            used = [rules[row["external_id"]] for row in batch.rows]
+            batch.matched = {rule: used.count(rule) for rule in RULES if rule in used}
         return batch
 
 
@@ -130,7 +158,8 @@ class CustomerImport(ImportKind):
     title = "Import customers"
     upload_help = (
         "Upload a CSV or Excel export. You check its columns and see what would change before anything is "
-        "imported; customers are matched by their CRM record id, so importing the same file twice changes nothing."
+        "imported. Customers are matched by their CRM record id; a file without one (a spreadsheet made by hand) "
+        "by domain, else by name and country. Importing the same file twice changes nothing."
     )
     upload_field_help = "A companies export from HubSpot, an accounts export from Salesforce, or our own columns."
     back_url = "customers:list"

@@ -189,3 +189,29 @@ class ColumnMapping(models.Model):
 
     def __str__(self):
         return f"{self.column} → {self.target or '(ignored)'}"
+
+
+CATEGORY_FIELDS = ("industry", "country", "region")
+
+
+class CategorySpelling(models.Model):
+    """How a category value (an industry, a country, a region) is stored: every spelling with the same ``key``
+    (its letters without spaces, case folded) is stored as ``spelling``. The first spelling stored becomes the
+    canonical one; an admin's merge points the key of another spelling at it too (customers.services.categories).
+    """
+
+    field = models.CharField(max_length=20, choices=[(name, name) for name in CATEGORY_FIELDS])
+    key = models.CharField(max_length=100, help_text="The spelling without spaces, case folded.")
+    spelling = models.CharField(max_length=100, help_text="What customers store for every spelling with this key.")
+    merged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["field", "spelling", "key"]
+        constraints = [models.UniqueConstraint(fields=["field", "key"], name="category_spelling_unique_key")]
+        indexes = [models.Index(fields=["field", "spelling"], name="category_spelling_idx")]
+
+    def __str__(self):
+        return f"{self.field}: {self.key} → {self.spelling}"

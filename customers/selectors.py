@@ -16,13 +16,13 @@ from dataclasses import dataclass, field
 from django.contrib.humanize.templatetags.humanize import intcomma
 from django.core.exceptions import FieldDoesNotExist
 from django.db import connection, transaction
-from django.db.models import F, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import Upper
 from django.utils.formats import date_format
 
 from teams.models import Role, User
 
-from .models import Customer, CustomerChange
+from .models import CATEGORY_FIELDS, CategorySpelling, Customer, CustomerChange
 
 PER_PAGE_CHOICES = (25, 50, 100)
 DEFAULT_PER_PAGE = 50
@@ -205,17 +205,17 @@ def customer_count_estimate(customers: QuerySet[Customer]) -> int | None:
 
 def filter_choices() -> dict[str, list[str]]:
     """The values the list's filters offer: each distinct industry, country and region."""
-    return {name: _distinct_values(name) for name in LISTED_FILTERS}
+    return {name: distinct_values(name) for name in LISTED_FILTERS}
 
 
-def _distinct_values(column: str) -> list[str]:
+def distinct_values(column: str) -> list[str]:
     """Distinct non-blank values of an indexed column.
 
     On PostgreSQL a recursive query jumps from one value to the next through the
     index ((industry, name, id) and the like): a few milliseconds on 1M rows,
     where SELECT DISTINCT reads them all.
     """
-    if column not in LISTED_FILTERS:
+    if column not in LISTED_FILTERS + CATEGORY_FIELDS:
         raise ValueError(column)
     if connection.vendor != "postgresql":
         return list(Customer.objects.exclude(**{column: ""}).order_by(column).values_list(column, flat=True).distinct())
@@ -329,3 +329,25 @@ def short_query_planning():
                     "SELECT set_config('jit', 'off', true), set_config('max_parallel_workers_per_gather', '0', true)"
                 )
         yield
+
+
+@dataclass(frozen=True)
+class Spelling:
+    """A spelling customers store for a category field, how many store it, and the other spellings (their
+    keys) stored as it."""
+
+    spelling: str
+    customers: int
+    also: list[str]
+
+
+def category_spellings(field: str) -> list[Spelling]:
+    """What the category merge page lists for ``field``, by spelling."""
+    if field not in CATEGORY_FIELDS:
+        raise ValueError(field)
+    counts = dict(Customer.objects.exclude(**{field: ""}).order_by().values_list(field).annotate(customers=Count("id")))
+    also: dict[str, list[str]] = {}
+    for key, spelling in CategorySpelling.objects.filter(field=field).values_list("key", "spelling"):
+        if key != "".join(spelling.split()).casefold():
+            also.setdefault(spelling, []).append(key)
+    return [Spelling(spelling, counts[spelling], sorted(also.get(spelling, []))) for spelling in sorted(counts)]

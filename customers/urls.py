@@ -13,6 +13,7 @@ urlpatterns = [
     path("results/", views.customer_results, name="results"),
     path("export.csv", views.customer_export_csv, name="export_csv"),
     path("export.xlsx", views.customer_export_xlsx, name="export_xlsx"),
+    path("categories/", views.category_spellings, name="categories"),
     path("<int:customer_id>/", views.customer_detail, name="detail"),
     path("<int:customer_id>/edit/", views.customer_edit, name="edit"),
     path("<int:customer_id>/delete/", views.customer_delete_confirm, name="delete"),

@@ -11,9 +11,10 @@ from teams.access import ANY_ROLE, role_required
 from teams.models import Role
 
 from . import exports, selectors
-from .forms import CustomerFilterForm, CustomerForm
-from .models import ChangeSource, Customer, CustomerChange
+from .forms import CategoryMergeForm, CustomerFilterForm, CustomerForm
+from .models import CATEGORY_FIELDS, ChangeSource, Customer, CustomerChange
 from .panels import customer_panels
+from .services.categories import category_merge
 from .services.records import CustomerChangedMeanwhile, customer_delete, customer_update
 
 
@@ -136,3 +137,31 @@ def customer_export_csv(request):
 @require_GET
 def customer_export_xlsx(request):
     return exports.streamed_download(exports.xlsx_chunks(_exported_rows(request)), name="customers", extension="xlsx")
+
+
+@role_required(Role.ADMIN)
+def category_spellings(request):
+    """Each category field's spellings, and the merge of two of them (the customers re-scored)."""
+    form = CategoryMergeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        field, spelling, into = (form.cleaned_data[name] for name in ("field", "spelling", "into"))
+        try:
+            changed = category_merge(field=field, spelling=spelling, into=into, user=request.user)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            label = Customer._meta.get_field(field).verbose_name
+            if changed:
+                messages.success(
+                    request,
+                    f"{changed} customer{'s' if changed != 1 else ''} now {'have' if changed != 1 else 'has'} "
+                    f"{label} “{into}” instead of “{spelling}”; their scores follow in a moment.",
+                )
+            else:
+                messages.info(request, f"No customer has {label} “{spelling}” any more: nothing changed.")
+            return redirect(reverse("customers:categories") + f"#{field}")
+    fields = [
+        (field, Customer._meta.get_field(field).verbose_name, selectors.category_spellings(field))
+        for field in CATEGORY_FIELDS
+    ]
+    return render(request, "customers/category_spellings.html", {"form": form, "fields": fields})

@@ -6,8 +6,9 @@ subclassing ``ImportKind`` and registering an instance when it starts (its ``App
 - ``columns(headers)``: what each column of the file fills (header -> target, "" when ignored), or a
   ValidationError saying which columns the file lacks;
 - ``parser(job=..., headers=..., style=...)``: a callable that turns one batch of ``(line, cells)`` into a
-  ``Batch`` (the rows that can be written and ``[line, reason]`` for the others); it may keep state across the
-  batches of one file (to find a row given twice, say);
+  ``Batch`` (the rows that can be written and ``[line, reason]`` for the others, and, if the kind says so, how
+  many rows each rule matched, shown on the check page); it may keep state across the batches of one file (to
+  find a row given twice, say);
 - ``writer(job=..., dry_run=...)``: a ``Writer`` whose ``write(rows)`` returns the ``Counts`` of what it
   creates, updates or leaves unchanged (with ``dry_run``, what it would), and whose ``finish()`` runs once all
   rows are written, in the same transaction.
@@ -49,6 +50,7 @@ class Batch:
 
     rows: list = field(default_factory=list)
     rejections: list[list] = field(default_factory=list)  # [line, reason], as JSON keeps them
+    matched: dict[str, int] = field(default_factory=dict)  # how rows were matched ("by domain"): how many
 
 
 @dataclass

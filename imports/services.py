@@ -3,7 +3,8 @@ cancel, and resend what no worker holds.
 
 The check and the import read the file the same way and count with the same writer (the check with
 ``dry_run``), so what the check announces is what the import does, unless the data changed in between. The
-import is one transaction: every valid row, or nothing.
+import is one transaction: every valid row, or nothing. Imports of the same kind commit one at a time (a lock
+their transactions hold, ops.locks), so two files bringing the same new rows both succeed.
 
 The check and the import run in the worker (a kind may check on upload, in the request), each holding the
 job's row locked while it runs. A worker killed midway leaves the job checking or importing, its transaction
@@ -11,6 +12,7 @@ rolled back and the row unlocked: ``imports_unheld`` finds it, and the periodic 
 starts) sends its task again. A second delivery of a task leaves alone a job that is locked or finished.
 """
 
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import asdict
 from itertools import islice
@@ -23,6 +25,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from ops.jobs import job_send
+from ops.locks import lock_for_transaction
 from ops.text import text_problem
 from teams.models import User
 
@@ -174,16 +177,17 @@ def import_check(*, job: ImportJob) -> ImportJob:
             style = _scan(job, kind)
             progress_set(job, 0, rows_total=style.rows)
             writer = kind.writer(job=job, dry_run=True)
-            counts, rejections, done = Counts(), [], 0
+            counts, rejections, matched, done = Counts(), [], Counter(), 0
             for lines, batch in _batches(job, kind, style):
                 counts += writer.write(batch.rows)
                 rejections += batch.rejections
+                matched.update(batch.matched)
                 done += lines
                 progress_set(job, done, rows_total=style.rows)
         except TableError as error:
             return import_fail(job=job, message=str(error))
         job.rows_total = style.rows
-        job.analysis = {**counts.as_dict(), "rejected": len(rejections)}
+        job.analysis = {**counts.as_dict(), "rejected": len(rejections), **_matched(matched)}
         job.rejections = rejections[:REJECTIONS_KEPT]
         job.file_style = asdict(style)
         job.status = ImportStatus.ANALYSED
@@ -220,6 +224,9 @@ def import_commit(*, job: ImportJob) -> ImportJob:
     """Import every valid row in one transaction, or nothing. Safe to run twice: a finished job is left alone.
 
     1. lock the job, and stop if another worker holds it or it is not importing (a second delivery of the task);
+       then wait for any other import of the same kind to commit: two files bringing the same new rows would
+       otherwise both create them, and the second fail on the first's unique keys. Once it waits no more, it
+       reads what the first wrote, so it updates those rows (the later import's values stay);
     2. judge the rows again (the data may have changed since the check) and write them batch by batch,
        recording progress;
     3. with rejected rows the person did not choose to skip, roll everything back;
@@ -232,11 +239,13 @@ def import_commit(*, job: ImportJob) -> ImportJob:
             if locked is None or locked.status != ImportStatus.IMPORTING:
                 return locked or job
             job = locked
+            lock_for_transaction(f"imports:{job.kind}")
             style = FileStyle(**job.file_style) if job.file_style else _scan(job, kind)
             writer = kind.writer(job=job, dry_run=False)
-            counts, rejections, done = Counts(), [], 0
+            counts, rejections, matched, done = Counts(), [], Counter(), 0
             for lines, batch in _batches(job, kind, style):
                 rejections += batch.rejections
+                matched.update(batch.matched)
                 if not rejections or job.skip_invalid:
                     counts += writer.write(batch.rows)
                 done += lines
@@ -245,7 +254,7 @@ def import_commit(*, job: ImportJob) -> ImportJob:
                 raise _Rejected(rejections)
             writer.finish()
             job.rows_total = style.rows
-            job.result = {**counts.as_dict(), "rejected": len(rejections)}
+            job.result = {**counts.as_dict(), "rejected": len(rejections), **_matched(matched)}
             job.rejections = rejections[:REJECTIONS_KEPT]
             job.status = ImportStatus.DONE
             job.finished_at = timezone.now()
@@ -257,6 +266,12 @@ def import_commit(*, job: ImportJob) -> ImportJob:
     except TableError as error:
         return import_fail(job=job, message=f"{error} Nothing was imported.")
     return job
+
+
+def _matched(matched: Counter) -> dict:
+    """How many rows each of the kind's rules matched, when it says: [["by domain", 12], ...], in the order first
+    met (a list: JSON objects in PostgreSQL keep no order)."""
+    return {"matched": [[rule, count] for rule, count in matched.items()]} if matched else {}
 
 
 def _locked(job: ImportJob) -> ImportJob | None:

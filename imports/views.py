@@ -154,6 +154,7 @@ def _detail_context(job: ImportJob) -> dict:
         "job": job,
         "kind": _kind(job.kind),
         "counts": job.counts,
+        "matched": ", ".join(f"{count:,} {rule}" for rule, count in job.counts.get("matched", [])),
         "valid_rows": job.valid_rows,
         "rows_done": done,
         "rows_total": total,

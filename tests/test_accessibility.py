@@ -67,6 +67,7 @@ PAGES = {
     "customer": ("admin", _path("customers:detail", "lead"), 200, None),
     "customer-edit": ("admin", _path("customers:edit", "lead"), 200, None),
     "customer-import": ("admin", _path("customers:imports"), 200, None),
+    "category-spellings": ("admin", _path("customers:categories"), 200, None),
     "leads-of-a-rep": ("rep", _path("leads:list"), 200, "#lead-matrix table"),
     "leads-of-everyone": ("admin", _path("leads:list"), 200, "#lead-matrix table"),
     "lead": ("rep", _path("leads:detail", "rubric", "lead"), 200, None),

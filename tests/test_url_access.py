@@ -281,6 +281,7 @@ ACCESS = {
     "customers:delete": (ADMIN, ("GET", "POST"), CUSTOMER),
     "customers:export_csv": (ALL, ("GET",), {}),
     "customers:export_xlsx": (ALL, ("GET",), {}),
+    "customers:categories": (ADMIN, ("GET", "POST"), {}),
     "rubrics:version_publish": (ADMIN, ("POST",), {"version_id": _draft}),
     "rubrics:job_list": (ADMIN, ("GET",), {"rubric_id": _rubric}),
     "rubrics:job_detail": (ADMIN, ("GET",), {"job_id": _rescore_job}),

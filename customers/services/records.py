@@ -1,5 +1,6 @@
 """One customer at a time: create, update (refusing to overwrite a change made meanwhile), delete. Each change is
-recorded as a CustomerChange and announced, so its scores follow."""
+recorded as a CustomerChange and announced, so its scores follow. Category values take their one spelling
+(categories.py)."""
 
 import datetime
 
@@ -8,6 +9,7 @@ from django.db import transaction
 from teams.models import User
 
 from ..models import ChangeAction, ChangeSource, Customer
+from .categories import spellings_unify
 from .changes import change_new, customers_changed_announce, values_apply, writable_only
 
 
@@ -15,9 +17,10 @@ def customer_create(
     *, values: dict, user: User | None, source: str = ChangeSource.WEB, source_ref: str = ""
 ) -> Customer:
     """Create one customer from ``values`` (field attnames to clean values)."""
-    customer = Customer(**writable_only(values))
-    customer.full_clean()
     with transaction.atomic():
+        (values,) = spellings_unify([writable_only(values)])
+        customer = Customer(**values)
+        customer.full_clean()
         customer.save()
         change_new(customer, ChangeAction.CREATED, {}, user=user, source=source, source_ref=source_ref).save()
         customers_changed_announce([customer.pk])
@@ -46,7 +49,8 @@ def customer_update(
     customer = Customer.objects.select_for_update().get(pk=customer.pk)
     if loaded_at is not None and customer.updated_at != loaded_at:
         raise CustomerChangedMeanwhile(customer.name)
-    diff = values_apply(customer, writable_only(values))
+    (values,) = spellings_unify([writable_only(values)])
+    diff = values_apply(customer, values)
     if diff:
         customer.full_clean()
         customer.save()

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from ..bulk import indexes_deferred
 from ..demo import DEMO_COLUMNS, demo_customer_rows
-from ..models import Customer
+from ..models import CategorySpelling, Customer
 
 INSERT_BATCH = 10_000
 
@@ -52,10 +52,12 @@ def customer_demo_seed(*, count: int, seed: int, owner_ids: list[int]) -> int:
 
 
 def customer_base_clear() -> None:
-    """Delete the whole customer base with everything that points at it (scores, history).
+    """Delete the whole customer base with everything that points at it (scores, history), and the spellings
+    its category values had (the next base brings its own).
 
     For reloading demo data and benchmarks only: nothing is recorded.
     """
+    CategorySpelling.objects.all().delete()
     table = connection.ops.quote_name(Customer._meta.db_table)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":

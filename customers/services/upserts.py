@@ -12,6 +12,7 @@ from teams.models import User
 
 from ..bulk import objects_insert
 from ..models import ChangeAction, Customer, CustomerChange
+from .categories import spellings_unify
 from .changes import (
     WRITABLE_FIELDS,
     change_new,
@@ -51,7 +52,8 @@ def customers_upsert(
     fields a row leaves out keep their value. A row that changes nothing writes
     nothing. Raises ValidationError (naming the external id) for an invalid row;
     run it inside a transaction to make all batches one unit. ``dry_run`` counts
-    what would happen and writes nothing.
+    what would happen and writes nothing. Category values take their one
+    spelling (categories.py).
     """
     result = UpsertResult()
     rows = iter(rows)
@@ -66,6 +68,7 @@ def _upsert_batch(rows: list[dict], *, user, source, source_ref, dry_run) -> Ups
     ids = [row["external_id"] for row in rows]
     if len(set(ids)) != len(ids):
         raise ValidationError("The same external id appears twice in one batch.")
+    rows = spellings_unify(rows, register=not dry_run)
     found = Customer.objects.filter(external_id__in=ids)
     existing = {customer.external_id: customer for customer in (found if dry_run else found.select_for_update())}
     owner_ids = {row["owner_id"] for row in rows if row.get("owner_id")}

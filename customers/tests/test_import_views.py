@@ -82,7 +82,7 @@ def test_it_refuses_a_mapping_without_an_external_id_with_a_message(client_as):
     response = client.post(reverse("customers:import_mapping", args=[job.pk]), {"column_0": ""})
 
     assert response.status_code == 400
-    assert "One column must be the external id" in response.content.decode()
+    assert "the company name or domain column" in response.content.decode()
     job.refresh_from_db()
     assert job.status == ImportStatus.UPLOADED
 

@@ -249,7 +249,7 @@ def test_a_column_mapped_to_an_extra_attribute_is_kept_and_remembered(make_perso
 @pytest.mark.parametrize(
     ("mapping", "message"),
     [
-        ({"Record ID": ""}, "One column must be the external id"),
+        ({"Record ID": "", "Company name": "", "Company Domain Name": ""}, "the company name or domain column"),
         ({"Company name": "external_id"}, "Each field can come from one column only: external_id"),
         ({"Tier": "favourite_colour"}, "“favourite_colour” is not a customer field"),
         ({"Tier": "extra:"}, "an extra attribute needs a short name"),
