@@ -51,6 +51,24 @@ def test_it_answers_an_unchanged_poll_304_without_loading_the_session_or_the_per
     assert "django_session" not in queries[0]["sql"]
 
 
+def test_the_304_is_answered_before_the_rest_of_the_middleware_and_leaves_no_access_line(client, caplog):
+    room = running_workshop()
+    client.force_login(room.sales)
+    url = reverse("workshops:proposals", args=[room.step.pk])
+    first = _poll(client, url)
+
+    with caplog.at_level("INFO", logger="ops.access"):
+        unchanged = _poll(client, url, first["ETag"])
+        item(room, text="Fresh idea")
+        changed = _poll(client, url, first["ETag"])
+
+    # The request-id middleware (second in MIDDLEWARE) never saw the 304; it did see the 200.
+    assert (unchanged.status_code, changed.status_code) == (304, 200)
+    assert "X-Request-ID" not in unchanged
+    assert "X-Request-ID" in changed
+    assert {record.status for record in caplog.records if record.name == "ops.access"} == {200}
+
+
 def test_a_changed_version_answers_200_with_the_change_and_a_new_etag(client):
     room = running_workshop()
     client.force_login(room.sales)
