@@ -1,8 +1,26 @@
 """Settings for the test suite: the normal settings with development defaults."""
 
 import os
+from urllib.parse import urlsplit, urlunsplit
 
 os.environ.setdefault("DEBUG", "true")
+
+
+def redis_of_this_worker(url: str, worker: str) -> str:
+    """Under pytest-xdist (``make test`` runs several workers), each worker ``gwN`` gets Redis database 10 + N of
+    the same server, so one worker's broker queue, cache and flushes never meet another's. PostgreSQL needs no such
+    care: pytest-django names each worker's test database ``test_<name>_gwN`` itself."""
+    if not url or not worker.startswith("gw"):
+        return url
+    number = 10 + int(worker.removeprefix("gw"))
+    if number > 15:
+        raise RuntimeError(f"Redis has databases 0..15: run at most 6 test workers (this is {worker})")
+    return urlunsplit(urlsplit(url)._replace(path=f"/{number}"))
+
+
+# Before the settings read it, and before tests/support.py and the Celery workers that tests start inherit it.
+if os.environ.get("REDIS_URL"):
+    os.environ["REDIS_URL"] = redis_of_this_worker(os.environ["REDIS_URL"], os.environ.get("PYTEST_XDIST_WORKER", ""))
 
 from .settings import *  # noqa: E402,F403
 

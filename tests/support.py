@@ -15,9 +15,14 @@ from pathlib import Path
 import pytest
 import redis
 
+from icpsite.settings_test import redis_of_this_worker
+
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
-TEST_REDIS_URL = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/15"
+# The settings (icpsite/settings_test.py) have already given each pytest-xdist worker a Redis database of its own.
+TEST_REDIS_URL = os.environ.get("REDIS_URL") or redis_of_this_worker(
+    "redis://127.0.0.1:6379/15", os.environ.get("PYTEST_XDIST_WORKER", "")
+)
 
 
 def redis_or_fail(url: str = TEST_REDIS_URL) -> str:
