@@ -164,4 +164,5 @@ def category_spellings(request):
         (field, Customer._meta.get_field(field).verbose_name, selectors.category_spellings(field))
         for field in CATEGORY_FIELDS
     ]
-    return render(request, "customers/category_spellings.html", {"form": form, "fields": fields})
+    status = 400 if form.errors else 200  # a refused merge says why, with its 4xx
+    return render(request, "customers/category_spellings.html", {"form": form, "fields": fields}, status=status)

@@ -205,3 +205,15 @@ def test_a_demo_base_loaded_again_brings_its_own_spellings():
     assert "Software" in _industries()
     new = customer_create(values={"external_id": "NEW-1", "name": "New", "industry": "software"}, user=None)
     assert new.industry == "Software"
+
+
+def test_a_refused_merge_answers_400_and_says_why(client_as):
+    CustomerFactory(industry="Software")
+
+    response = client_as(Role.ADMIN).post(
+        reverse("customers:categories"), {"field": "industry", "spelling": "Software", "into": "   "}
+    )
+
+    assert response.status_code == 400
+    assert response.context["form"].errors
+    assert _industries() == ["Software"]
