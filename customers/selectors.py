@@ -10,14 +10,16 @@ The list must stay fast on a million rows, so:
 """
 
 import contextlib
+import datetime
 import json
 from dataclasses import dataclass, field
 
 from django.contrib.humanize.templatetags.humanize import intcomma
 from django.core.exceptions import FieldDoesNotExist
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import Upper
+from django.utils import timezone
 from django.utils.formats import date_format
 
 from teams.models import Role, User
@@ -305,10 +307,29 @@ def customer_history(*, customer: Customer, limit: int = 50) -> list[HistoryEntr
     return [
         HistoryEntry(
             change,
-            [(_change_label(name), _plain(old), _plain(new)) for name, (old, new) in sorted(change.changes.items())],
+            [
+                (_change_label(name), _history_value(name, old), _history_value(name, new))
+                for name, (old, new) in sorted(change.changes.items())
+            ],
         )
         for change in changes
     ]
+
+
+def _history_value(name: str, value) -> str | None:
+    """A value as the history stores it (JSON: a date as ISO 8601), shown as the pages show it."""
+    try:
+        model_field = Customer._meta.get_field(name)
+    except FieldDoesNotExist:
+        model_field = None
+    if isinstance(value, str) and isinstance(model_field, models.DateField):
+        try:
+            if isinstance(model_field, models.DateTimeField):
+                return date_format(timezone.localtime(datetime.datetime.fromisoformat(value)), "DATETIME_FORMAT")
+            return date_format(datetime.date.fromisoformat(value))
+        except ValueError:
+            pass
+    return _plain(value)
 
 
 def _change_label(name: str) -> str:

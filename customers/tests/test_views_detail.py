@@ -72,3 +72,16 @@ def test_it_answers_404_for_an_unknown_customer(client_as):
     response = client_as(Role.MEMBER).get(reverse("customers:detail", args=[999999]))
 
     assert response.status_code == 404
+
+
+def test_the_history_shows_a_changed_date_as_the_pages_show_dates(client_as):
+    customer = CustomerFactory(closed_on=None)
+    customer_update(customer=customer, values={"closed_on": "2026-03-05"}, user=None, source=ChangeSource.IMPORT)
+    customer_update(customer=customer, values={"closed_on": "2026-11-30"}, user=None, source=ChangeSource.IMPORT)
+
+    response = client_as(Role.SALES_REP).get(reverse("customers:detail", args=[customer.pk]))
+
+    assert [entry.fields for entry in response.context["history"]] == [
+        [("Closed on", "5 Mar 2026", "30 Nov 2026")],
+        [("Closed on", None, "5 Mar 2026")],
+    ]
