@@ -9,6 +9,9 @@ column per part.
 
 import datetime
 
+from django.utils import timezone
+from django.utils.formats import date_format
+
 from ops.markdown import markdown_cell, markdown_text
 
 from .models import Exemplar, Profile
@@ -46,11 +49,12 @@ def profile_markdown(
     if profile.description:
         parts += [_lines(profile.description), ""]
     facts = []
+    # Dates as every page shows them (DATE_FORMAT: 6 Dec 2026): the document is for people.
     if profile.agreed_at:
-        facts.append(f"Agreed on {profile.agreed_at:%Y-%m-%d}")
+        facts.append(f"Agreed on {date_format(timezone.localdate(profile.agreed_at))}")
     if profile.review_on:
-        facts.append(f"review on {profile.review_on:%Y-%m-%d}")
-    facts.append(f"exported on {today:%Y-%m-%d}")
+        facts.append(f"review on {date_format(profile.review_on)}")
+    facts.append(f"exported on {date_format(today)}")
     parts += ["; ".join(facts) + ".", ""]
     for section in sections:
         if section.items:

@@ -1,5 +1,8 @@
+import datetime
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from customers.tests.factories import CustomerFactory
 from profiles.models import ItemStatus
@@ -133,3 +136,14 @@ def test_it_escapes_what_people_wrote_so_a_renderer_shows_it_as_text(client_as, 
 
     assert text.startswith("# \\<b\\>Bold\\</b\\> profile\n")
     assert "- \\<script\\>alert(1)\\</script\\> and a \\\\ backslash" in text
+
+
+def test_the_markdown_dates_read_as_every_page_shows_them(client_as, profile):
+    profile.agreed_at = timezone.make_aware(datetime.datetime(2026, 3, 5, 14, 0))
+    profile.review_on = datetime.date(2026, 9, 30)
+    profile.save()
+
+    text = _markdown(client_as(Role.MEMBER), profile).content.decode()
+
+    assert "Agreed on 5 Mar 2026; review on 30 Sep 2026; exported on " in text
+    assert "2026-03-05" not in text
