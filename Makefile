@@ -4,9 +4,12 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
-# `make test TEST_WORKERS=4` runs the tests in that many pytest-xdist processes, each with its own test database and
-# Redis database (icpsite/settings_test.py); for machines with cores to spare. On a 2-core machine one is as fast.
-TEST_WORKERS ?= 1
+# `make test` runs the tests in two parts: most of them in TEST_WORKERS pytest-xdist processes, each with its own
+# test database and Redis database (icpsite/settings_test.py); then, in one process, those that drive browsers,
+# start gunicorn or Celery workers, or time something (SERIAL_TESTS), which must not compete for the CPU.
+# TEST_WORKERS=1 runs everything in one process.
+TEST_WORKERS ?= 3
+SERIAL_TESTS := browser or stack or worker or serial
 
 .PHONY: install run demo test lint format audit stack bench load clean
 
@@ -46,7 +49,12 @@ demo: $(VENV)/.runtime
 
 test: install lint
 	scripts/ensure-test-services
-	$(BIN)/pytest $(if $(filter-out 1,$(TEST_WORKERS)),-n $(TEST_WORKERS) --dist worksteal)
+ifeq ($(TEST_WORKERS),1)
+	$(BIN)/pytest
+else
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist worksteal -m "not ($(SERIAL_TESTS))"
+	$(BIN)/pytest -m "$(SERIAL_TESTS)"
+endif
 
 lint: install
 	$(BIN)/ruff check .

@@ -128,6 +128,7 @@ def test_a_customer_edit_while_redis_is_down_is_saved_and_says_what_waits(transa
     ]
 
 
+@pytest.mark.serial  # "at once" is timed: not beside other test processes
 def test_many_changes_in_one_transaction_give_up_their_sends_at_once(transactional_db, private_redis, make_person):
     admin = make_person(Role.ADMIN)
     customers = CustomerFactory.create_batch(50, employees=10)
