@@ -3,13 +3,14 @@
 from datetime import timedelta
 
 import pytest
-from django.db import connection
+from django.db import OperationalError, connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from profiles.models import Section
 from teams.models import Role, Team
+from workshops import live
 from workshops.models import Participant, Proposal
 from workshops.presence import PRESENT_SECONDS, presence_state
 from workshops.services.presence import presence_forget
@@ -67,6 +68,21 @@ def test_the_304_is_answered_before_the_rest_of_the_middleware_and_leaves_no_acc
     assert "X-Request-ID" not in unchanged
     assert "X-Request-ID" in changed
     assert {record.status for record in caplog.records if record.name == "ops.access"} == {200}
+
+
+def test_a_database_error_in_the_cheap_304_goes_the_full_way_not_to_a_500(client, monkeypatch):
+    room = running_workshop()
+    client.force_login(room.sales)
+    url = reverse("workshops:proposals", args=[room.step.pk])
+    etag = _poll(client, url)["ETag"]
+
+    def lost(workshop_id):
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(live, "_versions", lost)  # the connection lost just as the 304 asks for the version
+
+    # The full path reads the database anew: here it is back, and the region is still current.
+    assert _poll(client, url, etag).status_code == 304
 
 
 def test_a_changed_version_answers_200_with_the_change_and_a_new_etag(client):
