@@ -4,12 +4,11 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
-# `make test` runs the tests in two parts: most of them in TEST_WORKERS pytest-xdist processes, each with its own
-# test database and Redis database (icpsite/settings_test.py); then, in one process, those that drive browsers,
-# start gunicorn or Celery workers, or time something (SERIAL_TESTS), which must not compete for the CPU.
-# TEST_WORKERS=1 runs everything in one process.
+# `make test` runs the tests in three groups (scripts/run-tests): those that wait on Celery workers or the whole
+# stack in one process, meanwhile most tests in TEST_WORKERS pytest-xdist processes (each with its own test
+# database and Redis database, icpsite/settings_test.py); then, alone, those that drive browsers or time
+# something, which must not compete for the CPU. TEST_WORKERS=1 runs everything in one process.
 TEST_WORKERS ?= 3
-SERIAL_TESTS := browser or stack or worker or serial
 
 .PHONY: install run demo test lint format audit stack bench load clean
 
@@ -49,12 +48,7 @@ demo: $(VENV)/.runtime
 
 test: install lint
 	scripts/ensure-test-services
-ifeq ($(TEST_WORKERS),1)
-	$(BIN)/pytest
-else
-	$(BIN)/pytest -n $(TEST_WORKERS) --dist worksteal -m "not ($(SERIAL_TESTS))"
-	$(BIN)/pytest -m "$(SERIAL_TESTS)"
-endif
+	scripts/run-tests $(TEST_WORKERS)
 
 lint: install
 	$(BIN)/ruff check .

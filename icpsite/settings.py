@@ -15,6 +15,7 @@ from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from kombu import Queue
+from whitenoise.compress import Compressor
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -330,6 +331,12 @@ STORAGES = {
         )
     },
 }
+
+# collectstatic compresses (gzip and brotli) only the hashed names the pages link to, not also each file's unhashed
+# copy, and not the source maps a browser fetches only with its developer tools open: that took a minute of the
+# deploy (and of every test and benchmark that starts the stack), for files nobody is served compressed.
+WHITENOISE_KEEP_ONLY_HASHED_FILES = True
+WHITENOISE_SKIP_COMPRESS_EXTENSIONS = (*Compressor.SKIP_COMPRESS_EXTENSIONS, "map")
 
 # Uploaded files (customer imports). Kept out of the static files, never served directly.
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")

@@ -34,6 +34,12 @@ def redis_or_fail(url: str = TEST_REDIS_URL) -> str:
     return url
 
 
+# How soon work a killed worker left is done again: the worker that starts next sends it at once, where Redis
+# would deliver it again only after the broker's visibility timeout (an hour, CELERY_BROKER_TRANSPORT_OPTIONS).
+# Generous, as these tests run beside the other test processes (make test, docs/testing.md), yet far from an hour.
+RESENT_WITHIN_SECONDS = 120
+
+
 def wait_for(condition, timeout: float = 15.0, interval: float = 0.05, what: str = "the condition"):
     """Poll until ``condition()`` is true; fail the test after ``timeout`` seconds."""
     from django.db import OperationalError

@@ -23,7 +23,7 @@ import pytest
 
 from tests.support import BIN, ROOT, free_port, group_kill, wait_for
 
-pytestmark = [pytest.mark.stack]
+pytestmark = [pytest.mark.stack, pytest.mark.serial]  # each answer is timed: not beside other test processes
 
 PAGES = ("/", "/customers/", "/rubrics/")
 POSTGRES_VERSIONS = Path("/usr/lib/postgresql")

@@ -16,7 +16,7 @@ from rubrics.tests.factories import rubric_with_draft
 from teams.models import Role
 from tests.support import celery_start, group_kill, wait_for
 
-pytestmark = [pytest.mark.worker]
+pytestmark = [pytest.mark.worker, pytest.mark.serial]  # "gives up quickly" is timed: not beside other test processes
 
 CUSTOMERS = 3_000
 FAST = {"STUCK_JOB_SECONDS": "1", "STUCK_JOB_CHECK_SECONDS": "1", "RESCORE_CHUNK_SIZE": "500"}
