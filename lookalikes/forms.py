@@ -20,6 +20,7 @@ MAX_SEED_IDS = 100
 PER_PAGE = 25
 API_LIMIT_MAX = 200
 MAX_PAGES = 40
+MAX_ID = 2**63 - 1
 
 
 class LookalikeQueryForm(forms.Form):
@@ -29,8 +30,8 @@ class LookalikeQueryForm(forms.Form):
     ``seed_view`` (a saved lead view of the person's).
     """
 
-    profile = forms.IntegerField(required=False, min_value=1)
-    seed_view = forms.IntegerField(required=False, min_value=1)
+    profile = forms.IntegerField(required=False, min_value=1, max_value=MAX_ID)
+    seed_view = forms.IntegerField(required=False, min_value=1, max_value=MAX_ID)
     prospects = forms.BooleanField(required=False, label="Prospects only")
     unowned = forms.BooleanField(required=False, label="Not owned")
     unqualified = forms.BooleanField(required=False, label="Not already qualified")
@@ -55,6 +56,8 @@ class LookalikeQueryForm(forms.Form):
                     "Say whom to look like: seed=<external id> (repeatable), seed=won, profile=<id> or seed_view=<id>."
                 )
             return cleaned
+        if any(len(seed) > 64 or not seed.isprintable() for seed in self.seeds):
+            self.add_error(None, "A seed is an external id: at most 64 characters, none of them control characters.")
         if len(self.seeds) > MAX_SEED_IDS:
             self.add_error(None, f"At most {MAX_SEED_IDS} seed accounts by id; save them as a lead view instead.")
         return cleaned

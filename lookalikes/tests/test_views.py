@@ -153,6 +153,8 @@ def test_the_api_returns_similarity_because_and_unlike(client_as, base):
         ({"seed": "SEED-1", "profile": 1}, "Give one seed"),
         ({"seed": ["won", "SEED-1"]}, "seed=won stands alone"),
         ({"seed": "SEED-1", "limit": 0}, "greater than or equal to 1"),
+        ({"seed": "SEED\x00"}, "none of them control characters"),
+        ({"profile": 10**30}, "less than or equal to"),
     ],
 )
 def test_the_api_refuses_a_bad_query_with_400(client_as, base, query, message):
