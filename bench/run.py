@@ -22,6 +22,7 @@ import psycopg
 from accuracy import accuracy_1m  # bench/accuracy.py (this folder comes first on the path)
 from evidence import backtest_1m, evidence_1m, suggest_weights_1m  # bench/evidence.py
 from propagation import workshop_propagation  # bench/propagation.py
+from similar_accounts import lookalikes_1m  # bench/similar_accounts.py
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / ".bench" / "results.json"
@@ -669,6 +670,7 @@ FIGURES = {
     "suggest_weights": suggest_weights_1m,
     "backtest": backtest_1m,
     "lead_list": lead_list,
+    "lookalikes": lookalikes_1m,
     "workshop": workshop,
     "workshop_propagation": workshop_propagation,
 }

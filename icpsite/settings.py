@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "feedback",
     "webhooks",
     "workshops",
+    "lookalikes",
     "analytics",
 ]
 
@@ -242,6 +243,11 @@ CELERY_BEAT_SCHEDULE = {
     "send-at-risk-digests": {
         "task": "feedback.tasks.risk_digests_send",
         "schedule": crontab(day_of_week="mon", hour=7, minute=30),
+    },
+    # What separates won from lost deals, learned again, and every account's similarity vector built with it.
+    "relearn-similar-accounts": {
+        "task": "lookalikes.tasks.similarity_relearn_nightly",
+        "schedule": crontab(hour=3, minute=45),
     },
     # Work whose task was never sent (Redis was down) or was lost (a worker killed) is sent again, of every
     # kind (ops.jobs.work_resumer): re-score jobs, imports, comments without sentiment, ...

@@ -14,9 +14,11 @@ urlpatterns = [
     path("workshops/", include("workshops.urls")),
     path("feedback/", include("feedback.urls")),
     path("s/", include("feedback.public_urls")),
+    path("lookalikes/", include("lookalikes.urls")),
     path("analytics/", include("analytics.urls")),
     path("api/analytics/", include("analytics.api_urls")),
     path("api/rubrics/", include("rubrics.api_urls")),
+    path("api/lookalikes/", include("lookalikes.api_urls")),
     path("api/", include("icpsite.api_urls")),
     path("django-admin/", admin.site.urls),
 ]

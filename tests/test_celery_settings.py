@@ -69,7 +69,7 @@ def test_every_periodic_job_is_a_task_of_the_project_and_stuck_work_is_sent_agai
         assert entry["task"] in TASKS
     resends = {entry["task"] for key, entry in settings.CELERY_BEAT_SCHEDULE.items() if key.startswith("resend-")}
     assert resends == {"ops.tasks.work_resume_all"}, "one resume path for every kind of stuck work"
-    assert work_resumers() == ["feedback work", "imports", "re-score jobs"]
+    assert work_resumers() == ["feedback work", "imports", "re-score jobs", "similarity models"]
 
 
 def test_every_task_of_the_project_is_a_job_task():

@@ -222,6 +222,12 @@ ANALYSED = {"rubric_id": _published_rubric}
 
 # url name: (roles allowed, methods to try, url kwargs: values or makers)
 ACCESS = {
+    "lookalikes:search": (ALL, ("GET",), {}),
+    "lookalikes:export_csv": (ALL, ("GET",), {}),
+    "lookalikes:panel": (ALL, ("GET",), CUSTOMER),
+    "lookalikes:weights": (ALL, ("GET",), {}),
+    "lookalikes:assign": (LEAD_ROLES, ("POST",), {}),
+    "lookalikes:relearn": (ADMIN, ("POST",), {}),
     "leads:list": (LEAD_ROLES, ("GET",), {}),
     "leads:export_csv": (LEAD_ROLES, ("GET",), {}),
     "leads:export_xlsx": (LEAD_ROLES, ("GET",), {}),
@@ -489,6 +495,7 @@ API_ACCESS = {
     "api:customer-detail": ({"external_id": "CRM-1"}, {"GET": ALL, "PATCH": ADMIN, "DELETE": ADMIN}),
     "api:customer-bulk": ({}, {"POST": ADMIN}),
     "api:lead-list": ({}, {"GET": LEAD_ROLES}),
+    "lookalikes_api:list": ({}, {"GET": ALL}),
     "analytics_api:segments": ({}, {"GET": ANALYSTS}),
     "analytics_api:accuracy": ({}, {"GET": ANALYSTS}),
     "analytics_api:traits": ({}, {"GET": ANALYSTS}),

@@ -1,0 +1,95 @@
+"""Benchmark of similar accounts (lookalikes) over the 1M base that seed_1m leaves.
+
+``lookalikes_1m()`` returns:
+- ``lookalike_build_1m_s``: learning the weights and building every account's vector (services.similarity_build);
+- ``lookalike_load_1m_s``: a process's first search reading every vector into its matrix;
+- ``lookalike_p95_ms``: the top 50 (lookalikes_find, prospects only, checked against the database) for seeds of
+  1 account, 20 accounts and every won deal, 30 searches each after one warm-up, p95 over all 90.
+
+The search is exact (every account scored), so there is no recall figure: it is 1.0 by construction.
+Run it alone with ``python bench/similar_accounts.py`` (BENCH_DATABASE_URL names the database, as for run.py).
+"""
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+DATABASE_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/icp_bench")
+
+LOOKALIKES = """
+import json, random, statistics, time
+from customers.models import Customer
+from lookalikes.selectors import LookalikeFilters, SeedAccounts, lookalikes_find
+from lookalikes.services import similarity_build_now
+
+started = time.perf_counter()
+model = similarity_build_now(reason="bench")
+build = time.perf_counter() - started
+
+ids = list(Customer.objects.order_by("?").values_list("pk", flat=True)[:21])
+seeds = {{
+    "1": SeedAccounts(label="one", customer_ids=tuple(ids[:1])),
+    "20": SeedAccounts(label="twenty", customer_ids=tuple(ids[1:21])),
+    "won": SeedAccounts(label="won", won=True),
+}}
+filters = LookalikeFilters(prospects=True)
+started = time.perf_counter()
+lookalikes_find(seed=seeds["1"], filters=filters, per_page=50)
+load = time.perf_counter() - started
+times = {{}}
+for name, seed in seeds.items():
+    lookalikes_find(seed=seed, filters=filters, per_page=50)
+    times[name] = []
+    for _ in range(30):
+        started = time.perf_counter()
+        page = lookalikes_find(seed=seed, filters=filters, per_page=50)
+        times[name].append(time.perf_counter() - started)
+        assert len(page.results) == 50
+
+def p95(values):
+    return statistics.quantiles(values, n=20)[-1]
+
+everything = [value for values in times.values() for value in values]
+with open({out!r}, "w") as out:
+    json.dump({{
+        "build": build, "load": load, "p95": p95(everything), "accounts": model.accounts,
+        "by_seed": {{name: p95(values) for name, values in times.items()}},
+        "won": model.won, "lost": model.lost,
+    }}, out)
+"""
+
+
+def lookalikes_1m() -> dict:
+    """Similar accounts over the whole base (after seed_1m): the build, the first read, the top 50's p95."""
+    env = {**os.environ, "DATABASE_URL": DATABASE_URL, "DEBUG": "true", "ENV_FILE": os.devnull}
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    with tempfile.TemporaryDirectory() as folder:
+        out = f"{folder}/times.json"
+        subprocess.run(
+            [sys.executable, "manage.py", "shell", "--no-imports", "-c", LOOKALIKES.format(out=out)],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+        measured = json.loads(Path(out).read_text())
+    by_seed = ", ".join(f"{name} {seconds * 1000:.1f} ms" for name, seconds in measured["by_seed"].items())
+    print(
+        f"  {measured['accounts']:,} accounts, weights from {measured['won']:,} won and {measured['lost']:,} lost;"
+        f" p95 by seed: {by_seed}",
+        flush=True,
+    )
+    return {
+        "lookalike_build_1m_s": (measured["build"], "s"),
+        "lookalike_load_1m_s": (measured["load"], "s"),
+        "lookalike_p95_ms": (measured["p95"] * 1000, "ms"),
+    }
+
+
+if __name__ == "__main__":
+    for figure, (value, unit) in lookalikes_1m().items():
+        print(f"{figure}: {value:.3f} {unit}")
