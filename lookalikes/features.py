@@ -140,6 +140,9 @@ class Encoding:
             return FIRST_VALUE + len(feature.bands) + 1
         return FIRST_VALUE + len(self.values.get(name, ()))
 
+    def sizes(self) -> dict[str, int]:
+        return {feature.name: self.size(feature.name) for feature in FEATURES}
+
     def as_json(self) -> dict:
         return {name: list(values) for name, values in self.values.items()}
 

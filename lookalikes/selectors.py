@@ -18,6 +18,7 @@ from teams.models import User
 from .features import (
     BY_NAME,
     COLUMNS,
+    FEATURE_NAMES,
     FEATURES,
     FIELDS,
     NUMBER,
@@ -32,12 +33,15 @@ from .features import (
     category_key,
     encode_many,
 )
-from .matrix import matrix_current
+from .matrix import Matrix, matrix_current, matrix_qualified
 from .models import ModelStatus, SimilarityModel
-from .similarity import Seed, Trait, because, best, seed_of, seed_value, similarity, traits, unlike
+from .similarity import OUT, Seed, Trait, because, best, seed_of, seed_value, similarity, traits_many, unlike
 
 MAX_SEEDS = 5_000  # accounts named by a seed (a saved view's leads, a profile's exemplars); won deals are all read
 MAX_RANK = 1_000  # how deep the results go, in rank
+# What a result reads of its customer (the pages, the export, the API): a row of the customer table is wide.
+SHOWN_FIELDS = ("external_id", "name", *FEATURE_NAMES, "owner__username", "owner__first_name", "owner__last_name")
+SPARE = 10  # rows read beyond those wanted, for the few that may have changed since the matrix read them
 WON = "won"
 
 
@@ -86,7 +90,7 @@ class TraitText:
 
 @dataclass(frozen=True)
 class Lookalike:
-    customer: Customer
+    customer: Customer  # with SHOWN_FIELDS only: reading another field costs a query per account
     similarity: int
     because: list[TraitText]
     unlike: TraitText | None
@@ -168,45 +172,42 @@ def lookalikes_find(
 
     1. The seed's table per feature: from its accounts read now (so a just-changed seed counts as it is), or, for
        every won deal, from the matrix's outcome column.
-    2. Every customer scored in numpy; the filters the matrix knows (stage, owner, region, industry) drop the
-       others before ranking.
-    3. The best are checked against the database in rank order (a customer changed or deleted since its vector,
-       and "not qualified", which is the scores'), reading deeper until the page is full.
+    2. Every customer scored in numpy; the filters are masks over the matrix (stage, owner, region, industry,
+       qualified), so only accounts that pass are ranked.
+    3. The rows of the best are read in one query that applies the filters again (a customer changed or deleted
+       since the matrix read it drops out there), reading deeper only when some of the best dropped out.
     """
-    model = similarity_model_ready()
-    if model is None:
+    ready = SimilarityModel.objects.filter(status=ModelStatus.READY).order_by("-id").values_list("pk", flat=True)
+    model_id = ready.first()
+    if model_id is None:
         raise NotReady("The similarity model is not built yet.")
-    encoding = Encoding.from_json(model.encoding)
+    matrix = matrix_current(model_id)
+    model, encoding = matrix.model, matrix.encoding
     weights = {weight["feature"]: weight["weight"] for weight in model.weights}
-    matrix = matrix_current(model.pk)
     if seed.won:
-        positions = np.flatnonzero(matrix.columns[OUTCOME] == OUTCOMES.index(DealOutcome.WON) + 1)
-        seed_codes, seed_positions = matrix.columns, positions
+        positions, profile = _won_seed(matrix, weights)
     else:
         rows = list(Customer.objects.filter(pk__in=seed.customer_ids).order_by("pk").values("pk", *FIELDS))
-        seed_codes = encode_many(rows, encoding).T
-        seed_positions = np.arange(len(rows))
         positions = matrix.positions(seed.customer_ids)
-    if len(seed_positions) == 0:
+        profile = seed_of(encode_many(rows, encoding).T, np.arange(len(rows)), encoding=encoding, weights=weights)
+    if profile.accounts == 0:
         raise BadSeed("No account is in the seed.")
-    profile = seed_of(seed_codes, seed_positions, encoding=encoding, weights=weights)
-    scores = similarity(matrix.columns, profile)
-    scores[positions] = -np.inf
-    _mask(scores, matrix.columns, filters, encoding)
+    kept = _kept(matrix, filters)
+    scores = similarity(matrix.columns, profile, groups=matrix.groups, joint=matrix.joint, kept=kept)
+    scores[positions] = OUT
     wanted = min(number * per_page + 1, MAX_RANK + 1)
-    chosen = _checked(scores, matrix.ids, filters, wanted)
+    chosen, customers = _fetched(scores, matrix.ids, filters, wanted)
     page = chosen[(number - 1) * per_page : number * per_page]
-    customers = Customer.objects.select_related("owner").in_bulk([matrix.ids[at] for at in page])
+    seed_values = {name: seed_value(profile, encoding, name) for name in profile.weights}
     results = []
-    for at in page:
-        customer = customers[int(matrix.ids[at])]
-        found = traits(matrix.columns[:, at], profile)
+    for at, found in zip(page, traits_many(matrix.columns[:, page], profile), strict=True):
+        customer = customers[at]
         results.append(
             Lookalike(
                 customer=customer,
                 similarity=int(round(float(scores[at]))),
-                because=[_text(trait, customer, profile, encoding) for trait in because(found)],
-                unlike=_maybe_text(unlike(found, profile), customer, profile, encoding),
+                because=[_text(trait, customer, seed_values, encoding) for trait in because(found)],
+                unlike=_maybe_text(unlike(found, profile), customer, seed_values, encoding),
             )
         )
     return LookalikePage(
@@ -216,45 +217,68 @@ def lookalikes_find(
         per_page=per_page,
         has_next=len(chosen) > number * per_page and number * per_page < MAX_RANK,
         model=model,
-        seed_accounts=len(seed_positions),
+        seed_accounts=profile.accounts,
     )
 
 
-def _mask(scores: np.ndarray, columns: np.ndarray, filters: LookalikeFilters, encoding: Encoding) -> None:
-    keep = np.ones(len(scores), dtype=bool)
+def _won_seed(matrix: Matrix, weights: dict[str, float]) -> tuple[np.ndarray, Seed]:
+    """Every won deal's positions and the seed they make, kept with the matrix until a vector changes."""
+    if matrix.won is None or matrix.won[0] != matrix.seen:
+        positions = np.flatnonzero(matrix.columns[OUTCOME] == OUTCOMES.index(DealOutcome.WON) + 1)
+        seed = seed_of(matrix.columns, positions, encoding=matrix.encoding, weights=weights)
+        matrix.won = (matrix.seen, positions, seed)
+    return matrix.won[1], matrix.won[2]
+
+
+def _kept(matrix: Matrix, filters: LookalikeFilters) -> np.ndarray | None:
+    """Which positions pass the filters, as far as the matrix knows (None: no filter)."""
+    columns = matrix.columns
+    masks = []
     if filters.prospects:
-        keep &= columns[STAGE] == STAGES.index(LifecycleStage.PROSPECT) + 1
+        masks.append(columns[STAGE] == STAGES.index(LifecycleStage.PROSPECT) + 1)
     if filters.unowned:
-        keep &= columns[OWNED] == 0
+        masks.append(columns[OWNED] == 0)
     for name in ("region", "industry"):
         value = getattr(filters, name)
         if value:
-            code = encoding.code_of(name, value)
-            keep &= columns[COLUMNS[name][0]] == code  # a value the model does not know: those with one, checked below
-    scores[~keep] = -np.inf
+            code = matrix.encoding.code_of(name, value)
+            masks.append(columns[COLUMNS[name][0]] == code)  # a value the model does not know: checked by the query
+    if filters.unqualified:
+        masks.append(~matrix_qualified(matrix))
+    if not masks:
+        return None
+    kept = masks[0]
+    for mask in masks[1:]:
+        kept &= mask
+    return kept
 
 
-def _checked(scores: np.ndarray, ids: np.ndarray, filters: LookalikeFilters, wanted: int) -> list[int]:
-    """Positions of the best ``wanted`` customers that pass the filters in the database, best first."""
+def _fetched(
+    scores: np.ndarray, ids: np.ndarray, filters: LookalikeFilters, wanted: int
+) -> tuple[list[int], dict[int, Customer]]:
+    """Positions of the best ``wanted`` customers that pass the filters in the database too, best first, with
+    their rows (by position): one query, unless some of the best drop out there."""
     passed: list[int] = []
+    rows: dict[int, Customer] = {}
     looked = 0
-    depth = wanted * 2 + 50
+    depth = wanted + SPARE
     while len(passed) < wanted:
-        ranked = best(scores, ids, depth)
+        ranked = best(scores, depth)
         fresh = ranked[looked:]
         if len(fresh) == 0:
             break
-        ok = set(
-            _filtered(Customer.objects.filter(pk__in=[int(ids[at]) for at in fresh]), filters).values_list(
-                "pk", flat=True
-            )
-        )
-        passed.extend(int(at) for at in fresh if int(ids[at]) in ok)
+        customers = Customer.objects.select_related("owner").only(*SHOWN_FIELDS)
+        found = _filtered(customers, filters).in_bulk(ids[fresh].tolist())
+        for at in fresh.tolist():
+            customer = found.get(int(ids[at]))
+            if customer is not None:
+                passed.append(at)
+                rows[at] = customer
         looked = len(ranked)
         if depth >= len(scores):
             break
         depth *= 4
-    return passed[:wanted]
+    return passed[:wanted], rows
 
 
 def _filtered(customers: QuerySet[Customer], filters: LookalikeFilters) -> QuerySet[Customer]:
@@ -272,7 +296,7 @@ def _filtered(customers: QuerySet[Customer], filters: LookalikeFilters) -> Query
     return customers
 
 
-def _text(trait: Trait, customer: Customer, seed: Seed, encoding: Encoding) -> TraitText:
+def _text(trait: Trait, customer: Customer, seed_values: dict[str, str | None], encoding: Encoding) -> TraitText:
     feature = BY_NAME[trait.feature]
     value = getattr(customer, feature.name)
     if feature.kind == TITLES:
@@ -285,11 +309,13 @@ def _text(trait: Trait, customer: Customer, seed: Seed, encoding: Encoding) -> T
     elif feature.kind == NUMBER and value is not None:
         value = f"{value:,}"
     shown = None if value in (None, "") else str(value)
-    return TraitText(trait.feature, feature.label, shown, seed_value(seed, encoding, trait.feature))
+    return TraitText(trait.feature, feature.label, shown, seed_values[trait.feature])
 
 
-def _maybe_text(trait: Trait | None, customer: Customer, seed: Seed, encoding: Encoding) -> TraitText | None:
-    return None if trait is None else _text(trait, customer, seed, encoding)
+def _maybe_text(
+    trait: Trait | None, customer: Customer, seed_values: dict[str, str | None], encoding: Encoding
+) -> TraitText | None:
+    return None if trait is None else _text(trait, customer, seed_values, encoding)
 
 
 @dataclass(frozen=True)

@@ -1,16 +1,27 @@
 """Similarity on a planted base: does it find the accounts like the won ones, and say why?"""
 
+import math
 import random
 
 import numpy as np
 import pytest
 
 from customers.models import Customer
-from lookalikes.features import FEATURES, encode_many, encoding_learn
-from lookalikes.matrix import matrix_forget
+from lookalikes.features import COLUMNS, FEATURES, WIDTH, Encoding, encode_many, encoding_learn
 from lookalikes.selectors import LookalikeFilters, SeedAccounts, lookalikes_find
 from lookalikes.services import similarity_build_now
-from lookalikes.similarity import seed_of, similarity, traits, unlike
+from lookalikes.similarity import (
+    JOINT_CODES,
+    OUT,
+    best,
+    groups_plan,
+    joint_codes,
+    seed_of,
+    similarity,
+    traits,
+    unlike,
+)
+from lookalikes.tests.conftest import module_base
 
 PLANTED_INDUSTRY = "Biotech"
 PLANTED_TITLE = "Head of Research"
@@ -65,13 +76,20 @@ def _planted_base(size: int = 8_000, fit_share: float = 0.08, seed: int = 19) ->
     return fit_ids, won_fit
 
 
-@pytest.fixture
-def planted(db):
-    matrix_forget()
+def _planted_and_built():
     fit_ids, won_fit = _planted_base()
-    model = similarity_build_now()
-    yield fit_ids, won_fit, model
-    matrix_forget()
+    return fit_ids, won_fit, similarity_build_now()
+
+
+@pytest.fixture(scope="module")
+def planted_base(django_db_setup, django_db_blocker):
+    """The planted base and its model, built once for the module's tests (the slow part: 8,000 customers)."""
+    yield from module_base(django_db_blocker, _planted_and_built)
+
+
+@pytest.fixture
+def planted(planted_base, db):
+    return planted_base
 
 
 def test_it_finds_planted_fit_accounts_among_the_undecided(planted):
@@ -152,3 +170,64 @@ def test_two_accounts_both_missing_a_value_do_not_match_on_it():
 
     assert "industry" not in {trait.feature for trait in found}, "the seed has no industry: it is not compared"
     assert similarity(columns, seed)[1] == pytest.approx(100)
+
+
+def _reference(columns, seed):
+    """Similarity as the docstring says it: per feature, the best of its columns' table values, weighted."""
+    total = seed.total_weight
+    scores = np.zeros(columns.shape[1])
+    for name, weight in seed.weights.items():
+        values = np.max([seed.tables[name][columns[column]] for column in COLUMNS[name]], axis=0)
+        scores += 100 * weight / total * values
+    return scores
+
+
+@pytest.mark.parametrize("title_values", [10, 60], ids=["titles-in-a-joint-code", "titles-looked-up-loose"])
+def test_joint_codes_score_as_one_look_up_per_feature(title_values):
+    rng = np.random.default_rng(19)
+    values = {"industry": 8, "country": 12, "region": 5, "contact_titles": title_values}
+    encoding = Encoding(values={name: tuple(f"{name} {i}" for i in range(count)) for name, count in values.items()})
+    sizes = encoding.sizes()
+    columns = np.zeros((WIDTH, 5_000), dtype=np.int16)
+    for name, size in sizes.items():
+        for column in COLUMNS[name]:
+            columns[column] = rng.integers(0, size, 5_000)
+    weights = {feature.name: float(rng.random()) for feature in FEATURES}
+    seed = seed_of(columns, rng.choice(5_000, 40, replace=False), encoding=encoding, weights=weights)
+    groups = groups_plan(sizes)
+
+    scores = similarity(columns, seed, groups=groups, joint=joint_codes(columns, groups))
+
+    assert [group.joint for group in groups if "contact_titles" in group.features] == [title_values == 10]
+    assert len(groups) < len(FEATURES)
+    assert all(math.prod(group.sizes) <= JOINT_CODES for group in groups if group.joint)
+    np.testing.assert_allclose(scores, _reference(columns, seed), rtol=1e-5, atol=1e-4)
+
+
+def test_accounts_left_out_score_below_any_other_and_a_zero_stays_zero():
+    encoding, columns = _codes([SEED, {"industry": "Retail"}, SEED, {"industry": "Retail"}])
+    seed = seed_of(columns, np.array([0]), encoding=encoding, weights=DEFAULT_WEIGHTS)
+
+    scores = similarity(columns, seed, kept=np.array([True, True, False, False]))
+
+    assert scores[0] == pytest.approx(100)
+    assert scores[1] == 0
+    assert scores[2] == scores[3] == OUT < 0
+
+
+def test_the_best_come_best_first_ties_by_position_and_never_those_left_out():
+    scores = np.array([5, 9, OUT, 9, 7, 9, 0, OUT], dtype=np.float32)
+
+    assert best(scores, 4).tolist() == [1, 3, 5, 4]
+    assert best(scores, 2).tolist() == [1, 3], "a tie goes to the lower position: the lower customer id"
+    assert best(scores, 100).tolist() == [1, 3, 5, 4, 0, 6]
+
+
+def test_the_best_of_a_million_are_those_a_full_sort_finds():
+    rng = np.random.default_rng(7)
+    scores = rng.integers(0, 400, 1_000_000).astype(np.float32) / 4  # many ties
+    scores[rng.random(1_000_000) < 0.3] = OUT
+
+    for count in (1, 51, 1_001):
+        expected = np.lexsort((np.arange(len(scores)), -scores))[:count]
+        assert best(scores, count).tolist() == expected.tolist()

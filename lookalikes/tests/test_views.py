@@ -7,24 +7,32 @@ from customers.models import Customer
 from customers.services.records import customer_update
 from customers.tests.factories import CustomerFactory
 from leads.models import SavedLeadView
-from lookalikes.matrix import matrix_forget
 from lookalikes.models import AccountVector, ModelStatus, SimilarityModel
 from lookalikes.services import similarity_build_now
+from lookalikes.tests.conftest import module_base
 from profiles.models import Exemplar, Profile
 from teams.models import Role
 
 
-@pytest.fixture
-def base(db):
-    """A seed account, its near twin, an account in another industry, and one lacking the industry."""
-    matrix_forget()
+def _small_base():
     seed = CustomerFactory(external_id="SEED-1", name="Seed Co", contact_titles="VP Sales")
     twin = CustomerFactory(external_id="TWIN-1", name="Twin Co", contact_titles="VP Sales", lifecycle_stage="prospect")
     other = CustomerFactory(external_id="OTHER-1", name="Other Co", industry="Retail", lifecycle_stage="prospect")
     blank = CustomerFactory(external_id="BLANK-1", name="Blank Co", industry="", lifecycle_stage="prospect")
     similarity_build_now()
-    yield {"seed": seed, "twin": twin, "other": other, "blank": blank}
-    matrix_forget()
+    return {"seed": seed, "twin": twin, "other": other, "blank": blank}
+
+
+@pytest.fixture(scope="module")
+def small_base(django_db_setup, django_db_blocker):
+    yield from module_base(django_db_blocker, _small_base)
+
+
+@pytest.fixture
+def base(small_base, db):
+    """A seed account, its near twin, an account in another industry, and one lacking the industry (built once
+    for the module: a test's changes are rolled back after it)."""
+    return {name: Customer.objects.get(pk=customer.pk) for name, customer in small_base.items()}
 
 
 def test_it_lists_accounts_like_the_seed_best_first(client_as, base):
@@ -164,8 +172,8 @@ def test_the_api_refuses_a_bad_query_with_400(client_as, base, query, message):
     assert message in str(response.json())
 
 
-def test_the_api_answers_409_before_the_first_build(client_as, db):
-    CustomerFactory(external_id="SEED-1")
+def test_the_api_answers_409_before_the_first_build(client_as, base):
+    SimilarityModel.objects.all().delete()
 
     response = client_as(Role.ADMIN).get("/api/lookalikes/", {"seed": "SEED-1"})
 
