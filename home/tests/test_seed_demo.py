@@ -99,3 +99,30 @@ def test_it_scores_the_demo_base_by_the_published_classic_rubric():
             expected.matched_mask,
         )
     assert 0 < scores.filter(qualified=True).count() < 120, "some qualify, not all"
+
+
+@pytest.mark.django_db
+def test_it_builds_the_similar_accounts_of_every_customer():
+    from lookalikes.models import AccountVector, ModelStatus, SimilarityModel
+
+    _seed("--customers", "150", "--seed", "6")
+    output = _seed("--customers", "120", "--seed", "4")
+
+    model = SimilarityModel.objects.get(status=ModelStatus.READY)
+    vectors = set(AccountVector.objects.filter(model=model).values_list("customer_id", flat=True))
+    assert vectors == set(Customer.objects.values_list("pk", flat=True)), "the reloaded base, every customer"
+    assert model.accounts == 120
+    assert "Built the similar accounts of 120 customers" in output
+
+
+@pytest.mark.django_db
+def test_it_builds_the_similar_accounts_of_a_kept_base_only_when_none_are_built():
+    from lookalikes.models import SimilarityModel
+
+    _seed("--customers", "40", "--skip-similar-accounts")
+    first = _seed("--customers", "500", "--if-empty")
+    again = _seed("--customers", "500", "--if-empty")
+
+    assert "Built the similar accounts of 40 customers" in first
+    assert "Built the similar accounts" not in again
+    assert SimilarityModel.objects.count() == 1
