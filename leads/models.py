@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 
 from customers.models import Customer
 from rubrics.models import Rubric, RubricVersion
@@ -97,20 +98,36 @@ class LeadListVisit(models.Model):
         return f"{self.user_id} saw {self.rubric_id} at {self.seen_at:%Y-%m-%d %H:%M}"
 
 
+class SavedViewKind(models.TextChoices):
+    LEADS = "leads", "Lead list"
+    LOOKALIKES = "lookalikes", "Similar accounts"
+
+
 class SavedLeadView(models.Model):
-    """A person's named set of lead-list filters (the query string), to come back to in one click."""
+    """A person's named view of leads to come back to in one click: the lead list's filters, or a search of similar
+    accounts (its seed and filters), as the query string of the page it opens."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_lead_views")
     name = models.CharField(max_length=80)
+    kind = models.CharField(max_length=12, choices=SavedViewKind.choices, default=SavedViewKind.LEADS)
     query = models.CharField(max_length=1000, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["name"]
-        constraints = [models.UniqueConstraint(fields=["user", "name"], name="saved_lead_view_unique_name")]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "name"], name="saved_lead_view_unique_name"),
+            models.CheckConstraint(
+                condition=models.Q(kind__in=SavedViewKind.values), name="saved_lead_view_kind_valid"
+            ),
+        ]
 
     def __str__(self):
         return self.name
+
+    def get_absolute_url(self) -> str:
+        page = reverse("lookalikes:search" if self.kind == SavedViewKind.LOOKALIKES else "leads:list")
+        return f"{page}?{self.query}" if self.query else page
 
 
 class LeadDigest(models.Model):

@@ -1,4 +1,7 @@
+from urllib.parse import urlencode
+
 from django import forms
+from django.http import QueryDict
 
 from leads.forms import LeadIdsField
 from leads.models import SavedLeadView
@@ -100,6 +103,29 @@ class LookalikeQueryForm(forms.Form):
         query = {name: "on" for name in ("prospects", "unowned", "unqualified") if getattr(filters, name)}
         query.update({name: getattr(filters, name) for name in ("region", "industry") if getattr(filters, name)})
         return query
+
+
+class SavedSearchForm(forms.Form):
+    """A search (its seed and filters, as the search page's query string) saved under a name as a lead view."""
+
+    name = forms.CharField(max_length=SavedLeadView._meta.get_field("name").max_length, label="Save as a lead view")
+    query = forms.CharField(max_length=2000, widget=forms.HiddenInput)
+
+    def __init__(self, *args, user: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.fields["name"].widget.attrs.update({"class": "form-control form-control-sm", "placeholder": "Name"})
+
+    def clean_query(self) -> str:
+        """The search's seed and filters alone (no page or limit), once the seed is known to name accounts."""
+        search = LookalikeQueryForm(QueryDict(self.cleaned_data["query"]), user=self.user)
+        if not search.is_valid():
+            raise forms.ValidationError([message for messages in search.errors.values() for message in messages])
+        try:
+            seed = search.seed()
+        except BadSeed as error:
+            raise forms.ValidationError(str(error)) from None
+        return urlencode({**seed.query, **search.filter_query()}, doseq=True)
 
 
 class AssignForm(forms.Form):

@@ -12,6 +12,7 @@ published versions change, when many changes wait, or every QUALIFIED_RELOAD_SEC
 are still checked against the database: a mask is how the search stays fast, not what it trusts.
 """
 
+import datetime
 import threading
 import time
 from dataclasses import dataclass, field
@@ -66,11 +67,16 @@ _lock = threading.Lock()
 _current: dict[str, Matrix] = {}
 
 
-def matrix_current(model_id: int) -> Matrix:
-    """The model's matrix, with the vectors written since the last search read in."""
+def matrix_current(model_id: int, created_at: datetime.datetime | None = None) -> Matrix:
+    """The model's matrix, with the vectors written since the last search read in. ``created_at`` tells the model
+    from an earlier one with the same id (a database emptied since: tests, a restore)."""
     with _lock:
         matrix = _current.get("matrix")
-        if matrix is None or matrix.model_id != model_id:
+        if (
+            matrix is None
+            or matrix.model_id != model_id
+            or (created_at is not None and matrix.model.created_at != created_at)
+        ):
             matrix = _read(model_id, after=None)
             matrix.model = SimilarityModel.objects.get(pk=model_id)
             matrix.encoding = Encoding.from_json(matrix.model.encoding)

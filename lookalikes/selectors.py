@@ -8,7 +8,7 @@ from django.http import QueryDict
 
 from customers.models import Customer, DealOutcome, LifecycleStage
 from leads.forms import LeadFilterForm
-from leads.models import SavedLeadView
+from leads.models import SavedLeadView, SavedViewKind
 from leads.selectors import lead_list
 from profiles.models import Exemplar, ItemStatus, Profile
 from rubrics.models import Score
@@ -154,6 +154,8 @@ def seed_exemplars(profile: Profile) -> SeedAccounts:
 
 def seed_saved_view(*, view: SavedLeadView, user: User) -> SeedAccounts:
     """The leads a person's saved lead view lists (as the lead list shows them to that person)."""
+    if view.kind == SavedViewKind.LOOKALIKES:
+        raise BadSeed(f"The view “{view.name}” is a search of similar accounts, not a list of leads: open it instead.")
     form = LeadFilterForm(QueryDict(view.query), user=user)
     rubric = form.chosen_rubric()
     if rubric is None:
@@ -177,11 +179,11 @@ def lookalikes_find(
     3. The rows of the best are read in one query that applies the filters again (a customer changed or deleted
        since the matrix read it drops out there), reading deeper only when some of the best dropped out.
     """
-    ready = SimilarityModel.objects.filter(status=ModelStatus.READY).order_by("-id").values_list("pk", flat=True)
-    model_id = ready.first()
-    if model_id is None:
+    ready = SimilarityModel.objects.filter(status=ModelStatus.READY).order_by("-id").values_list("pk", "created_at")
+    model_key = ready.first()
+    if model_key is None:
         raise NotReady("The similarity model is not built yet.")
-    matrix = matrix_current(model_id)
+    matrix = matrix_current(*model_key)
     model, encoding = matrix.model, matrix.encoding
     weights = {weight["feature"]: weight["weight"] for weight in model.weights}
     if seed.won:

@@ -9,11 +9,13 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from customers.models import Customer
+from leads.models import SavedViewKind
+from leads.services.saved_views import saved_view_save
 from ops.forms import service_errors_add
 from teams.access import ANY_ROLE, role_required
 from teams.models import Role
 
-from .forms import PER_PAGE, AssignForm, LookalikeQueryForm
+from .forms import PER_PAGE, AssignForm, LookalikeQueryForm, SavedSearchForm
 from .selectors import (
     MAX_RANK,
     BadSeed,
@@ -38,7 +40,7 @@ def search(request):
     return _search(request, request.GET)
 
 
-def _search(request, query: QueryDict, *, assign_form=None, status=200):
+def _search(request, query: QueryDict, *, assign_form=None, save_form=None, status=200):
     form = LookalikeQueryForm(query or None, user=request.user)
     context = {"form": form, "page": None, "error": None, "model": similarity_model_ready(), "seeds": form.seeds}
     if query:
@@ -48,9 +50,9 @@ def _search(request, query: QueryDict, *, assign_form=None, status=200):
     if context["page"] is not None:
         seed_query = context["page"].seed.query
         context["query"] = urlencode({**seed_query, **form.filter_query()}, doseq=True)
-        context["assign_form"] = assign_form or (
-            AssignForm(user=request.user) if request.user.role in LEAD_ROLES else None
-        )
+        leads = request.user.role in LEAD_ROLES
+        context["assign_form"] = assign_form or (AssignForm(user=request.user) if leads else None)
+        context["save_form"] = save_form or (SavedSearchForm(user=request.user) if leads else None)
     return render(request, "lookalikes/search.html", context, status=status)
 
 
@@ -143,6 +145,29 @@ def assign(request):
     back = form.data.get("back", "")
     query = QueryDict(back.split("?", 1)[1] if "?" in back else "")
     return _search(request, query, assign_form=form, status=400)
+
+
+@role_required(*LEAD_ROLES)
+@require_POST
+def view_save(request):
+    """Save the search (its seed and filters) as one of the person's lead views: listed with the others on the lead
+    list, it opens the ranked list again."""
+    form = SavedSearchForm(request.POST, user=request.user)
+    if form.is_valid():
+        try:
+            view = saved_view_save(
+                user=request.user,
+                name=form.cleaned_data["name"],
+                query=form.cleaned_data["query"],
+                kind=SavedViewKind.LOOKALIKES,
+            )
+        except ValidationError as error:
+            service_errors_add(form, error)
+        else:
+            messages.success(request, f"Saved the view “{view.name}”: it is listed with your lead views.")
+            return redirect(view.get_absolute_url())
+    messages.error(request, "The view was not saved: " + "; ".join(m for ms in form.errors.values() for m in ms))
+    return _search(request, QueryDict(form.data.get("query", "")), save_form=form, status=400)
 
 
 @role_required(*ANY_ROLE)

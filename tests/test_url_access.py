@@ -227,6 +227,7 @@ ACCESS = {
     "lookalikes:panel": (ALL, ("GET",), CUSTOMER),
     "lookalikes:weights": (ALL, ("GET",), {}),
     "lookalikes:assign": (LEAD_ROLES, ("POST",), {}),
+    "lookalikes:view_save": (LEAD_ROLES, ("POST",), {}),
     "lookalikes:relearn": (ADMIN, ("POST",), {}),
     "leads:list": (LEAD_ROLES, ("GET",), {}),
     "leads:export_csv": (LEAD_ROLES, ("GET",), {}),

@@ -205,3 +205,51 @@ def test_the_weights_page_shows_every_weight_and_admins_relearn(client_as, base)
     assert relearn.status_code == 302
     assert SimilarityModel.objects.filter(status=ModelStatus.READY).count() == 1
     assert SimilarityModel.objects.first().reason == "manual"
+
+
+def test_a_rep_saves_a_search_as_a_lead_view_that_opens_the_ranked_list_again(client_as, base):
+    rep = client_as(Role.SALES_REP)
+    page = rep.get(reverse("lookalikes:search"), {"seed": "SEED-1", "prospects": "on"}).content.decode()
+
+    response = rep.post(
+        reverse("lookalikes:view_save"), {"name": "Like Seed Co", "query": "seed=SEED-1&prospects=on&page=2&limit=9"}
+    )
+
+    view = SavedLeadView.objects.get(user=rep.person)
+    assert 'action="/lookalikes/save/"' in page
+    assert (view.name, view.kind, view.query) == ("Like Seed Co", "lookalikes", "seed=SEED-1&prospects=on")
+    assert response.status_code == 302
+    assert response.url == "/lookalikes/?seed=SEED-1&prospects=on"
+    assert [result.customer.name for result in rep.get(response.url).context["page"].results][0] == "Twin Co"
+    lead_list = rep.get(reverse("leads:list")).content.decode()
+    assert 'href="/lookalikes/?seed=SEED-1&amp;prospects=on">Like Seed Co <span class="small">(similar' in lead_list
+
+
+def test_saving_a_search_whose_seed_names_no_account_says_why_with_400(client_as, base):
+    response = client_as(Role.ADMIN).post(reverse("lookalikes:view_save"), {"name": "Nope", "query": "seed=NOPE"})
+
+    assert response.status_code == 400
+    assert "No customer has the id NOPE" in response.content.decode()
+    assert not SavedLeadView.objects.exists()
+
+
+@pytest.mark.parametrize("role", [Role.MEMBER, Role.FACILITATOR])
+def test_only_people_with_lead_views_save_a_search_as_one(client_as, base, role):
+    client = client_as(role)
+
+    page = client.get(reverse("lookalikes:search"), {"seed": "SEED-1"}).content.decode()
+    response = client.post(reverse("lookalikes:view_save"), {"name": "Mine", "query": "seed=SEED-1"})
+
+    assert "/lookalikes/save/" not in page
+    assert response.status_code == 403
+    assert not SavedLeadView.objects.exists()
+
+
+def test_a_saved_search_is_no_seed_for_another_search(client_as, base):
+    rep = client_as(Role.SALES_REP)
+    view = SavedLeadView.objects.create(user=rep.person, name="Like Seed Co", kind="lookalikes", query="seed=SEED-1")
+
+    response = rep.get("/api/lookalikes/", {"seed_view": view.pk})
+
+    assert response.status_code == 400
+    assert "is a search of similar accounts" in str(response.json())
