@@ -44,7 +44,9 @@ class LookalikesView(APIView):
         parameters=[
             OpenApiParameter("seed", str, many=True, description="An external id (repeatable, up to 100), or `won`."),
             OpenApiParameter("profile", int, description="A profile's id: its exemplars are the seed."),
-            OpenApiParameter("seed_view", int, description="One of your saved lead views: its leads are the seed."),
+            OpenApiParameter(
+                "seed_view", int, description="One of your saved lead-list views: its leads are the seed."
+            ),
             _flag("prospects", "Only prospects (lifecycle stage)."),
             _flag("unowned", "Only accounts nobody owns."),
             _flag("unqualified", "Only accounts no published rubric qualifies."),
