@@ -178,3 +178,24 @@ def row_held(model, pk: int):
     finally:
         release.set()
         holder.join(timeout=10)
+
+
+def migrate_to(targets):
+    """Migrate the test database to ``targets`` ([(app, migration name, or None for none of its migrations)]) and
+    return the models as they are there (``apps.get_model``), for a test of a data migration on rows written
+    before it."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    executor.migrate(targets)
+    executor.loader.build_graph()
+    return executor.loader.project_state([(app, name) for app, name in targets if name is not None]).apps
+
+
+def migrate_to_latest():
+    """Every app back at its latest migration, as the other tests expect; the models as they are there."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    return migrate_to(MigrationExecutor(connection).loader.graph.leaf_nodes())

@@ -1,28 +1,20 @@
 """Customers stored before one spelling per category value take it when the database is migrated."""
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
+
+from tests.support import migrate_to, migrate_to_latest
 
 BEFORE = [("customers", "0008_category_spellings")]
 
 
-def _migrate(targets, state_at):
-    executor = MigrationExecutor(connection)
-    executor.migrate(targets)
-    executor.loader.build_graph()
-    return executor.loader.project_state(state_at).apps
-
-
 @pytest.mark.django_db(transaction=True)
 def test_existing_spellings_are_unified_to_the_first_stored_and_recorded():
-    old = _migrate(BEFORE, BEFORE)
+    old = migrate_to(BEFORE)
     Customer = old.get_model("customers", "Customer")
     for number, industry in enumerate(["Computer Software", "COMPUTER SOFTWARE", "retail", "Retail", "Retail "]):
         Customer.objects.create(external_id=f"C-{number}", name=f"Customer {number}", industry=industry)
 
-    leaves = MigrationExecutor(connection).loader.graph.leaf_nodes()
-    new = _migrate(leaves, leaves)  # every app back at its latest migration, as the other tests expect
+    new = migrate_to_latest()
 
     customers = new.get_model("customers", "Customer").objects.order_by("external_id")
     assert list(customers.values_list("industry", flat=True)) == [

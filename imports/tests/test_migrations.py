@@ -3,23 +3,16 @@
 import datetime
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
+
+from tests.support import migrate_to, migrate_to_latest
 
 BEFORE = [("customers", "0005_customer_sentiment"), ("feedback", "0002_response_sentiment_todo_index")]
 WHEN = datetime.datetime(2026, 3, 1, 9, 30, tzinfo=datetime.UTC)
 
 
-def _migrate(targets, state_at):
-    executor = MigrationExecutor(connection)
-    executor.migrate(targets)
-    executor.loader.build_graph()
-    return executor.loader.project_state(state_at).apps
-
-
 @pytest.mark.django_db(transaction=True)
 def test_the_imports_of_both_tables_move_into_the_shared_one_with_their_answers_references():
-    old = _migrate([("imports", None), *BEFORE], BEFORE)
+    old = migrate_to([("imports", None), *BEFORE])
     customer = old.get_model("customers", "Customer").objects.create(external_id="C-1", name="Alpha")
     customer_job = old.get_model("customers", "ImportJob").objects.create(
         pk=41, original_name="crm.csv", file="imports/crm.csv", mapping={"Record ID": "external_id"}, status="done"
@@ -33,8 +26,7 @@ def test_the_imports_of_both_tables_move_into_the_shared_one_with_their_answers_
         customer=customer, score=9, source="import", source_ref=f"feedback import {answers.pk}", answered_at=WHEN
     )
 
-    leaves = MigrationExecutor(connection).loader.graph.leaf_nodes()
-    new = _migrate(leaves, leaves)  # every app back at its latest migration, as the other tests expect
+    new = migrate_to_latest()
 
     jobs = {job.kind: job for job in new.get_model("imports", "ImportJob").objects.all()}
     assert (jobs["customers"].pk, jobs["customers"].status) == (customer_job.pk, "done")
