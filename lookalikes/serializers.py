@@ -3,7 +3,7 @@
 from rest_framework import serializers
 
 
-class TraitSerializer(serializers.Serializer):
+class SimilarTraitSerializer(serializers.Serializer):
     feature = serializers.CharField(help_text="The customer field compared, e.g. `industry`, `employees`.")
     label = serializers.CharField()
     value = serializers.CharField(allow_null=True, help_text="The account's value; null when it has none (no data).")
@@ -16,8 +16,10 @@ class LookalikeSerializer(serializers.Serializer):
     external_id = serializers.CharField(source="customer.external_id")
     name = serializers.CharField(source="customer.name")
     similarity = serializers.IntegerField(help_text="0 to 100: the weighted share of the seed's traits it has.")
-    because = TraitSerializer(many=True, help_text="The (up to) three traits that make it similar, biggest first.")
-    unlike = TraitSerializer(allow_null=True, help_text="The main difference from the seed, or null.")
+    because = SimilarTraitSerializer(
+        many=True, help_text="The (up to) three traits that make it similar, biggest first."
+    )
+    unlike = SimilarTraitSerializer(allow_null=True, help_text="The main difference from the seed, or null.")
 
 
 class SeedSerializer(serializers.Serializer):

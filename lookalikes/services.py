@@ -24,7 +24,7 @@ logger = logging.getLogger(__name__)
 
 CHUNK = 50_000  # customers encoded and written per transaction while building
 WAITING = "The similarity model is built when the job queue is back."
-CHANGED_WAITING = "Changed customers get their vectors with the next build of the similarity model."
+CHANGED_WAITING = "Similar accounts take in the changes at their next nightly build."
 ACTIVE = (ModelStatus.QUEUED, ModelStatus.BUILDING)
 
 

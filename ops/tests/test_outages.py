@@ -124,7 +124,8 @@ def test_a_customer_edit_while_redis_is_down_is_saved_and_says_what_waits(transa
     assert Customer.objects.get(pk=customer.pk).employees == 300
     assert [str(message) for message in response.context["messages"]] == [
         f"{customer.name} is saved.",
-        "The job queue cannot be reached just now. The changed customers get their new scores with tonight's re-score.",
+        "The job queue cannot be reached just now. The changed customers get their new scores with tonight's re-score."
+        " Similar accounts take in the changes at their next nightly build.",
     ]
 
 
