@@ -1,13 +1,12 @@
 """Fixtures shared by every app's tests: people by role, a real Celery worker, a real browser."""
 
 import os
-import warnings
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 import redis
-from celery._state import _set_task_join_will_block, task_join_will_block
+from celery._state import _set_task_join_will_block
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 
@@ -66,15 +65,13 @@ def _celery_in_process(request):
         return
     previous = celery_app.conf.task_always_eager
     celery_app.conf.task_always_eager = True
-    # Celery keeps, per process, whether this is a worker's task (where result.get() would deadlock and is
-    # refused). A worker that ran in this process earlier may have left it set: a test is never inside a task.
-    if task_join_will_block():
-        _set_task_join_will_block(False)
+    # Celery keeps, per process, whether the code runs inside a task (where result.get() is refused). An eager
+    # apply() sets it while the task runs and then puts back what it found, so two threads running tasks at once
+    # (customers/tests/test_import_concurrency.py) can leave it set for the tests after. The app never waits on a
+    # result, so only tests meet it; each starts outside any task.
+    _set_task_join_will_block(False)
     yield
     celery_app.conf.task_always_eager = previous
-    if task_join_will_block():
-        _set_task_join_will_block(False)
-        warnings.warn(f"{request.node.nodeid} left Celery believing this process is a worker's", stacklevel=1)
 
 
 @pytest.fixture
