@@ -288,9 +288,15 @@ def because(found: list[Trait], count: int = 3) -> list[Trait]:
 
 
 def unlike(found: list[Trait], seed: Seed) -> Trait | None:
-    """The main difference: the feature whose mismatch costs the most similarity (a missing value included)."""
+    """The main difference: the feature whose mismatch costs the most similarity (a missing value included), among
+    those not already given as a reason (a band next to the seed's both gives and costs: it is not both)."""
     total = seed.total_weight
-    costs = [(seed.weights[trait.feature] * (1 - trait.share) / total, trait) for trait in found]
+    reasons = {trait.feature for trait in because(found)}
+    costs = [
+        (seed.weights[trait.feature] * (1 - trait.share) / total, trait)
+        for trait in found
+        if trait.feature not in reasons
+    ]
     costs = [(cost, trait) for cost, trait in costs if cost > 1e-6]
     return max(costs, key=lambda item: item[0])[1] if costs else None
 

@@ -107,6 +107,7 @@ def _fingerprint(step: Step, row: ProposalRow) -> str:
             [(comment.pk, comment.text, _name(comment.author), _team(comment.author_team)) for comment in row.comments],
             [(pick.pk, pick.points, pick.voter_id, _team(pick.voter_team)) for pick in row.picks],
             row.points_hidden,
+            row.matches,
         )
     )
 

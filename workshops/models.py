@@ -1,5 +1,4 @@
 import math
-from urllib.parse import urlencode
 
 from django.conf import settings
 from django.db import models
@@ -201,10 +200,6 @@ class Participant(models.Model):
         return f"{self.user} in {self.workshop_id}"
 
 
-# Customer fields the lookalikes page filters on, so a weight on one can link to the prospects that match it.
-LOOKALIKE_FILTERS = ("industry", "region")
-
-
 class ProposalKind(models.TextChoices):
     ITEM = "item", "Profile item"
     WEIGHT = "weight", "Criterion weight"
@@ -287,17 +282,6 @@ class Proposal(StructuredDetails, models.Model):
         operator = OPERATOR_LABELS.get(self.criterion_operator, self.criterion_operator)
         values = ", ".join(str(value) for value in self.criterion_values)
         return f"{self.criterion_field} {operator} {values}".strip()
-
-    @property
-    def matching_queries(self) -> list[tuple[str, str]]:
-        """A firmographic weight's values ("industry is one of Software, Retail") with the query string of the
-        prospects that have each, ranked by similarity to the won deals (the lookalikes page); none for others."""
-        if not self.is_weight or self.criterion_operator != "in" or self.criterion_field not in LOOKALIKE_FILTERS:
-            return []
-        return [
-            (str(value), urlencode({"seed": "won", self.criterion_field: value, "prospects": "on"}))
-            for value in self.criterion_values
-        ]
 
     @property
     def changes_existing(self) -> bool:

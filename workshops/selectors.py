@@ -1,13 +1,17 @@
 """Reads of a workshop: the list, a step's proposals with their votes and comments, the facilitator's board."""
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import cache
+from urllib.parse import urlencode
 
 from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.urls import reverse
 
+from customers.selectors import distinct_values
+from profiles.sections import Section
 from rubrics import scoring
 from rubrics.models import Criterion, Rubric, RubricVersion, VersionStatus
 from rubrics.overlap import rules_overlap, same_rule
@@ -66,6 +70,8 @@ class ProposalRow:
     edit_link: str = ""  # its Edit link, for the people who may edit it
     votable: bool = False  # standing, in an open step: a participant's vote buttons show
     editable: bool = False  # standing, in a step and workshop not closed: its author and the facilitator edit it
+    # A firmographic proposal's values, each with the query of the similar accounts that have it (_matches_add).
+    matches: list[tuple[str, str]] = field(default_factory=list)
 
     # A proposal's links, from each URL's pattern reversed once: every poll draws them for every proposal.
     @property
@@ -136,7 +142,40 @@ def step_rows(step: Step, user: User | None) -> list[ProposalRow]:
     if step.is_poker:
         for pick in WeightPick.objects.filter(proposal__step=step).select_related("voter_team").order_by("id"):
             rows[pick.proposal_id].picks.append(pick)
+    _matches_add(list(rows.values()))
     return list(rows.values())
+
+
+# The customer fields the similar accounts page filters on: a proposal about one links to the prospects that match.
+MATCHED_FIELDS = ("industry", "region")
+MATCHED_SECTIONS = (Section.FIRMOGRAPHICS, Section.GEOGRAPHY)
+
+
+def _matches_add(rows: list[ProposalRow]) -> None:
+    """Each firmographic proposal's values, with the query of the prospects that have each, ranked by similarity to
+    the won deals: a weight's values ("industry is one of Software, Retail"), or the industries and regions of the
+    base that a firmographics or geography item names ("Software companies in Europe")."""
+    known = None
+    for row in rows:
+        proposal = row.proposal
+        if proposal.is_weight:
+            if proposal.criterion_operator == "in" and proposal.criterion_field in MATCHED_FIELDS:
+                row.matches = [_match(proposal.criterion_field, str(value)) for value in proposal.criterion_values]
+        elif proposal.section in MATCHED_SECTIONS and proposal.text:
+            if known is None:
+                known = {name: distinct_values(name) for name in MATCHED_FIELDS}
+            row.matches = [
+                _match(name, value) for name in MATCHED_FIELDS for value in known[name] if _names(proposal.text, value)
+            ]
+
+
+def _names(text: str, value: str) -> bool:
+    """``text`` names ``value`` as words of its own ("in Europe", not "Europeans"), whatever the case."""
+    return re.search(rf"(?<!\w){re.escape(value)}(?!\w)", text, re.IGNORECASE) is not None
+
+
+def _match(name: str, value: str) -> tuple[str, str]:
+    return value, urlencode({"seed": "won", name: value, "prospects": "on"})
 
 
 def proposal_history(proposal: Proposal) -> list[ProposalChange]:

@@ -13,6 +13,7 @@ from lookalikes.services import similarity_build_now
 from lookalikes.similarity import (
     JOINT_CODES,
     OUT,
+    because,
     best,
     groups_plan,
     joint_codes,
@@ -158,6 +159,17 @@ def test_a_missing_value_is_never_a_match():
     found = traits(columns[:, 2], seed)
     assert unlike(found, seed).feature == "industry"
     assert next(trait for trait in found if trait.feature == "industry").part == 0
+
+
+def test_a_band_next_to_the_seeds_is_a_reason_or_the_main_difference_never_both():
+    near = {"industry": "Software", "country": "Germany", "employees": 150}  # the band next to the seed's 250
+    encoding, columns = _codes([SEED, near])
+    seed = seed_of(columns, np.array([0]), encoding=encoding, weights=DEFAULT_WEIGHTS)
+
+    found = traits(columns[:, 1], seed)
+
+    assert "employees" in {trait.feature for trait in because(found)}, "the next band gives part of the similarity"
+    assert unlike(found, seed) is None, "nothing else differs: the same trait is not also the main difference"
 
 
 def test_two_accounts_both_missing_a_value_do_not_match_on_it():
