@@ -79,9 +79,12 @@ def hostile_customers(make_person):
         CustomerFactory(name="\\.", industry="Retail", country="Japan", employees=5000, extra={"k": "\\."}),
         CustomerFactory(name="-5", industry="Retail", employees=10, annual_revenue=-3, extra=[]),
     ]
-    # One updated_at without microseconds, which isoformat() leaves out.
+    # One updated_at without microseconds, which isoformat() leaves out, one with trailing zeros.
     Customer.objects.filter(pk=planted[-1].pk).update(
         updated_at=datetime.datetime(2026, 1, 2, 3, 4, 5, tzinfo=datetime.UTC)
+    )
+    Customer.objects.filter(pk=planted[-2].pk).update(
+        updated_at=datetime.datetime(2026, 1, 2, 3, 4, 5, 120_000, tzinfo=datetime.UTC)
     )
     return planted
 
@@ -141,6 +144,18 @@ def test_it_writes_every_hostile_value_as_the_python_export_does(hostile_custome
         "",
     )
     assert hostile["extra"].startswith('{"A": 0.30000000000000004, "\\\\back": "slash\\\\\\t", "a": "=1+1"')
+
+
+@on_postgresql
+def test_it_binds_the_filters_under_the_debug_cursor_too(hostile_customers, settings):
+    settings.DEBUG = True  # Django's debug cursor logs a COPY, and takes no parameters for it
+    queryset = customer_list(filters=CustomerFilters(industry="Retail", q="nor"))
+
+    written = _copy_path(queryset)
+
+    [copy] = [query["sql"] for query in connection.queries if query["sql"].startswith("COPY (SELECT")]
+    assert "'Retail'" in copy
+    assert written == _python_path(queryset)
 
 
 @on_postgresql
