@@ -6,7 +6,8 @@ million-row export never holds its rows in memory:
 1. ``export_rows`` reads a queryset with ``values_list(...).iterator(chunk_size)``
    inside a transaction (on PostgreSQL a plain server-side cursor, which the
    database does not materialise first);
-2. ``csv_chunks`` turns rows into CSV bytes, a few hundred rows per chunk;
+2. ``csv_chunks`` turns rows into CSV bytes, a few hundred rows per chunk (on PostgreSQL the
+   customers' CSV is written by the database instead: ``csv_copy.py``);
    ``xlsx_chunks`` writes them into a workbook whose zipped bytes leave as
    they are written (``spreadsheet.py``);
 3. ``streamed_download`` sends the chunks as an attachment.
@@ -118,14 +119,20 @@ def _csv_text(value) -> str:
     return str(value)
 
 
+def csv_header(header: tuple[str, ...]) -> bytes:
+    """The CSV's first line, after a byte order mark (so Excel reads accents)."""
+    buffer = io.StringIO()
+    csv.writer(buffer).writerow(header)
+    return ("\ufeff" + buffer.getvalue()).encode()
+
+
 def csv_chunks(
     rows: Iterable[tuple], *, header: tuple[str, ...] = HEADER, rows_per_chunk: int = CSV_ROWS_PER_CHUNK
 ) -> Iterator[bytes]:
     """CSV bytes (UTF-8 with a byte order mark, so Excel reads accents): the header, then rows in chunks."""
+    yield csv_header(header)
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(header)
-    yield ("\ufeff" + buffer.getvalue()).encode()
     rows = iter(rows)
     while batch := list(islice(rows, rows_per_chunk)):
         buffer.seek(0)

@@ -10,7 +10,7 @@ from django_htmx.http import push_url
 from teams.access import ANY_ROLE, role_required
 from teams.models import Role
 
-from . import exports, selectors
+from . import csv_copy, exports, selectors
 from .forms import CategoryMergeForm, CustomerFilterForm, CustomerForm
 from .models import CATEGORY_FIELDS, ChangeSource, Customer, CustomerChange
 from .panels import customer_panels
@@ -123,20 +123,23 @@ def customer_delete_confirm(request, customer_id):
     return render(request, "customers/customer_delete.html", {"customer": customer, "changes": changes})
 
 
-def _exported_rows(request):
-    return exports.export_rows(selectors.customer_list(filters=_filter_form(request, with_choices=False).filters()))
+def _exported(request):
+    return selectors.customer_list(filters=_filter_form(request, with_choices=False).filters())
 
 
 @role_required(*ANY_ROLE)
 @require_GET
 def customer_export_csv(request):
-    return exports.streamed_download(exports.csv_chunks(_exported_rows(request)), name="customers", extension="csv")
+    chunks = csv_copy.csv_export_chunks(_exported(request))
+    return exports.streamed_download(chunks, name="customers", extension="csv")
 
 
 @role_required(*ANY_ROLE)
 @require_GET
 def customer_export_xlsx(request):
-    return exports.streamed_download(exports.xlsx_chunks(_exported_rows(request)), name="customers", extension="xlsx")
+    return exports.streamed_download(
+        exports.xlsx_chunks(exports.export_rows(_exported(request))), name="customers", extension="xlsx"
+    )
 
 
 @role_required(Role.ADMIN)
