@@ -188,11 +188,13 @@ def lead_page(
     The page's customer ids come from the lead list's indexes alone (the filters on the
     score's copies, sorted, skipping the earlier pages); then only those leads are read in
     full, checked against who may see them now. A lead whose owner just changed and whose
-    copy is not re-scored yet drops out of the page rather than show to the wrong rep.
+    copy is not re-scored yet drops out of the page rather than show to the wrong rep. Each lead
+    on the page is a dict of PAGE_FIELDS, its ``disposition`` and ``qualified_at``.
     """
     candidates = _leads_filtered(user=user, rubric=rubric, filters=filters, scale=scale).order_by(*lead_order(filters))
+    # Plain values, not three model instances per lead: the page only shows them.
     rows = _lead_rows(Score.objects.filter(rubric=rubric), user=user, rubric=rubric)
-    rows = rows.only(*PAGE_FIELDS).order_by(*lead_order(filters))
+    rows = rows.order_by(*lead_order(filters)).values(*PAGE_FIELDS, "disposition", "qualified_at")
     return customer_page(
         customers=candidates, number=number, per_page=per_page, key="customer_id", rows=rows, estimate=False
     )
