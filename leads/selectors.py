@@ -184,9 +184,11 @@ def _leads_searched(leads: QuerySet[Score], q: str) -> QuerySet[Score]:
     matching = Customer.objects.filter(Q(name__icontains=q) | Q(domain__icontains=q))
     if _search_is_rare(q):
         ids = _indexed_ids(matching.values_list("pk", flat=True)[: 2 * SEARCH_FEW + 1])
-        if len(ids) <= 2 * SEARCH_FEW:
+        if len(ids) <= 2 * SEARCH_FEW and connection.vendor == "postgresql":
             # One array parameter rather than one per id.
             return leads.filter(customer_id__in=RawSQL("SELECT unnest(%s::bigint[])", (ids,)))
+        if len(ids) <= 2 * SEARCH_FEW:
+            return leads.filter(customer_id__in=ids)
     return leads.filter(Q(customer__name__icontains=q) | Q(customer__domain__icontains=q))
 
 
@@ -210,7 +212,10 @@ def _search_is_rare(q: str) -> bool:
 def _indexed_ids(ids: QuerySet) -> list[int]:
     """``ids`` read through their indexes: with a LIMIT and many matches, PostgreSQL would rather read
     the table in order (400 ms for a million customers) than the trigram indexes (a few ms)."""
-    with transaction.atomic(), connection.cursor() as cursor:
+    if connection.vendor != "postgresql":
+        return list(ids)
+    # The setting lasts to the end of the transaction (the page's own, or one for these ids alone): set back after.
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
         cursor.execute("SELECT set_config('enable_seqscan', 'off', true)")
         found = list(ids)
         cursor.execute("SELECT set_config('enable_seqscan', 'on', true)")
