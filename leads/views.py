@@ -1,3 +1,4 @@
+import html
 from decimal import Decimal
 
 from django.contrib import messages
@@ -6,7 +7,6 @@ from django.http import QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_GET, require_POST
 
@@ -116,7 +116,8 @@ def _rows(leads: list[dict], *, rubric, scale, new_since) -> SafeString:
             "disposition": lead["disposition"] or "—",
         }
         is_new = bool(new_since and lead["qualified_at"] and lead["qualified_at"] > new_since)
-        drawn += [part if i % 2 == 0 else escape(values[part]) for i, part in enumerate(patterns[is_new])]
+        # (The standard library's escape: the same text as Django's, without its wrapping, fifty times thirteen.)
+        drawn += [part if i % 2 == 0 else html.escape(str(values[part])) for i, part in enumerate(patterns[is_new])]
     return mark_safe("".join(drawn))  # noqa: S308 - every value above is escaped, the rest is the template's
 
 
