@@ -1,10 +1,13 @@
+import html
 from decimal import Decimal
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_GET, require_POST
 
 from customers.models import LifecycleStage
@@ -84,31 +87,59 @@ def _list(request, query: QueryDict, *, bulk_form=None, status=200):
     return render(request, "leads/lead_list.html", context, status=status)
 
 
-def _rows(leads, *, rubric, scale, new_since) -> list[dict]:
-    """What the list shows of each lead, as plain values (the page's template reads fifteen per row)."""
-    # One reversed URL for the page, each lead's customer id put in.
+def _rows(leads: list[dict], *, rubric, scale, new_since) -> SafeString:
+    """The list's rows (its template's loop drew fifteen values in each of fifty rows: a third of the page's time).
+
+    The row template is drawn once per page with a slot for each value, once for a new lead and
+    once for another; each lead's values, escaped, then fill the slots.
+    """
     detail_url = reverse("leads:detail", args=[rubric.pk, 0]).removesuffix("0/")
     stages = dict(LifecycleStage.choices)
-    return [
-        {
-            "id": str(lead.customer_id),
-            "url": f"{detail_url}{lead.customer_id}/",
-            "name": lead.customer.name,
-            "domain": lead.customer.domain,
-            "is_new": bool(new_since and lead.qualified_at and lead.qualified_at > new_since),
-            # As text: numbers handed to a template go through localisation, fifty rows times three.
-            "total": str(lead.total),
-            "grade": scale.grade_of(lead.total),
-            "fit": str(lead.fit),
-            "engagement": str(lead.engagement),
-            "industry": lead.customer.industry,
-            "country": lead.customer.country,
-            "stage": stages.get(lead.customer.lifecycle_stage, lead.customer.lifecycle_stage),
-            "owner": lead.customer.owner.display_name if lead.customer.owner else "unowned",
-            "disposition": lead.disposition or "—",
+    patterns = {is_new: _row_pattern(is_new=is_new) for is_new in (False, True)}
+    drawn = []
+    for lead in leads:
+        customer_id = lead["customer_id"]
+        values = {
+            "id": customer_id,
+            "url": f"{detail_url}{customer_id}/",
+            "name": lead["customer__name"],
+            "domain": lead["customer__domain"],
+            # As text: numbers would go through localisation.
+            "total": str(lead["total"]),
+            "grade": scale.grade_of(lead["total"]),
+            "fit": str(lead["fit"]),
+            "engagement": str(lead["engagement"]),
+            "industry": lead["customer__industry"],
+            "country": lead["customer__country"],
+            "stage": stages.get(lead["customer__lifecycle_stage"], lead["customer__lifecycle_stage"]),
+            "owner": _owner_name(lead),
+            "disposition": lead["disposition"] or "—",
         }
-        for lead in leads
-    ]
+        is_new = bool(new_since and lead["qualified_at"] and lead["qualified_at"] > new_since)
+        # (The standard library's escape: the same text as Django's, without its wrapping, fifty times thirteen.)
+        drawn += [part if i % 2 == 0 else html.escape(str(values[part])) for i, part in enumerate(patterns[is_new])]
+    return mark_safe("".join(drawn))  # noqa: S308 - every value above is escaped, the rest is the template's
+
+
+ROW_SLOTS = (
+    *("id", "url", "name", "domain", "total", "grade", "fit", "engagement"),
+    *("industry", "country", "stage", "owner", "disposition"),
+)
+SLOT_MARK = "\x1f"  # a control character: never in the template's own text
+
+
+def _row_pattern(*, is_new: bool) -> list[str]:
+    """The row template split at its slots: text, a slot's name, text, ... (a slot's name at each odd place)."""
+    slots = {name: mark_safe(f"{SLOT_MARK}{name}{SLOT_MARK}") for name in ROW_SLOTS}  # noqa: S308 - our own text
+    return render_to_string("leads/lead_row.html", {"lead": {**slots, "is_new": is_new}}).split(SLOT_MARK)
+
+
+def _owner_name(lead: dict) -> str:
+    """The owner as User.display_name shows them."""
+    if lead["customer__owner__username"] is None:
+        return "unowned"
+    full = f"{lead['customer__owner__first_name']} {lead['customer__owner__last_name']}".strip()
+    return full or lead["customer__owner__username"]
 
 
 @role_required(*LEAD_ROLES)
