@@ -129,7 +129,8 @@ def _proposal_url(name: str, pk: int) -> str:
 
 def step_rows(step: Step, user: User | None) -> list[ProposalRow]:
     """The step's proposals, oldest first, each with its votes, comments and the person's own vote (3 queries;
-    without a person, nobody's)."""
+    without a person, nobody's), and a firmographic proposal's links to the customers that match it (2 more, for
+    a step with firmographics or geography items)."""
     proposals = step.proposals.select_related("author", "author_team", "edited_by", "merged_into")
     rows = {proposal.pk: ProposalRow(proposal) for proposal in proposals.order_by("created_at", "id")}
     for vote in Vote.objects.filter(proposal__step=step).select_related("voter", "voter_team").order_by("id"):
@@ -142,8 +143,9 @@ def step_rows(step: Step, user: User | None) -> list[ProposalRow]:
     if step.is_poker:
         for pick in WeightPick.objects.filter(proposal__step=step).select_related("voter_team").order_by("id"):
             rows[pick.proposal_id].picks.append(pick)
-    _matches_add(list(rows.values()))
-    return list(rows.values())
+    found = list(rows.values())
+    _matches_add(found)
+    return found
 
 
 # The customer fields the similar accounts page filters on: a proposal about one links to the prospects that match.
