@@ -199,3 +199,16 @@ def migrate_to_latest():
     from django.db.migrations.executor import MigrationExecutor
 
     return migrate_to(MigrationExecutor(connection).loader.graph.leaf_nodes())
+
+
+def browser_sign_in(page, person) -> None:
+    """Sign ``person`` (made by the factories, whose password every test shares) in through the sign-in page."""
+    import re
+
+    from django.urls import reverse
+
+    page.goto(reverse("login"))
+    page.fill("input[name=username]", person.username)
+    page.fill("input[name=password]", "correct horse battery")
+    page.click("button[type=submit]")
+    page.wait_for_url(re.compile(r".*/$"))

@@ -3,9 +3,9 @@
 import re
 
 import pytest
-from django.urls import reverse
 
 from teams.models import Role
+from tests.support import browser_sign_in
 
 from .factories import planted_icp
 
@@ -13,14 +13,6 @@ pytestmark = [pytest.mark.browser]
 
 # What a strict CSP says about scripts: only files from the site itself, nothing inline.
 CSP = "script-src 'self'; object-src 'none'; base-uri 'self'"
-
-
-def _sign_in(page, person):
-    page.goto(reverse("login"))
-    page.fill("input[name=username]", person.username)
-    page.fill("input[name=password]", "correct horse battery")
-    page.click("button[type=submit]")
-    page.wait_for_url(re.compile(r".*/$"))
 
 
 def _with_csp(route):
@@ -53,7 +45,7 @@ def test_the_segments_and_accuracy_pages_draw_their_charts(transactional_db, pag
     page.on("pageerror", lambda error: problems.append(str(error)))
     page.route(re.compile(r".*/analytics/.*"), _with_csp)
 
-    _sign_in(page, member)
+    browser_sign_in(page, member)
     page.get_by_role("link", name="Analytics").first.click()
     page.get_by_role("link", name="Segments").first.click()
     page.wait_for_selector("canvas[data-chart='segments-conversion'][data-drawn='true']")

@@ -12,16 +12,9 @@ from rubrics.models import Criterion, Rubric, RubricVersion, Score
 from rubrics.selectors import version_spec
 from rubrics.services.scores import scores_write
 from teams.models import Role
+from tests.support import browser_sign_in
 
 pytestmark = [pytest.mark.browser]
-
-
-def _sign_in(page, person):
-    page.goto(reverse("login"))
-    page.fill("input[name=username]", person.username)
-    page.fill("input[name=password]", "correct horse battery")
-    page.click("button[type=submit]")
-    page.wait_for_url(re.compile(r".*/$"))
 
 
 def test_a_rep_reviews_and_disqualifies_a_lead_and_the_admin_sees_the_reason_counted(
@@ -54,7 +47,7 @@ def test_a_rep_reviews_and_disqualifies_a_lead_and_the_admin_sees_the_reason_cou
     CustomerFactory(owner=other, name="Rowan's Account", industry="Software", website_visits_30d=50)
     scores_write(version=version, spec=version_spec(version), low_id=0, high_id=10**9)
 
-    _sign_in(page, rep)
+    browser_sign_in(page, rep)
     page.get_by_role("link", name="Leads").first.click()
     names = page.locator("[data-testid=lead-row] td:nth-child(2) a").all_inner_texts()
     totals = [int(t) for t in page.get_by_test_id("lead-score").all_inner_texts()]
@@ -81,7 +74,7 @@ def test_a_rep_reviews_and_disqualifies_a_lead_and_the_admin_sees_the_reason_cou
 
     admin_context = browser.new_context(base_url=live_server.url)
     admin_page = admin_context.new_page()
-    _sign_in(admin_page, make_person(Role.ADMIN, username="ops"))
+    browser_sign_in(admin_page, make_person(Role.ADMIN, username="ops"))
     admin_page.goto(reverse("leads:list") + f"?rubric={rubric.pk}")
     admin_page.get_by_role("link", name="Why leads were turned down").click()
     by_reason = admin_page.get_by_test_id("reason-count")

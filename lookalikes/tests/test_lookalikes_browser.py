@@ -10,16 +10,9 @@ from lookalikes.matrix import matrix_forget
 from lookalikes.services import similarity_build_now
 from profiles.models import Exemplar, Profile
 from teams.models import Role
+from tests.support import browser_sign_in
 
 pytestmark = [pytest.mark.browser]
-
-
-def _sign_in(page, person):
-    page.goto(reverse("login"))
-    page.fill("input[name=username]", person.username)
-    page.fill("input[name=password]", "correct horse battery")
-    page.click("button[type=submit]")
-    page.wait_for_url(re.compile(r".*/$"))
 
 
 def test_a_facilitator_sees_similar_accounts_and_finds_more_like_the_best_customers(
@@ -32,7 +25,7 @@ def test_a_facilitator_sees_similar_accounts_and_finds_more_like_the_best_custom
     profile = Profile.objects.create(name="Mid-market SaaS")
     Exemplar.objects.create(profile=profile, customer=best, reason="clv")
     similarity_build_now()
-    _sign_in(page, make_person(Role.FACILITATOR))
+    browser_sign_in(page, make_person(Role.FACILITATOR))
 
     page.goto(live_server.url + reverse("customers:detail", args=[best.pk]))
     panel = page.get_by_test_id("similar-accounts")

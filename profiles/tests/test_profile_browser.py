@@ -1,30 +1,21 @@
 """A facilitator works on a profile in a real browser: the history opens and an edit saves in place (htmx)."""
 
-import re
-
 import pytest
 from django.urls import reverse
 
 from profiles.models import ItemStatus, ProfileItem
 from profiles.tests.factories import make_item, make_profile
 from teams.models import Role
+from tests.support import browser_sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def _sign_in(page, person):
-    page.goto(reverse("login"))
-    page.fill("input[name=username]", person.username)
-    page.fill("input[name=password]", "correct horse battery")
-    page.click("button[type=submit]")
-    page.wait_for_url(re.compile(r".*/$"))
 
 
 def test_a_facilitator_reads_the_history_edits_and_agrees_in_place(page, make_person):
     facilitator = make_person(Role.FACILITATOR)
     profile = make_profile(name="Mid-market")
     item = make_item(profile, text="<b>Slow</b> onboarding")
-    _sign_in(page, facilitator)
+    browser_sign_in(page, facilitator)
     page.goto(reverse("profiles:detail", kwargs={"profile_id": profile.pk}))
     row = page.locator(f"#item-{item.pk}")
 

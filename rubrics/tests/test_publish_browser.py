@@ -12,19 +12,11 @@ from rubrics.demo import demo_rubric_ensure, demo_scores_write
 from rubrics.models import JobStatus, RescoreJob, Score
 from rubrics.selectors import customer_attributes, version_spec
 from teams.models import Role
-from tests.support import wait_for
+from tests.support import browser_sign_in, wait_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.worker]
 
 NEW_THRESHOLD = 7
-
-
-def _sign_in(page, person):
-    page.goto(reverse("login"))
-    page.fill("input[name=username]", person.username)
-    page.fill("input[name=password]", "correct horse battery")
-    page.click("button[type=submit]")
-    page.wait_for_url(re.compile(r".*/$"))
 
 
 def test_an_admin_edits_previews_publishes_and_the_scores_follow(real_worker, page, make_person, settings):
@@ -42,7 +34,7 @@ def test_an_admin_edits_previews_publishes_and_the_scores_follow(real_worker, pa
         c for c in customers if NEW_THRESHOLD <= scoring.score(spec, customer_attributes(c)).total < spec.threshold
     ]
     assert newly, "some customers sit between the new and the old threshold"
-    _sign_in(page, admin)
+    browser_sign_in(page, admin)
 
     page.goto(reverse("rubrics:rubric_detail", args=[published.rubric_id]))
     page.get_by_role("button", name="Start a new draft").click()
