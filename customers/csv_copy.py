@@ -20,11 +20,12 @@ import psycopg
 from django.db import connections, transaction
 from django.db.models import BooleanField, DateField, DateTimeField, F, Func, JSONField, QuerySet, TextField
 
-from .exports import COLUMNS, CSV_ROWS_PER_CHUNK, csv_chunks, csv_header, export_rows
+from .exports import COLUMNS, CSV_ROWS_PER_CHUNK, FORMULA_STARTS, csv_chunks, csv_header, export_rows
 
-# A leading apostrophe on text that starts like a formula (exports.FORMULA_STARTS: = + - @ tab CR,
-# here by their code points: ascii() is several times cheaper than comparing left(text, 1)).
-TEXT_SQL = "CASE WHEN ascii({c}) IN (61, 43, 45, 64, 9, 13) THEN '''' || {c} ELSE NULLIF({c}, '') END"
+# A leading apostrophe on text that starts like a formula (exports.FORMULA_STARTS, here by their code
+# points: ascii() is several times cheaper than comparing left(text, 1)).
+_FORMULA_CODES = ", ".join(str(ord(start)) for start in FORMULA_STARTS)
+TEXT_SQL = f"CASE WHEN ascii({{c}}) IN ({_FORMULA_CODES}) THEN '''' || {{c}} ELSE NULLIF({{c}}, '') END"
 BOOLEAN_SQL = "CASE WHEN {c} THEN 'true' WHEN NOT {c} THEN 'false' END"
 # Dates and times as isoformat() writes them, from their text in DateStyle ISO (set with the COPY):
 # a date as it is; a time in UTC with "T", and six digits of microseconds when there are some
