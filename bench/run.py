@@ -268,19 +268,24 @@ PUBLISH_DEMO = (
 import json
 from rubrics.demo import demo_rubric_ensure
 from rubrics.services.drafts import draft_create
+from customers.models import Customer
 from rubrics.models import RescoreJob
 from rubrics.services.publishing import rubric_publish
 published = demo_rubric_ensure()
 draft = draft_create(rubric=published.rubric, user=None)
+# The customers import_100k added wait for their first score in the queue the worker takes now: a publish
+# that reaches one first gives it its first score, which counts as moved.
+unscored = Customer.objects.exclude(scores__version=published).count()
 started = time.perf_counter()
 job = rubric_publish(version=draft, user=None)
 while RescoreJob.objects.filter(pk=job.pk, status__in=["queued", "running"]).exists():
     time.sleep(0.05)
 elapsed = time.perf_counter() - started
 job.refresh_from_db()
-# The draft is a copy of the published version: every score takes the new version, no total moves.
+# The draft is a copy of the published version: every score takes the new version, and no total moves but
+# the first scores of customers that had none.
 assert job.status == "done" and job.rows_changed == job.rows_total, (job.status, job.error, job.rows_changed)
-assert job.scores_moved == 0, job.scores_moved
+assert job.scores_moved <= unscored, (job.scores_moved, unscored)
 with open({out!r}, "w") as out:
     json.dump({{"seconds": elapsed, "chunks": job.chunks_total}}, out)
 """
