@@ -126,8 +126,10 @@ class Stack:
             CSRF_COOKIE_SECURE="false",
             CONN_MAX_AGE=os.environ.get("CONN_MAX_AGE", "60"),
             STATIC_ROOT=str(self.folder / "static"),
-            # gunicorn's advice for sync workers, 2 per core plus 1 (the Procfile's default is 2)
-            WEB_CONCURRENCY=os.environ.get("WEB_CONCURRENCY", str(2 * (os.cpu_count() or 1) + 1)),
+            # The Procfile's defaults: 2 gthread workers of 40 threads (with CONN_MAX_AGE each thread may keep a
+            # connection: 80, under PostgreSQL's 100 with the Celery workers)
+            WEB_CONCURRENCY=os.environ.get("WEB_CONCURRENCY", "2"),
+            WEB_THREADS=os.environ.get("WEB_THREADS", "40"),
             CELERY_CONCURRENCY=os.environ.get("CELERY_CONCURRENCY", "2"),
             CELERY_BULK_CONCURRENCY=os.environ.get("CELERY_BULK_CONCURRENCY", "1"),
         )

@@ -6,13 +6,17 @@
   from the moment one participant clicks "Propose" to the moment the proposal is on the other participant's
   screen (a MutationObserver in that page notes the time; both pages share the machine's clock), over
   ``ROUNDS`` proposals made at random moments;
-- ``workshop_live_poll_p95_ms``: the time of the simulated participants' polls meanwhile, as they saw it;
+- ``workshop_live_poll_p95_ms``: the time of the simulated participants' step-bar polls meanwhile, as they saw
+  them (their questions for the proposals are held until something changes: their time says nothing);
 - ``workshop_poll_cpu_ms``: the web processes' CPU time (user + system) per conditional poll answered 304,
   over ``QUIET_SECONDS`` when nothing changes (PostgreSQL's share is not counted).
 
-Meanwhile ``SIMULATED`` participants (plain HTTP clients, one thread each) poll the proposals every 0.3 s and
-the step bar every second with the ETag they have, as htmx does on the page, against a real server: gunicorn
-with DEBUG off and ``2 × cores + 1`` sync workers, on the database of the benchmarks (BENCH_DATABASE_URL).
+Meanwhile ``SIMULATED`` participants (plain HTTP clients, one thread each) ask for the proposals as the page
+does (static/js/live-regions.js): with the ETag they have and ``X-Live-Wait``, so the server holds the question
+until something changes (workshops/live_wait.py), then at once again (no sooner than 0.3 s after the last); and
+they poll the step bar every second. Against a real server: gunicorn as the Procfile runs it (``gthread``
+workers, ``WEB_CONCURRENCY`` processes of ``WEB_THREADS`` threads), DEBUG off, on the database of the benchmarks
+(BENCH_DATABASE_URL).
 The people, their sessions and the workshop are made for the run and removed after it.
 Run it alone with ``python bench/propagation.py``.
 """
@@ -138,13 +142,16 @@ class Server:
         self.env, self.log = env, log
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.workers = 2 * (os.cpu_count() or 1) + 1
+        self.workers, self.threads = 2, 40  # the Procfile's defaults
 
     def __enter__(self):
         gunicorn = Path(sys.executable).with_name("gunicorn")
         with self.log.open("w") as log:
             self.process = subprocess.Popen(
-                [str(gunicorn), "icpsite.wsgi", "--bind", f"127.0.0.1:{self.port}", "--workers", str(self.workers)],
+                [
+                    *(str(gunicorn), "icpsite.wsgi", "--bind", f"127.0.0.1:{self.port}"),
+                    *("--workers", str(self.workers), "--worker-class", "gthread", "--threads", str(self.threads)),
+                ],
                 cwd=ROOT,
                 env=self.env,
                 stdout=log,
@@ -192,7 +199,11 @@ class Pollers:
         self.lock = threading.Lock()
         self.times: list[float] = []
         self.statuses: dict[int, int] = {}
-        self.threads = [threading.Thread(target=self._poll, args=(session,), daemon=True) for session in sessions]
+        self.threads = [
+            threading.Thread(target=self._poll, args=(session, region), daemon=True)
+            for session in sessions
+            for region in ("proposals", "bar")
+        ]
 
     def __enter__(self):
         for thread in self.threads:
@@ -204,41 +215,40 @@ class Pollers:
         with self.lock:
             return self.statuses.get(304, 0), sum(self.statuses.values())
 
-    def _poll(self, session_key: str) -> None:
-        """One participant's polls, over plain http.client (light on the CPU the server needs)."""
+    def _poll(self, session_key: str, region: str) -> None:
+        """One participant's questions for one region (each region of the page asks on its own), over plain
+        http.client (light on the CPU the server needs)."""
         host, port = self.url.removeprefix("http://").split(":")
         base = {"Cookie": f"sessionid={session_key}", "HX-Request": "true"}
-        regions = {
-            "proposals": (f"/workshops/steps/{self.step}/proposals/", POLL_SECONDS),
-            "bar": (f"/workshops/steps/{self.step}/bar/?open={self.step}", BAR_POLL_SECONDS),
-        }
-        etags: dict[str, str] = {}
-        start = time.monotonic() + random.random() * POLL_SECONDS
-        due = {"proposals": start, "bar": start + random.random() * BAR_POLL_SECONDS}
-        while not self.stop.is_set():
-            region = min(due, key=due.get)
-            self.stop.wait(max(0.0, due[region] - time.monotonic()))
-            if self.stop.is_set():
-                return
-            path, every = regions[region]
-            headers = {**base, **({"If-None-Match": etags[region]} if region in etags else {})}
+        path, every, waits = {
+            "proposals": (f"/workshops/steps/{self.step}/proposals/", POLL_SECONDS, {"X-Live-Wait": "1"}),
+            "bar": (f"/workshops/steps/{self.step}/bar/?open={self.step}", BAR_POLL_SECONDS, {}),
+        }[region]
+        etag = None
+        due = time.monotonic() + random.random() * every
+        while not self.stop.wait(max(0.0, due - time.monotonic())):
+            headers = {**base, **waits, **({"If-None-Match": etag} if etag else {})}
+            asked = time.monotonic()
             started = time.perf_counter()
             try:
-                connection = http.client.HTTPConnection(host, int(port), timeout=10)
+                connection = http.client.HTTPConnection(host, int(port), timeout=60)
                 connection.request("GET", path, headers=headers)
                 response = connection.getresponse()
                 response.read()
-                status, etag = response.status, response.getheader("ETag")
+                status, new_etag = response.status, response.getheader("ETag")
                 connection.close()
             except OSError:
-                status, etag = 0, None
+                status, new_etag = 0, None
             elapsed = (time.perf_counter() - started) * 1000
-            if status in (200, 304) and etag:
-                etags[region] = etag
+            if status in (200, 304) and new_etag:
+                etag = new_etag
             with self.lock:
-                self.times.append(elapsed)
+                if not waits:  # a held question's time is how long nothing changed
+                    self.times.append(elapsed)
                 self.statuses[status] = self.statuses.get(status, 0) + 1
-            due[region] = time.monotonic() + every  # htmx's "every": the next poll after this one's answer
+            # The bar: htmx's "every", the next poll after this one's answer. The proposals: at once, but no
+            # sooner than 0.3 s after the last question (static/js/live-regions.js).
+            due = asked + every if waits else time.monotonic() + every
 
     def __exit__(self, *exc):
         self.stop.set()
@@ -310,7 +320,7 @@ def workshop_propagation() -> dict:
         f"p95 {_p95(delays):.0f} ms, max {max(delays):.0f} ms; {SIMULATED} simulated participants' polls "
         f"meanwhile: median {statistics.median(poll_times):.1f} ms, p95 {_p95(poll_times):.1f} ms "
         f"({len(poll_times)} polls, other answers: {not_304_or_200 or 'none'}); quiet: {polls} polls answered 304 "
-        f"in {QUIET_SECONDS} s, {server.workers} gunicorn workers",
+        f"in {QUIET_SECONDS} s; gunicorn: {server.workers} gthread workers of {server.threads} threads",
         flush=True,
     )
     return {

@@ -193,6 +193,13 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 #   STUCK_JOB_CHECK_SECONDS, a re-score job still queued STUCK_JOB_SECONDS after it was created, a running one
 #   without a chunk done for longer than the hard time limit, and an import under way that no worker holds
 #   (see the resend-stuck-work entry below). Sending one twice is harmless.
+# A workshop's live regions wait in the server, up to this long, for a change (workshops/live_wait.py): needs a
+# server that runs requests in threads (the Procfile's gunicorn gthread workers, runserver); 0 turns it off.
+# At most LIVE_WAIT_SLOTS requests of a process wait at once (the others answer at once): keep it below the
+# Procfile's WEB_THREADS (gunicorn threads per worker), so that waiting requests never take every thread.
+LIVE_WAIT_SECONDS = env.float("LIVE_WAIT_SECONDS", default=20)
+WEB_THREADS = env.int("WEB_THREADS", default=40)
+LIVE_WAIT_SLOTS = env.int("LIVE_WAIT_SLOTS", default=WEB_THREADS * 3 // 4)
 STUCK_JOB_SECONDS = env.int("STUCK_JOB_SECONDS", default=60)
 STUCK_JOB_CHECK_SECONDS = env.float("STUCK_JOB_CHECK_SECONDS", default=60)
 # Two queues: "celery" for what people wait on (a changed customer re-scored within a second, imports,

@@ -24,5 +24,9 @@ if os.environ.get("REDIS_URL"):
 
 from .settings import *  # noqa: E402,F403
 
+# A live region's poll waits this long at most for a change (workshops/live_wait.py): a browser test's page
+# leaves its last poll waiting in the live server when the test ends.
+LIVE_WAIT_SECONDS = 3
+
 # Hashing passwords the slow, safe way only makes tests slow.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

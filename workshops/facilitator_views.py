@@ -14,7 +14,7 @@ from teams.models import Role
 
 from . import access
 from .forms import CloseForm, DecideForm, TimerForm
-from .live import POLL_TRIGGER, live_etag, live_poll, not_modified, with_etag
+from .live import POLL_MS, POLL_TRIGGER, live_etag, live_poll, not_modified, with_etag
 from .models import TIMER_LIMIT_MINUTES, Privacy, Proposal, Step, Workshop
 from .presence import PRESENT_SECONDS, workshop_presence
 from .privacy import hidden_counts, poker_criteria, poker_state
@@ -49,6 +49,7 @@ def _board_context(request, step: Step, etag: str, *, seen_up_to: int | None = N
         "teams": teams,
         "etag": etag,
         "poll_trigger": POLL_TRIGGER,
+        "poll_every_ms": POLL_MS,
         "privacy_choices": Privacy.choices,
         "presence": workshop_presence(workshop),
         "present_seconds": PRESENT_SECONDS,

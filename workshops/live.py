@@ -36,16 +36,19 @@ from django.utils.http import quote_etag
 from teams.models import Role
 
 from .access import FACILITATING_ROLES
+from .live_wait import VersionWatch
 from .models import Workshop
 from .selectors import workshop_live_state
 from .services.presence import presence_note
 
-# How often each region polls. The proposals and the board: a change shows on another screen within this
-# (plus a render), 0.3 s at p95 (bench figure workshop_propagation_p95_ms). The step bar changes only when
-# steps open or close, so once a second is enough to follow the facilitator within 2 s.
+# How often each region asks. The proposals and the board wait in the server for a change (live_wait.py) and
+# ask again as soon as they have their answer, but no sooner than POLL_MS after they last asked
+# (static/js/live-regions.js): on a server that cannot wait, that is a poll every 0.3 s. The step bar changes
+# only when steps open or close, so a poll once a second is enough to follow the facilitator within 2 s.
 POLL_MS = 300
 BAR_POLL_MS = 1000
-POLL_TRIGGER = f"every {POLL_MS}ms, workshop-changed from:body"
+WAITING_REGIONS = frozenset({"proposals", "board"})
+POLL_TRIGGER = "load, live-next, workshop-changed from:body"
 BAR_POLL_TRIGGER = f"every {BAR_POLL_MS}ms, workshop-changed from:body"
 # The board re-renders at least this often, so presence ("who left") shows without any other change.
 PRESENCE_REFRESH_SECONDS = 10
@@ -154,11 +157,53 @@ def _still_current(request: HttpRequest, region: str, step_id: int) -> HttpRespo
     if row is None or _stamp(region, *row) != stamp:
         return None
     presence_note(int(workshop_id), int(user_id))
+    if _may_wait(request, region) and _wait_for_change(int(workshop_id), region, stamp, row):
+        return None  # it changed while the request waited: the full path draws the news
     response = HttpResponseNotModified()
     response["ETag"] = quote_etag(sent)
     response["HX-Reswap"] = "none"
     _no_store_without_asking(response)
     return response
+
+
+def _may_wait(request: HttpRequest, region: str) -> bool:
+    """Whether this poll may wait for a change (live_wait.py): the page asked, the region is one that waits,
+    and the server runs requests in threads, so a waiting one blocks nobody else."""
+    return (
+        settings.LIVE_WAIT_SECONDS > 0
+        and region in WAITING_REGIONS
+        and request.headers.get("X-Live-Wait") == "1"
+        and request.META.get("wsgi.multithread", False)
+    )
+
+
+def _wait_for_change(workshop_id: int, region: str, stamp: str, known: tuple[int, int]) -> bool:
+    """Wait (live_wait.py) until the region's stamp moves on from ``known``; True when it did."""
+
+    def still(row: tuple[int, int]) -> bool:
+        # An older row (a read that began before this request's own) is no news.
+        return row[0] < known[0] or row[1] < known[1] or _stamp(region, *row) == stamp
+
+    # A board's stamp also moves with the clock (presence): wake when it does.
+    wake_by = None
+    if region == "board":
+        wake_by = (int(time.time() // PRESENCE_REFRESH_SECONDS) + 1) * PRESENCE_REFRESH_SECONDS
+    changed = _watch.wait(workshop_id, still, settings.LIVE_WAIT_SECONDS, wake_by=wake_by)
+    if changed is False and wake_by is not None and time.time() >= wake_by:
+        return True
+    return bool(changed)
+
+
+def _versions_of(workshop_ids: list[int]) -> dict[int, tuple[int, int]]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT id, version, bar_version FROM {Workshop._meta.db_table} WHERE id IN ({', '.join(['%s'] * len(workshop_ids))})",  # noqa: S608,E501
+            workshop_ids,
+        )
+        return {workshop_id: (version, bar_version) for workshop_id, version, bar_version in cursor.fetchall()}
+
+
+_watch = VersionWatch(_versions_of, settings.LIVE_WAIT_SLOTS)
 
 
 def _versions(workshop_id: int) -> tuple[int, int] | None:

@@ -30,7 +30,17 @@ from .forms import (
     WeightProposalForm,
     WorkshopForm,
 )
-from .live import BAR_POLL_TRIGGER, POLL_TRIGGER, Live, live_etag, live_poll, live_state, not_modified, with_etag
+from .live import (
+    BAR_POLL_TRIGGER,
+    POLL_MS,
+    POLL_TRIGGER,
+    Live,
+    live_etag,
+    live_poll,
+    live_state,
+    not_modified,
+    with_etag,
+)
 from .models import Proposal, Step, StepStatus
 from .privacy import poker_state
 from .selectors import rubric_now, workshops_for
@@ -131,6 +141,7 @@ def _proposals_context(request, step: Step, live: Live, **extra) -> dict:
         "dots_left": max(workshop.dots_per_step - votes_cast, 0) if workshop.uses_dots else None,
         "etag": live.etag,
         "poll_trigger": POLL_TRIGGER,
+        "poll_every_ms": POLL_MS,
         **extra,
     }
 
