@@ -29,6 +29,9 @@ logger = logging.getLogger(__name__)
 CHANGES_PER_TRANSACTION = 200
 # A rubric routed for the first time starts with the qualifications of the last hour, not its whole past.
 FIRST_LOOK_BACK = datetime.timedelta(hours=1)
+# Reassignment looks at assignments of the last 30 days: an older one left untouched was due long ago (the job runs
+# every ten minutes), and reading the whole log every time would grow with it.
+REASSIGN_LOOK_BACK = datetime.timedelta(days=30)
 
 
 def _choose(customer: Customer, now: datetime.datetime, exclude: set[int]) -> choosing.Choice:
@@ -138,7 +141,9 @@ def _stale_assignments(now: datetime.datetime):
     latest = AssignmentLog.objects.filter(customer=OuterRef("customer")).order_by("-at", "-id").values("pk")[:1]
     touched = LeadDispositionChange.objects.filter(customer=OuterRef("customer"), changed_at__gte=OuterRef("at"))
     return (
-        AssignmentLog.objects.filter(why__in=ROUTED, at__lte=now - datetime.timedelta(hours=1))
+        AssignmentLog.objects.filter(
+            why__in=ROUTED, at__lte=now - datetime.timedelta(hours=1), at__gte=now - REASSIGN_LOOK_BACK
+        )
         .filter(pk=latest, customer__owner_id=F("to_user_id"))
         .exclude(Exists(touched))
         .select_related("rule")

@@ -313,3 +313,16 @@ def test_the_preview_counts_todays_unowned_leads_per_rep_and_writes_nothing():
     assert [(person.username, leads) for person, leads in rule_preview(rest)] == [("cem", 2)]
     assert not AssignmentLog.objects.exists()
     assert AssignmentRule.objects.filter(last_rep__isnull=False).count() == 0
+
+
+@pytest.mark.parametrize(
+    ("now", "monday"),
+    [
+        (datetime.datetime(2026, 12, 7, 0, 0), datetime.datetime(2026, 12, 7)),  # a Monday, at midnight
+        (datetime.datetime(2026, 12, 13, 23, 59), datetime.datetime(2026, 12, 7)),  # the Sunday after
+        (datetime.datetime(2026, 12, 6, 23, 59), datetime.datetime(2026, 11, 30)),  # the Sunday before
+        (datetime.datetime(2027, 1, 1, 12, 0), datetime.datetime(2026, 12, 28)),  # ISO week 53 spans the new year
+    ],
+)
+def test_the_week_of_the_cap_starts_on_monday(now, monday):
+    assert week_start(timezone.make_aware(now)) == timezone.make_aware(monday)
