@@ -17,9 +17,11 @@ NAVIGATION = [
     ("People", "teams:people", (Role.ADMIN,)),
     ("Rubrics", "rubrics:list", (Role.ADMIN,)),
     ("Webhooks", "webhooks:list", (Role.ADMIN,)),
+    ("Routing", "routing:rules", (Role.ADMIN,)),
     ("Analytics", "analytics:index", (Role.ADMIN, Role.FACILITATOR, Role.MEMBER)),
     ("Feedback", "feedback:surveys", is_customer_success),
     ("At risk", "feedback:at_risk", may_see_risk),
+    ("Away", "routing:away", (Role.SALES_REP,)),
 ]
 
 

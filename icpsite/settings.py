@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "webhooks",
     "workshops",
     "lookalikes",
+    "routing",
     "analytics",
 ]
 
@@ -256,6 +257,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "lookalikes.tasks.similarity_relearn_nightly",
         "schedule": crontab(hour=3, minute=45),
     },
+    # Newly qualified leads without an owner get one by the assignment rules (routing/); scoring also starts it.
+    "route-new-leads": {
+        "task": "routing.tasks.leads_route_new",
+        "schedule": crontab(minute="*"),
+    },
+    # Leads nobody touched within their rule's hours (ROUTING_SLA_HOURS by default) go to the next rep.
+    "reassign-stale-leads": {
+        "task": "routing.tasks.leads_reassign_stale",
+        "schedule": crontab(minute="*/10"),
+    },
     # Work whose task was never sent (Redis was down) or was lost (a worker killed) is sent again, of every
     # kind (ops.jobs.work_resumer): re-score jobs, imports, comments without sentiment, ...
     "resend-stuck-work": {
@@ -263,6 +274,10 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": STUCK_JOB_CHECK_SECONDS,
     },
 }
+
+# Lead routing (routing/): a lead assigned by a rule that nobody touches (no disposition, note or claim) for this
+# many hours goes to the next rep, unless its rule sets its own hours.
+ROUTING_SLA_HOURS = env.int("ROUTING_SLA_HOURS", default=24)
 
 # Outgoing webhooks (webhooks/): a failed delivery is tried again after base, 2 x base, 4 x base... seconds,
 # WEBHOOK_MAX_ATTEMPTS times in all, then marked failed for an admin to retry.

@@ -15,6 +15,7 @@ urlpatterns = [
     path("feedback/", include("feedback.urls")),
     path("s/", include("feedback.public_urls")),
     path("lookalikes/", include("lookalikes.urls")),
+    path("routing/", include("routing.urls")),
     path("analytics/", include("analytics.urls")),
     path("api/analytics/", include("analytics.api_urls")),
     path("api/rubrics/", include("rubrics.api_urls")),

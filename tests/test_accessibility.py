@@ -94,6 +94,8 @@ PAGES = {
     "accuracy": ("facilitator", _path("analytics:accuracy", "rubric"), 200, None),
     "traits": ("facilitator", _path("analytics:traits", "rubric"), 200, None),
     "webhooks": ("admin", _path("webhooks:list"), 200, None),
+    "lead-routing": ("admin", _path("routing:rules"), 200, None),
+    "away": ("rep", _path("routing:away"), 200, None),
     "webhook": ("admin", _path("webhooks:detail", "rubric"), 200, None),
     "people": ("admin", _path("teams:people"), 200, None),
     "person-new": ("admin", _path("teams:person_new"), 200, None),

@@ -220,8 +220,35 @@ def _published_rubric(person):
 ANALYSTS = (Role.ADMIN, Role.FACILITATOR, Role.MEMBER)
 ANALYSED = {"rubric_id": _published_rubric}
 
+
+def _routing_rule(person):
+    from routing.models import AssignmentRule
+
+    return AssignmentRule.objects.create(name=f"Rule of {person.username}").pk
+
+
+def _routing_rep(person):
+    """``person`` when a rep (they may mark themselves back), else a new rep."""
+    from teams.models import Team
+    from teams.tests.factories import TeamFactory, UserFactory
+
+    if person.role == Role.SALES_REP:
+        return person.pk
+    team = Team.objects.filter(slug=Team.SALES).first() or TeamFactory(slug=Team.SALES)
+    return UserFactory(role=Role.SALES_REP, team=team).pk
+
+
 # url name: (roles allowed, methods to try, url kwargs: values or makers)
 ACCESS = {
+    "routing:rules": (ADMIN, ("GET",), {}),
+    "routing:rule_create": (ADMIN, ("POST",), {}),
+    "routing:rule_detail": (ADMIN, ("GET",), {"rule_id": _routing_rule}),
+    "routing:rule_update": (ADMIN, ("POST",), {"rule_id": _routing_rule}),
+    "routing:rule_delete": (ADMIN, ("POST",), {"rule_id": _routing_rule}),
+    "routing:away": (LEAD_ROLES, ("GET",), {}),
+    "routing:away_set": (LEAD_ROLES, ("POST",), {}),
+    "routing:away_clear": (LEAD_ROLES, ("POST",), {"user_id": _routing_rep}),
+    "routing:lead_panel": (LEAD_ROLES, ("GET",), CUSTOMER),
     "lookalikes:search": (ALL, ("GET",), {}),
     "lookalikes:export_csv": (ALL, ("GET",), {}),
     "lookalikes:panel": (ALL, ("GET",), CUSTOMER),

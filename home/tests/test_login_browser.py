@@ -16,7 +16,7 @@ def demo_people(settings):
 @pytest.mark.parametrize(
     ("username", "heading", "navigation"),
     [
-        ("rep", "Your accounts", ["Home", "Customers", "Profiles", "Workshops", "Leads", "At risk"]),
+        ("rep", "Your accounts", ["Home", "Customers", "Profiles", "Workshops", "Leads", "At risk", "Away"]),
         (
             "admin",
             "Admin home",
@@ -29,6 +29,7 @@ def demo_people(settings):
                 "People",
                 "Rubrics",
                 "Webhooks",
+                "Routing",
                 "Analytics",
                 "Feedback",
                 "At risk",

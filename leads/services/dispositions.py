@@ -20,6 +20,7 @@ from ..models import (
     LeadListVisit,
 )
 from ..selectors import lead_scope
+from ..signals import lead_owner_changed
 
 # Markers of new leads count from the visit before the current stretch of work:
 # a pause this long starts a new stretch.
@@ -119,7 +120,17 @@ def lead_owner_set(*, customer: Customer, owner: User | None, user: User) -> Cus
         if user.role == Role.SALES_REP and customer.owner_id is not None:
             raise PermissionDenied("Someone else owns this lead now.")
         raise PermissionDenied("You may not give this lead to that person.")
-    return customer_update(customer=customer, values={"owner_id": owner.pk if owner else None}, user=user)
+    previous_owner_id = customer.owner_id
+    customer = customer_update(customer=customer, values={"owner_id": owner.pk if owner else None}, user=user)
+    if customer.owner_id != previous_owner_id:
+        lead_owner_changed.send(
+            sender=Customer,
+            customer_id=customer.pk,
+            previous_owner_id=previous_owner_id,
+            owner_id=customer.owner_id,
+            user=user,
+        )
+    return customer
 
 
 BULK_ACTIONS = {
