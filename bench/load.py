@@ -13,6 +13,10 @@
 5. It waits for the re-score job the admin started, stops everything it started (also on an error or
    Ctrl-C), prints requests per second, p50/p95/p99 and the errors, and merges load_rps, load_p50_ms,
    load_p95_ms, load_p99_ms and load_errors into .bench/results.json.
+6. Meanwhile it reads every process's CPU time once a second (``CpuAccount``) and prints each part's share of
+   the CPU over the measured window: web (gunicorn), worker, bulk worker, beat, PostgreSQL's backends, Locust
+   and the rest of the machine; ``load_cpu_ms_per_request`` is the CPU the stack spent (all of them but
+   Locust and the rest) divided by the requests served in the window.
 """
 
 import contextlib
@@ -214,6 +218,90 @@ def _descendants(root: int) -> list[tuple[int, str]]:
     return found
 
 
+PARTS = ("web", "worker", "bulk", "beat", "postgres", "locust", "other")
+STACK_PARTS = ("web", "worker", "bulk", "beat", "postgres")
+
+
+def _part(process) -> str:
+    """Which part of the stack a process is, by its command line (the Procfile's) or its user."""
+    command = " ".join(process.info["cmdline"] or ())
+    if process.info["username"] == "postgres" and command.startswith("postgres:"):
+        return "postgres"
+    if "gunicorn" in command:
+        return "web"
+    if "celery" in command:
+        return "bulk" if "--queues bulk" in command else "beat" if " beat" in command else "worker"
+    if "locust" in command:
+        return "locust"
+    return "other"
+
+
+class CpuAccount:
+    """Every process's CPU time (user + system), read once a second in a thread, by part of the stack.
+
+    A process's CPU is counted from the first reading after the window's start to the last before its end; a
+    process that started in the window counts from zero. PostgreSQL's backends stay (persistent connections),
+    so little is lost with processes that end between two readings.
+    """
+
+    def __init__(self):
+        import threading
+
+        self.readings: list[tuple[float, dict[int, tuple[str, float]]]] = []
+        self.stopped = threading.Event()
+        self.thread = threading.Thread(target=self._read, daemon=True)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stopped.set()
+        self.thread.join(timeout=10)
+
+    def _read(self) -> None:
+        import psutil
+
+        while not self.stopped.is_set():
+            now, processes = time.time(), {}
+            for process in psutil.process_iter(["cmdline", "username", "cpu_times", "create_time"]):
+                times = process.info["cpu_times"]
+                if times is not None:
+                    key = (process.pid, process.info["create_time"])
+                    processes[key] = (_part(process), times.user + times.system)
+            self.readings.append((now, processes))
+            self.stopped.wait(1.0)
+
+    def seconds_by_part(self, start: float, end: float) -> tuple[dict[str, float], float]:
+        """(CPU seconds of each part between ``start`` and ``end``, the seconds between the readings used)."""
+        inside = [reading for reading in self.readings if start <= reading[0] <= end]
+        if len(inside) < 2:
+            raise RuntimeError("fewer than two CPU readings in the measured window")
+        (first_at, first), (last_at, last) = inside[0], inside[-1]
+        used = dict.fromkeys(PARTS, 0.0)
+        for key, (part, cpu) in last.items():
+            used[part] += cpu - first.get(key, (part, 0.0))[1]
+        return used, last_at - first_at
+
+
+def cpu_report(figures: dict, account: CpuAccount) -> None:
+    """Each part's share of the CPU in the measured window, and the stack's CPU per request."""
+    start, end = figures["window"]
+    used, seconds = account.seconds_by_part(start, end)
+    cores = os.cpu_count() or 1
+    print(f"\nCPU over {seconds:.0f} s of the measured window ({cores} cores = {cores * seconds:.0f} CPU-seconds):")
+    for part in PARTS:
+        print(f"  {part:<9}{used[part]:8.1f} s  {100 * used[part] / (cores * seconds):5.1f}% of the machine")
+    stack = sum(used[part] for part in STACK_PARTS)
+    requests = figures["requests"] * seconds / figures["seconds"]  # the requests served while it was read
+    figures["cpu_ms_per_request"] = 1000 * stack / max(requests, 1)
+    figures["cpu_by_part"] = used
+    print(
+        f"load_cpu_ms_per_request: {figures['cpu_ms_per_request']:.1f} (the stack's {stack:.1f} CPU-seconds "
+        f"over {requests:.0f} requests; Locust and the rest of the machine not counted)"
+    )
+
+
 def locust_run(host: str, fixtures: Path, folder: Path) -> dict:
     results = folder / "results.json"
     env = {**os.environ, "LOAD_FIXTURES": str(fixtures), "LOAD_SECONDS": str(SECONDS), "LOAD_RESULTS": str(results)}
@@ -275,6 +363,7 @@ def results_merge(figures: dict) -> None:
         ("load_p95_ms", figures["p95_ms"], "ms"),
         ("load_p99_ms", figures["p99_ms"], "ms"),
         ("load_errors", figures["errors"], "errors"),
+        ("load_cpu_ms_per_request", figures["cpu_ms_per_request"], "ms"),
     ):
         results[name] = {"value": round(value, 3), "unit": unit}
     RESULTS.parent.mkdir(exist_ok=True)
@@ -294,11 +383,13 @@ def main() -> None:
             with Stack(Path(folder)) as stack:
                 print(f"The stack answers on {stack.url} (its log: {stack.log_path.relative_to(ROOT)})", flush=True)
                 jobs_wait()  # a job an interrupted run left is resumed by the worker: not in the measured time
-                figures = locust_run(stack.url, fixtures, Path(folder))
+                with CpuAccount() as account:
+                    figures = locust_run(stack.url, fixtures, Path(folder))
                 jobs_wait()
         finally:
             _run(sys.executable, "bench/load_fixtures.py", "clear")
     report(figures)
+    cpu_report(figures, account)
     results_merge(figures)
 
 
