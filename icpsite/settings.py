@@ -217,6 +217,9 @@ CELERY_TASK_ROUTES = {
     "rubrics.tasks.rescore_nightly": {"queue": "bulk"},
     "rubrics.tasks.value_profile_build": {"queue": "bulk"},
 }
+# The niceness of the bulk worker's PostgreSQL backend while it re-scores (ops/priority.py), as the Procfile's
+# `nice -n 10` is the bulk worker's own: where the database runs on this machine and may be reniced. 0: leave it.
+BULK_DATABASE_NICE = env.int("BULK_DATABASE_NICE", default=10)
 # Customer ids per re-score task: a few seconds of work, far below the broker's visibility timeout.
 RESCORE_CHUNK_SIZE = env.int("RESCORE_CHUNK_SIZE", default=20_000)
 # The daily digest of newly qualified leads goes out at this hour (UTC, as every periodic job below).

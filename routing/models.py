@@ -124,3 +124,21 @@ class RoutingCursor(models.Model):
 
     def __str__(self):
         return f"routing of {self.rubric_id} after {self.cursor}"
+
+
+class RoutingPending(models.Model):
+    """A newly qualified lead taken past the cursor and not yet routed.
+
+    Reading new qualifications and moving the cursor hold off the rubric's scoring, so they are kept short: they
+    only write these rows. Each lead is then routed in a transaction of its own, which deletes its row; a worker
+    that dies in between leaves the rows for the next run.
+    """
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="+")
+    rubric = models.ForeignKey(Rubric, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["customer", "rubric"], name="routing_pending_unique")]
+
+    def __str__(self):
+        return f"{self.customer_id} waits for routing by {self.rubric_id}"

@@ -9,9 +9,10 @@ import logging
 
 from celery import group, shared_task
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 
 from ops.jobs import JobTask, job_send_now, work_resumer
+from ops.priority import database_backend_nice
 
 from . import value_profile
 from .models import RescoreChunk
@@ -60,6 +61,9 @@ def _chunk_failed(job_message):
     ),
 )
 def rescore_chunk(self, chunk_id: int) -> None:
+    if (self.request.delivery_info or {}).get("routing_key") == "bulk":
+        # The bulk worker runs at a lower priority; so does the database's side of its work (ops/priority.py).
+        database_backend_nice(connection, settings.BULK_DATABASE_NICE)
     if rescoring.rescore_chunk_run(chunk_id=chunk_id):
         _announce()
 

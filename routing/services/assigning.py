@@ -9,7 +9,7 @@ import logging
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Exists, F, Max, OuterRef, Q
 from django.utils import timezone
 
 from customers.models import ChangeSource, Customer
@@ -20,7 +20,7 @@ from rubrics.models import QualificationChange, RubricVersion, VersionStatus
 from teams.models import User
 
 from .. import choosing
-from ..models import AssignmentLog, AssignmentRule, AssignmentWhy, RoutingCursor
+from ..models import AssignmentLog, AssignmentRule, AssignmentWhy, RoutingCursor, RoutingPending
 from ..selectors import ROUTED, lead_spec, reps_state, rule_specs
 from .notifying import assignment_announce
 
@@ -83,7 +83,7 @@ def lead_route(
         return None
     log = _give(customer, _choose(customer, now, set()), rubric_id=rubric_id, why=AssignmentWhy.ASSIGNED, now=now)
     if log.to_user_id is None:
-        logger.info("lead %s stays unowned: %s", customer_id, log.detail)
+        logger.debug("lead %s stays unowned: %s", customer_id, log.detail)
     return log
 
 
@@ -93,16 +93,22 @@ def _first_cursor(rubric_id: int) -> int:
     return older.values_list("id", flat=True).first() or 0
 
 
-def _route_batch(rubric_id: int) -> tuple[int, bool]:
-    """Route the next new qualifications of the rubric after its cursor, and move the cursor, in one transaction
-    that holds off the rubric's scoring (as the webhook dispatch does: no change commits late below the cursor).
-    Returns the leads routed and whether more may wait."""
+def _take_batch(rubric_id: int) -> bool:
+    """Take the next new qualifications of the rubric past its cursor as pending leads (RoutingPending), in one
+    short transaction that holds off the rubric's scoring, as the webhook dispatch does (no change commits late
+    below the cursor). With no active rule there is nothing to route: the cursor moves to the newest change at
+    once. Returns whether more may wait."""
     with transaction.atomic():
         rubric_scoring_held_off(rubric_id)
         cursor = RoutingCursor.objects.select_for_update().filter(rubric_id=rubric_id).first()
         if cursor is None:
             RoutingCursor.objects.get_or_create(rubric_id=rubric_id, defaults={"cursor": _first_cursor(rubric_id)})
             cursor = RoutingCursor.objects.select_for_update().get(rubric_id=rubric_id)
+        if not AssignmentRule.objects.filter(is_active=True).exists():
+            newest = QualificationChange.objects.filter(rubric_id=rubric_id, id__gt=cursor.cursor).aggregate(Max("id"))
+            if newest["id__max"] is not None:
+                RoutingCursor.objects.filter(pk=cursor.pk).update(cursor=newest["id__max"])
+            return False
         changes = list(
             QualificationChange.objects.filter(rubric_id=rubric_id, id__gt=cursor.cursor, qualified=True)
             .filter(Q(was_qualified=False) | Q(was_qualified__isnull=True))
@@ -110,13 +116,32 @@ def _route_batch(rubric_id: int) -> tuple[int, bool]:
             .values_list("id", "customer_id")[:CHANGES_PER_TRANSACTION]
         )
         if not changes:
-            return 0, False
-        routed = 0
-        for customer_id in dict.fromkeys(customer for _, customer in changes):
-            log = lead_route(customer_id=customer_id, rubric_id=rubric_id)
-            routed += bool(log and log.to_user_id)
+            return False
+        RoutingPending.objects.bulk_create(
+            [RoutingPending(customer_id=customer_id, rubric_id=rubric_id) for _, customer_id in changes],
+            ignore_conflicts=True,
+        )
         RoutingCursor.objects.filter(pk=cursor.pk).update(cursor=changes[-1][0])
-    return routed, len(changes) == CHANGES_PER_TRANSACTION
+    return len(changes) == CHANGES_PER_TRANSACTION
+
+
+def _route_pending(rubric_id: int) -> int:
+    """Route the rubric's pending leads, each in a transaction of its own that deletes its row (scoring goes on
+    meanwhile); returns how many got an owner."""
+    routed = 0
+    while True:
+        with transaction.atomic():
+            pending = (
+                RoutingPending.objects.select_for_update(skip_locked=True)
+                .filter(rubric_id=rubric_id)
+                .order_by("id")
+                .first()
+            )
+            if pending is None:
+                return routed
+            log = lead_route(customer_id=pending.customer_id, rubric_id=rubric_id)
+            routed += bool(log and log.to_user_id)
+            pending.delete()
 
 
 def leads_route_new() -> int:
@@ -126,8 +151,8 @@ def leads_route_new() -> int:
     for rubric_id in sorted(set(rubric_ids)):
         more = True
         while more:
-            batch, more = _route_batch(rubric_id)
-            routed += batch
+            more = _take_batch(rubric_id)
+            routed += _route_pending(rubric_id)
     return routed
 
 

@@ -9,10 +9,11 @@ from django.utils import timezone
 
 from customers.models import ChangeSource, CustomerChange
 from leads.services.dispositions import lead_disposition_set, lead_owner_set
-from routing.models import AssignmentLog, AssignmentRule, AssignmentWhy, RepAway, RoutingCursor
+from routing.models import AssignmentLog, AssignmentRule, AssignmentWhy, RepAway, RoutingCursor, RoutingPending
 from routing.selectors import rule_preview, week_start
 from routing.services.assigning import lead_route, leads_reassign_stale, leads_route_new
 from routing.tests.factories import prospects, published_rubric, qualify, rep, rule
+from rubrics.models import QualificationChange
 from teams.models import Role
 from webhooks.models import Delivery
 from webhooks.services.webhooks import webhook_save
@@ -61,6 +62,42 @@ def test_a_second_run_routes_nothing_again_and_the_next_lead_continues_the_turns
     qualify(version, *later)
     leads_route_new()
     assert _owners(first + later) == ["ann", "bob", "ann", "bob"]
+
+
+def test_with_no_active_rule_the_cursor_moves_past_every_change_and_nothing_is_written():
+    version = published_rubric()
+    leads = prospects(4)
+    qualify(version, *leads)
+
+    assert leads_route_new() == 0
+
+    assert _owners(leads) == [None] * 4
+    assert not AssignmentLog.objects.exists()
+    assert not RoutingPending.objects.exists()
+    newest = QualificationChange.objects.filter(rubric_id=version.rubric_id).latest("id").id
+    assert RoutingCursor.objects.get(rubric_id=version.rubric_id).cursor == newest
+    # A rule made later routes only what qualifies after it.
+    rule("Everyone", [rep("ann")])
+    assert leads_route_new() == 0
+
+
+def test_leads_a_dead_worker_left_pending_are_routed_by_the_next_run():
+    ann = rep("ann")
+    rule("Everyone", [ann])
+    version = published_rubric()
+    leads = prospects(2)
+    qualify(version, *leads)
+    # As if a worker took the batch past the cursor and died before routing it.
+    RoutingCursor.objects.create(
+        rubric_id=version.rubric_id,
+        cursor=QualificationChange.objects.filter(rubric_id=version.rubric_id).latest("id").id,
+    )
+    RoutingPending.objects.bulk_create([RoutingPending(customer=lead, rubric_id=version.rubric_id) for lead in leads])
+
+    assert leads_route_new() == 2
+
+    assert _owners(leads) == ["ann", "ann"]
+    assert not RoutingPending.objects.exists()
 
 
 def test_the_first_matching_rule_by_position_wins_by_territory():
