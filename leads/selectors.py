@@ -21,11 +21,11 @@ from django.db.models import (
 from django.db.models.expressions import RawSQL
 from django.http import Http404
 
-from customers.models import Customer
+from customers.models import Customer, LifecycleStage
 from customers.selectors import CustomerPage, customer_page
 from rubrics import scoring
 from rubrics.grading import ENGAGEMENT_LEVELS, HIGH, LOW, MEDIUM, NO_GRADE, RubricScale, rubric_scale
-from rubrics.models import QualificationChange, Rubric, Score
+from rubrics.models import LeadAudience, QualificationChange, Rubric, Score
 from rubrics.selectors import published_rubrics, version_spec
 from teams.models import Role, User
 
@@ -36,6 +36,20 @@ NONE = "none"  # leads nobody has dispositioned yet
 MINE = "mine"  # owner filter: the person's own accounts
 UNOWNED = "unowned"  # owner filter: accounts nobody owns yet, for a rep to claim
 ANY = "any"  # owner filter: every lead the person may see
+
+
+# The lead list's tabs: prospects to win (new business) and existing customers to grow (expansion). A churned
+# account is a former customer: it belongs to expansion (a win-back), hidden unless asked for.
+NEW_BUSINESS = LeadAudience.NEW_BUSINESS.value
+EXPANSION = LeadAudience.EXPANSION.value
+SEGMENTS = {NEW_BUSINESS: "New business", EXPANSION: "Expansion"}
+CHURNED = LifecycleStage.CHURNED.value
+SEGMENT_STAGES = {
+    NEW_BUSINESS: tuple(stage for stage in LifecycleStage.values if stage not in (LifecycleStage.CUSTOMER, CHURNED)),
+    EXPANSION: (LifecycleStage.CUSTOMER.value,),
+}
+# A tab's count stops here ("10,000+"): counting further reads every qualified lead of a large base.
+SEGMENT_COUNT_CAP = 10_000
 
 
 # Sort orders: each ends on the customer id, so pages never overlap or skip.
@@ -65,11 +79,35 @@ class LeadFilters:
     # Only leads that (re)qualified after this moment: "new since your last visit".
     qualified_since: datetime.datetime | None = None
     sort: str = DEFAULT_SORT
+    # "" means the rubric's first tab (see lead_segment); churned accounts only when asked for.
+    segment: str = ""
+    churned: bool = False
 
 
 def lead_rubrics() -> QuerySet[Rubric]:
     """Rubrics that score leads: those with a published version."""
     return published_rubrics()
+
+
+def lead_segments(rubric: Rubric) -> tuple[str, ...]:
+    """The tabs of the rubric's lead list, the default first: what the rubric is marked for (Rubric.audience)."""
+    if rubric.audience == LeadAudience.NEW_BUSINESS:
+        return (NEW_BUSINESS,)
+    if rubric.audience == LeadAudience.EXPANSION:
+        return (EXPANSION,)
+    return (NEW_BUSINESS, EXPANSION)
+
+
+def lead_segment(rubric: Rubric, asked: str) -> str:
+    """The tab shown: the one asked for if the rubric has it, else its first (new business for "both")."""
+    segments = lead_segments(rubric)
+    return asked if asked in segments else segments[0]
+
+
+def segment_stages(segment: str, *, churned: bool) -> tuple[str, ...]:
+    """The lifecycle stages a tab lists; churned accounts in expansion only, and only when asked for."""
+    stages = SEGMENT_STAGES[segment]
+    return (*stages, CHURNED) if churned and segment == EXPANSION else stages
 
 
 def lead_scope(user: User, *, owner: str = "customer__owner") -> Q:
@@ -132,6 +170,10 @@ def _leads_filtered(
     if owner is None:
         return leads.none()
     leads = leads.filter(owner)
+    # The score's copy of the lifecycle stage rides in every lead-list index (INCLUDE): still an index-only scan.
+    segment = lead_segment(rubric, filters.segment)
+    churned = filters.churned or filters.stage == CHURNED
+    leads = leads.filter(stage__in=segment_stages(segment, churned=churned))
     if filters.q:
         leads = _leads_searched(leads, filters.q)
     for name in ("industry", "country", "region", "stage"):
@@ -272,6 +314,56 @@ def lead_page(
     return customer_page(
         customers=candidates, number=number, per_page=per_page, key="customer_id", rows=rows, estimate=False
     )
+
+
+@dataclass(frozen=True)
+class SegmentTab:
+    segment: str
+    label: str
+    count: int
+    capped: bool  # more than SEGMENT_COUNT_CAP: count is the cap
+
+
+@dataclass(frozen=True)
+class LeadSegments:
+    """The lead list's tabs with their counts under the list's other filters, and the churned leads the
+    expansion tab hides (None where the rubric has no expansion tab)."""
+
+    chosen: str
+    tabs: list[SegmentTab]
+    churned: SegmentTab | None
+    churned_shown: bool
+
+
+def lead_segment_counts(*, user: User, rubric: Rubric, filters: LeadFilters, scale: RubricScale) -> LeadSegments:
+    """How many leads each tab lists under the other filters, and how many churned ones expansion hides.
+
+    Each count reads the same index as the page, stopping after SEGMENT_COUNT_CAP leads."""
+    segments = lead_segments(rubric)
+    tabs = []
+    for segment in segments:
+        shown = dataclasses.replace(filters, segment=segment)
+        tabs.append(
+            _tab(segment, SEGMENTS[segment], _leads_filtered(user=user, rubric=rubric, filters=shown, scale=scale))
+        )
+    churned = None
+    if EXPANSION in segments:
+        asked = dataclasses.replace(filters, segment=EXPANSION, churned=True)
+        leads = _leads_filtered(user=user, rubric=rubric, filters=asked, scale=scale).filter(stage=CHURNED)
+        churned = _tab(EXPANSION, "Churned", leads)
+    return LeadSegments(
+        chosen=lead_segment(rubric, filters.segment),
+        tabs=tabs,
+        churned=churned,
+        churned_shown=filters.churned or filters.stage == CHURNED,
+    )
+
+
+def _tab(segment: str, label: str, leads: QuerySet[Score]) -> SegmentTab:
+    """A tab's count of ``leads``, read no further than SEGMENT_COUNT_CAP + 1 (COUNT(*) of a LIMITed subquery)."""
+    # Only the customer id, which the lead-list indexes hold: an index-only scan (the score's id is not in them).
+    count = leads.order_by().values("customer_id")[: SEGMENT_COUNT_CAP + 1].count()
+    return SegmentTab(segment, label, min(count, SEGMENT_COUNT_CAP), count > SEGMENT_COUNT_CAP)
 
 
 # What a page of the lead list shows of each lead.
