@@ -48,8 +48,8 @@ SEGMENT_STAGES = {
     NEW_BUSINESS: tuple(stage for stage in LifecycleStage.values if stage not in (LifecycleStage.CUSTOMER, CHURNED)),
     EXPANSION: (LifecycleStage.CUSTOMER.value,),
 }
-# A tab's count stops here ("10,000+"): counting further reads every qualified lead of a large base.
-SEGMENT_COUNT_CAP = 10_000
+# A tab's count stops here ("1,000+"): each reads at most this many entries of score_lead_stage_idx.
+SEGMENT_COUNT_CAP = 1_000
 
 
 # Sort orders: each ends on the customer id, so pages never overlap or skip.
@@ -160,20 +160,25 @@ def _leads_filtered(
 ) -> QuerySet[Score]:
     """The rubric's qualified customers the user may see, filtered; not yet sorted or annotated.
 
-    The filters read the score's copies of the customer's fields (Score.owner, industry, ...),
+    The filters read the score's copies of the customer's fields (Score.owner, industry, stage, ...),
     which the lead list's indexes hold: no customer is joined but to search by name or domain.
     The copies follow a customer's change when it is re-scored (within a second, by the
     worker), so ``lead_list`` checks who may see each lead on the customer itself.
     """
+    leads = _leads_in_any_segment(user=user, rubric=rubric, filters=filters, scale=scale)
+    churned = filters.churned or filters.stage == CHURNED
+    return leads.filter(stage__in=segment_stages(lead_segment(rubric, filters.segment), churned=churned))
+
+
+def _leads_in_any_segment(
+    *, user: User, rubric: Rubric, filters: LeadFilters, scale: RubricScale | None = None
+) -> QuerySet[Score]:
+    """``_leads_filtered`` but for the tab (new business or expansion) and the churned accounts."""
     leads = Score.objects.filter(lead_scope(user, owner="owner"), rubric=rubric, qualified=True)
     owner = lead_owner_scope(user, filters.owner)
     if owner is None:
         return leads.none()
     leads = leads.filter(owner)
-    # The score's copy of the lifecycle stage rides in every lead-list index (INCLUDE): still an index-only scan.
-    segment = lead_segment(rubric, filters.segment)
-    churned = filters.churned or filters.stage == CHURNED
-    leads = leads.filter(stage__in=segment_stages(segment, churned=churned))
     if filters.q:
         leads = _leads_searched(leads, filters.q)
     for name in ("industry", "country", "region", "stage"):
@@ -338,31 +343,37 @@ class LeadSegments:
 def lead_segment_counts(*, user: User, rubric: Rubric, filters: LeadFilters, scale: RubricScale) -> LeadSegments:
     """How many leads each tab lists under the other filters, and how many churned ones expansion hides.
 
-    Each count reads the same index as the page, stopping after SEGMENT_COUNT_CAP leads."""
+    One statement: a COUNT of each, each reading no further than SEGMENT_COUNT_CAP + 1 leads (a LIMITed
+    subquery), from score_lead_stage_idx (rubric, stage, owner) when no other filter is on."""
+    leads = _leads_in_any_segment(user=user, rubric=rubric, filters=filters, scale=scale)
     segments = lead_segments(rubric)
-    tabs = []
-    for segment in segments:
-        shown = dataclasses.replace(filters, segment=segment)
-        tabs.append(
-            _tab(segment, SEGMENTS[segment], _leads_filtered(user=user, rubric=rubric, filters=shown, scale=scale))
-        )
-    churned = None
+    churned_shown = filters.churned or filters.stage == CHURNED
+    counted = {segment: leads.filter(stage__in=segment_stages(segment, churned=churned_shown)) for segment in segments}
     if EXPANSION in segments:
-        asked = dataclasses.replace(filters, segment=EXPANSION, churned=True)
-        leads = _leads_filtered(user=user, rubric=rubric, filters=asked, scale=scale).filter(stage=CHURNED)
-        churned = _tab(EXPANSION, "Churned", leads)
+        counted[CHURNED] = leads.filter(stage=CHURNED)
+    counts = dict(zip(counted, _counts_capped(list(counted.values())), strict=True))
     return LeadSegments(
         chosen=lead_segment(rubric, filters.segment),
-        tabs=tabs,
-        churned=churned,
-        churned_shown=filters.churned or filters.stage == CHURNED,
+        tabs=[_tab(segment, SEGMENTS[segment], counts[segment]) for segment in segments],
+        churned=_tab(EXPANSION, "Churned", counts[CHURNED]) if CHURNED in counts else None,
+        churned_shown=churned_shown,
     )
 
 
-def _tab(segment: str, label: str, leads: QuerySet[Score]) -> SegmentTab:
-    """A tab's count of ``leads``, read no further than SEGMENT_COUNT_CAP + 1 (COUNT(*) of a LIMITed subquery)."""
-    # Only the customer id, which the lead-list indexes hold: an index-only scan (the score's id is not in them).
-    count = leads.order_by().values("customer_id")[: SEGMENT_COUNT_CAP + 1].count()
+def _counts_capped(querysets: list[QuerySet[Score]]) -> list[int]:
+    """The count of each queryset, up to SEGMENT_COUNT_CAP + 1, in one round trip."""
+    parts, params = [], []
+    for leads in querysets:
+        # Only the customer id, which the indexes hold: an index-only scan (the score's id is in none of them).
+        sql, sql_params = leads.order_by().values("customer_id")[: SEGMENT_COUNT_CAP + 1].query.sql_with_params()
+        parts.append(f"(SELECT COUNT(*) FROM ({sql}) AS capped)")
+        params.extend(sql_params)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(parts), params)
+        return list(cursor.fetchone())
+
+
+def _tab(segment: str, label: str, count: int) -> SegmentTab:
     return SegmentTab(segment, label, min(count, SEGMENT_COUNT_CAP), count > SEGMENT_COUNT_CAP)
 
 

@@ -229,6 +229,15 @@ class Score(models.Model):
                 ("score_lead_engagement_idx", ["rubric", "-engagement", "-total"]),
                 ("score_lead_name_idx", ["rubric", "name"]),
             )
+        ] + [
+            # The lead list's tabs count a rubric's qualified leads by stage (new business, expansion, churned)
+            # and owner (a rep's): a range of this small index each, where the ones above read every lead.
+            models.Index(
+                fields=["rubric", "stage", "owner"],
+                include=["customer"],
+                condition=models.Q(qualified=True),
+                name="score_lead_stage_idx",
+            )
         ]
 
     def __str__(self):
