@@ -5,6 +5,7 @@ import datetime
 from collections import Counter
 from dataclasses import dataclass
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
 from django.db.models import (
     Case,
@@ -365,7 +366,11 @@ def _counts_capped(querysets: list[QuerySet[Score]]) -> list[int]:
     parts, params = [], []
     for leads in querysets:
         # Only the customer id, which the indexes hold: an index-only scan (the score's id is in none of them).
-        sql, sql_params = leads.order_by().values("customer_id")[: SEGMENT_COUNT_CAP + 1].query.sql_with_params()
+        try:
+            sql, sql_params = leads.order_by().values("customer_id")[: SEGMENT_COUNT_CAP + 1].query.sql_with_params()
+        except EmptyResultSet:  # a filter that matches nothing (a grade the rubric does not have): no SQL
+            parts.append("0")
+            continue
         parts.append(f"(SELECT COUNT(*) FROM ({sql}) AS capped)")
         params.extend(sql_params)
     with connection.cursor() as cursor:

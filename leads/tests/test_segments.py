@@ -221,6 +221,18 @@ def test_a_segment_it_does_not_know_is_a_filter_error_on_the_page(base, client):
     assert _names(html) == NEW_BUSINESS
 
 
+@pytest.mark.parametrize("query", [{"grade": "Z"}, {"grade": "Q", "engagement": "high"}])
+def test_a_filter_that_matches_nothing_counts_every_tab_zero(base, client, query):
+    rubric, people = base
+    client.force_login(people["admin"])
+
+    html = _page(client, rubric, segment="expansion", **query)
+
+    assert _names(html) == set()
+    assert _tabs(html) == {"new_business": "0", "expansion": "0"}
+    assert "churned account" not in html
+
+
 # The page, the exports and the API list the same leads.
 
 QUERIES = [
