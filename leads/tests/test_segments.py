@@ -230,7 +230,8 @@ def test_a_filter_that_matches_nothing_counts_every_tab_zero(base, client, query
 
     assert _names(html) == set()
     assert _tabs(html) == {"new_business": "0", "expansion": "0"}
-    assert "churned account" not in html
+    assert "churned accounts hidden." not in html
+    assert re.search(r"Show churned accounts\s+\(0 hidden\)", html)
 
 
 # The page, the exports and the API list the same leads.
