@@ -28,7 +28,18 @@ from teams.access import has_role
 from teams.models import Role
 
 from .forms import DISPOSITION_FILTERS, LeadFilterForm
-from .selectors import ANY, ENGAGEMENT_LEVELS, MINE, SORTS, UNOWNED, LeadFilters, lead_list, rubric_scale
+from .selectors import (
+    ANY,
+    ENGAGEMENT_LEVELS,
+    MINE,
+    SEGMENTS,
+    SORTS,
+    UNOWNED,
+    LeadFilters,
+    lead_list,
+    lead_segments,
+    rubric_scale,
+)
 from .serializers import LeadSerializer
 
 LEAD_ROLES = (Role.ADMIN, Role.SALES_REP)
@@ -71,6 +82,13 @@ class LeadQueryForm(LeadFilterForm):
             labels = scale.grade_labels() if scale else []
             if grade not in labels:
                 self.add_error("grade", f"Not a grade of this rubric; its grades are: {', '.join(labels) or 'none'}.")
+        segment = cleaned.get("segment")
+        if rubric is not None and segment and segment not in lead_segments(rubric):
+            self.add_error(
+                "segment",
+                f"This rubric is marked for {rubric.get_audience_display().lower()} only: "
+                f"its leads are {SEGMENTS[lead_segments(rubric)[0]].lower()}.",
+            )
         return cleaned
 
     def filters(self) -> LeadFilters:
@@ -209,6 +227,18 @@ FILTERS = [
         "new_since",
         OpenApiTypes.DATETIME,
         description="Only leads that (re)qualified after this ISO 8601 date and time.",
+    ),
+    _choice(
+        "segment",
+        list(SEGMENTS.items()),
+        "New business (prospects, leads, opportunities) or expansion (existing customers), as the list's tabs. "
+        "Default: the rubric's first, new business unless the rubric is marked for expansion only; a segment the "
+        "rubric is not marked for is refused.",
+    ),
+    OpenApiParameter(
+        "churned",
+        bool,
+        description="Also churned accounts (expansion only); hidden by default.",
     ),
     _choice(
         "sort",

@@ -14,6 +14,7 @@ from .selectors import (
     ENGAGEMENT_LEVELS,
     NONE,
     OPEN,
+    SEGMENTS,
     SORTS,
     UNOWNED,
     LeadFilters,
@@ -90,6 +91,11 @@ class LeadFilterForm(forms.Form):
         required=False, choices=[(key, label) for key, (label, _) in SORTS.items()], initial=DEFAULT_SORT
     )
     page = forms.IntegerField(required=False, min_value=1, max_value=10_000)
+    # The tab (new business or expansion; the rubric's first if blank) and whether churned accounts show.
+    segment = forms.ChoiceField(
+        required=False, choices=[("", "The rubric's first"), *SEGMENTS.items()], widget=forms.HiddenInput
+    )
+    churned = forms.BooleanField(required=False, label="Show churned accounts")
 
     def __init__(self, *args, user: User, **kwargs):
         super().__init__(*args, **kwargs)
@@ -131,6 +137,8 @@ class LeadFilterForm(forms.Form):
             owner=data["owner"],
             qualified_since=new_since if data["new"] else None,
             sort=data["sort"] or DEFAULT_SORT,
+            segment=data["segment"],
+            churned=data["churned"],
         )
 
     def page_number(self) -> int:

@@ -5,6 +5,7 @@ import datetime
 from collections import Counter
 from dataclasses import dataclass
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
 from django.db.models import (
     Case,
@@ -21,11 +22,11 @@ from django.db.models import (
 from django.db.models.expressions import RawSQL
 from django.http import Http404
 
-from customers.models import Customer
+from customers.models import Customer, LifecycleStage
 from customers.selectors import CustomerPage, customer_page
 from rubrics import scoring
 from rubrics.grading import ENGAGEMENT_LEVELS, HIGH, LOW, MEDIUM, NO_GRADE, RubricScale, rubric_scale
-from rubrics.models import QualificationChange, Rubric, Score
+from rubrics.models import LeadAudience, QualificationChange, Rubric, Score
 from rubrics.selectors import published_rubrics, version_spec
 from teams.models import Role, User
 
@@ -36,6 +37,20 @@ NONE = "none"  # leads nobody has dispositioned yet
 MINE = "mine"  # owner filter: the person's own accounts
 UNOWNED = "unowned"  # owner filter: accounts nobody owns yet, for a rep to claim
 ANY = "any"  # owner filter: every lead the person may see
+
+
+# The lead list's tabs: prospects to win (new business) and existing customers to grow (expansion). A churned
+# account is a former customer: it belongs to expansion (a win-back), hidden unless asked for.
+NEW_BUSINESS = LeadAudience.NEW_BUSINESS.value
+EXPANSION = LeadAudience.EXPANSION.value
+SEGMENTS = {NEW_BUSINESS: "New business", EXPANSION: "Expansion"}
+CHURNED = LifecycleStage.CHURNED.value
+SEGMENT_STAGES = {
+    NEW_BUSINESS: tuple(stage for stage in LifecycleStage.values if stage not in (LifecycleStage.CUSTOMER, CHURNED)),
+    EXPANSION: (LifecycleStage.CUSTOMER.value,),
+}
+# A tab's count stops here ("1,000+"): each reads at most this many entries of score_lead_stage_idx.
+SEGMENT_COUNT_CAP = 1_000
 
 
 # Sort orders: each ends on the customer id, so pages never overlap or skip.
@@ -65,11 +80,35 @@ class LeadFilters:
     # Only leads that (re)qualified after this moment: "new since your last visit".
     qualified_since: datetime.datetime | None = None
     sort: str = DEFAULT_SORT
+    # "" means the rubric's first tab (see lead_segment); churned accounts only when asked for.
+    segment: str = ""
+    churned: bool = False
 
 
 def lead_rubrics() -> QuerySet[Rubric]:
     """Rubrics that score leads: those with a published version."""
     return published_rubrics()
+
+
+def lead_segments(rubric: Rubric) -> tuple[str, ...]:
+    """The tabs of the rubric's lead list, the default first: what the rubric is marked for (Rubric.audience)."""
+    if rubric.audience == LeadAudience.NEW_BUSINESS:
+        return (NEW_BUSINESS,)
+    if rubric.audience == LeadAudience.EXPANSION:
+        return (EXPANSION,)
+    return (NEW_BUSINESS, EXPANSION)
+
+
+def lead_segment(rubric: Rubric, asked: str) -> str:
+    """The tab shown: the one asked for if the rubric has it, else its first (new business for "both")."""
+    segments = lead_segments(rubric)
+    return asked if asked in segments else segments[0]
+
+
+def segment_stages(segment: str, *, churned: bool) -> tuple[str, ...]:
+    """The lifecycle stages a tab lists; churned accounts in expansion only, and only when asked for."""
+    stages = SEGMENT_STAGES[segment]
+    return (*stages, CHURNED) if churned and segment == EXPANSION else stages
 
 
 def lead_scope(user: User, *, owner: str = "customer__owner") -> Q:
@@ -122,11 +161,20 @@ def _leads_filtered(
 ) -> QuerySet[Score]:
     """The rubric's qualified customers the user may see, filtered; not yet sorted or annotated.
 
-    The filters read the score's copies of the customer's fields (Score.owner, industry, ...),
+    The filters read the score's copies of the customer's fields (Score.owner, industry, stage, ...),
     which the lead list's indexes hold: no customer is joined but to search by name or domain.
     The copies follow a customer's change when it is re-scored (within a second, by the
     worker), so ``lead_list`` checks who may see each lead on the customer itself.
     """
+    leads = _leads_in_any_segment(user=user, rubric=rubric, filters=filters, scale=scale)
+    churned = filters.churned or filters.stage == CHURNED
+    return leads.filter(stage__in=segment_stages(lead_segment(rubric, filters.segment), churned=churned))
+
+
+def _leads_in_any_segment(
+    *, user: User, rubric: Rubric, filters: LeadFilters, scale: RubricScale | None = None
+) -> QuerySet[Score]:
+    """``_leads_filtered`` but for the tab (new business or expansion) and the churned accounts."""
     leads = Score.objects.filter(lead_scope(user, owner="owner"), rubric=rubric, qualified=True)
     owner = lead_owner_scope(user, filters.owner)
     if owner is None:
@@ -272,6 +320,66 @@ def lead_page(
     return customer_page(
         customers=candidates, number=number, per_page=per_page, key="customer_id", rows=rows, estimate=False
     )
+
+
+@dataclass(frozen=True)
+class SegmentTab:
+    segment: str
+    label: str
+    count: int
+    capped: bool  # more than SEGMENT_COUNT_CAP: count is the cap
+
+
+@dataclass(frozen=True)
+class LeadSegments:
+    """The lead list's tabs with their counts under the list's other filters, and the churned leads the
+    expansion tab hides (None where the rubric has no expansion tab)."""
+
+    chosen: str
+    tabs: list[SegmentTab]
+    churned: SegmentTab | None
+    churned_shown: bool
+
+
+def lead_segment_counts(*, user: User, rubric: Rubric, filters: LeadFilters, scale: RubricScale) -> LeadSegments:
+    """How many leads each tab lists under the other filters, and how many churned ones expansion hides.
+
+    One statement: a COUNT of each, each reading no further than SEGMENT_COUNT_CAP + 1 leads (a LIMITed
+    subquery), from score_lead_stage_idx (rubric, stage, owner) when no other filter is on."""
+    leads = _leads_in_any_segment(user=user, rubric=rubric, filters=filters, scale=scale)
+    segments = lead_segments(rubric)
+    churned_shown = filters.churned or filters.stage == CHURNED
+    counted = {segment: leads.filter(stage__in=segment_stages(segment, churned=churned_shown)) for segment in segments}
+    if EXPANSION in segments:
+        counted[CHURNED] = leads.filter(stage=CHURNED)
+    counts = dict(zip(counted, _counts_capped(list(counted.values())), strict=True))
+    return LeadSegments(
+        chosen=lead_segment(rubric, filters.segment),
+        tabs=[_tab(segment, SEGMENTS[segment], counts[segment]) for segment in segments],
+        churned=_tab(EXPANSION, "Churned", counts[CHURNED]) if CHURNED in counts else None,
+        churned_shown=churned_shown,
+    )
+
+
+def _counts_capped(querysets: list[QuerySet[Score]]) -> list[int]:
+    """The count of each queryset, up to SEGMENT_COUNT_CAP + 1, in one round trip."""
+    parts, params = [], []
+    for leads in querysets:
+        # Only the customer id, which the indexes hold: an index-only scan (the score's id is in none of them).
+        try:
+            sql, sql_params = leads.order_by().values("customer_id")[: SEGMENT_COUNT_CAP + 1].query.sql_with_params()
+        except EmptyResultSet:  # a filter that matches nothing (a grade the rubric does not have): no SQL
+            parts.append("0")
+            continue
+        parts.append(f"(SELECT COUNT(*) FROM ({sql}) AS capped)")
+        params.extend(sql_params)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(parts), params)
+        return list(cursor.fetchone())
+
+
+def _tab(segment: str, label: str, count: int) -> SegmentTab:
+    return SegmentTab(segment, label, min(count, SEGMENT_COUNT_CAP), count > SEGMENT_COUNT_CAP)
 
 
 # What a page of the lead list shows of each lead.

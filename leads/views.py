@@ -29,6 +29,7 @@ from .selectors import (
     lead_get,
     lead_matrix,
     lead_page,
+    lead_segment_counts,
     rubric_scale,
 )
 from .services.dispositions import (
@@ -77,6 +78,7 @@ def _list(request, query: QueryDict, *, bulk_form=None, status=200):
                 number=form.page_number(),
                 per_page=PER_PAGE,
             )
+            context["segments"] = lead_segment_counts(user=request.user, rubric=rubric, filters=filters, scale=scale)
         context["rows"] = _rows(page.customers, rubric=rubric, scale=scale, new_since=visit.new_since)
         context.update(
             page=page,

@@ -14,8 +14,8 @@ class CriterionInline(admin.TabularInline):
 
 @admin.register(Rubric)
 class RubricAdmin(admin.ModelAdmin):
-    list_display = ("name", "profile", "created_at")
-    list_filter = ("profile",)
+    list_display = ("name", "profile", "audience", "created_at")
+    list_filter = ("profile", "audience")
     search_fields = ("name", "profile__name")
 
 

@@ -5,7 +5,7 @@ from django.utils.text import capfirst
 
 from . import scoring
 from .fields import FIELDS, field_kind, field_label
-from .models import Criterion, CriterionGroup, Gate, RubricVersion
+from .models import Criterion, CriterionGroup, Gate, LeadAudience, RubricVersion
 
 EXTRA = "extra"
 LIST_OPERATORS = (*scoring.CATEGORY_OPERATORS, *scoring.TEXT_OPERATORS)
@@ -19,6 +19,10 @@ class ProfileForm(forms.Form):
 
 class RubricForm(forms.Form):
     name = forms.CharField(max_length=120)
+
+
+class RubricAudienceForm(forms.Form):
+    audience = forms.ChoiceField(choices=LeadAudience.choices, label="Leads for")
 
 
 def _rows(form: forms.Form, prefix: str, names: tuple[str, ...], count: int) -> list[dict]:

@@ -7,16 +7,35 @@ from customers.models import Customer
 from profiles.models import Profile
 
 
+class LeadAudience(models.TextChoices):
+    """Whom a rubric's leads are meant for: prospects to win (new business), existing customers to grow
+    (expansion), or both (the lead list then shows them under two tabs)."""
+
+    NEW_BUSINESS = "new_business", "New business (prospects)"
+    EXPANSION = "expansion", "Expansion (existing customers)"
+    BOTH = "both", "Both"
+
+
 class Rubric(models.Model):
     """How one profile's fit is scored. A customer has one score per rubric."""
 
     profile = models.ForeignKey(Profile, on_delete=models.PROTECT, related_name="rubrics")
     name = models.CharField(max_length=120)
+    audience = models.CharField(
+        "leads for",
+        max_length=12,
+        choices=LeadAudience.choices,
+        default=LeadAudience.BOTH,
+        help_text="New business lists prospects only, expansion existing customers only; both shows two tabs.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["profile__name", "name"]
-        constraints = [models.UniqueConstraint(fields=["profile", "name"], name="rubric_name_unique_per_profile")]
+        constraints = [
+            models.UniqueConstraint(fields=["profile", "name"], name="rubric_name_unique_per_profile"),
+            models.CheckConstraint(condition=models.Q(audience__in=LeadAudience.values), name="rubric_audience_valid"),
+        ]
 
     def __str__(self):
         return f"{self.profile}: {self.name}"
@@ -209,6 +228,15 @@ class Score(models.Model):
                 ("score_lead_fit_idx", ["rubric", "-fit", "-total"]),
                 ("score_lead_engagement_idx", ["rubric", "-engagement", "-total"]),
                 ("score_lead_name_idx", ["rubric", "name"]),
+            )
+        ] + [
+            # The lead list's tabs count a rubric's qualified leads by stage (new business, expansion, churned)
+            # and owner (a rep's): a range of this small index each, where the ones above read every lead.
+            models.Index(
+                fields=["rubric", "stage", "owner"],
+                include=["customer"],
+                condition=models.Q(qualified=True),
+                name="score_lead_stage_idx",
             )
         ]
 

@@ -10,6 +10,7 @@ urlpatterns = [
     path("profiles/new/", views.profile_create_view, name="profile_create"),
     path("profiles/<int:profile_id>/rubrics/new/", views.rubric_create_view, name="rubric_create"),
     path("<int:rubric_id>/", views.rubric_detail, name="rubric_detail"),
+    path("<int:rubric_id>/audience/", views.rubric_audience, name="rubric_audience"),
     path("<int:rubric_id>/drafts/new/", views.draft_create_view, name="draft_create"),
     path("<int:rubric_id>/diff/", views.version_diff_view, name="version_diff"),
     path("versions/<int:version_id>/", views.version_detail, name="version_detail"),

@@ -17,11 +17,12 @@ from profiles.services.profiles import profile_create
 from teams.access import role_required
 from teams.models import Role
 
-from .forms import CriterionForm, ProfileForm, RubricForm, VersionSettingsForm
+from .forms import CriterionForm, ProfileForm, RubricAudienceForm, RubricForm, VersionSettingsForm
 from .models import Criterion, Rubric, RubricVersion, VersionStatus
 from .preview import caps_words, criterion_condition, criterion_points, version_diff, version_preview
 from .problems import Problems, rubric_problems
 from .selectors import version_spec
+from .services.audience import rubric_audience_set
 from .services.drafts import (
     DIRECTIONS,
     DraftChangedMeanwhile,
@@ -98,13 +99,36 @@ def rubric_create_view(request, profile_id):
 @require_GET
 def rubric_detail(request, rubric_id):
     rubric = get_object_or_404(Rubric.objects.select_related("profile"), pk=rubric_id)
+    return _rubric_page(request, rubric, RubricAudienceForm(initial={"audience": rubric.audience}))
+
+
+def _rubric_page(request, rubric: Rubric, audience_form: RubricAudienceForm, status=200):
     versions = rubric.versions.select_related("created_by", "published_by").order_by("-number")
     context = {
         "rubric": rubric,
         "versions": versions,
         "has_draft": any(version.is_draft for version in versions),
+        "audience_form": audience_form,
     }
-    return render(request, "rubrics/rubric_detail.html", context)
+    return render(request, "rubrics/rubric_detail.html", context, status=status)
+
+
+@role_required(Role.ADMIN)
+@require_POST
+def rubric_audience(request, rubric_id):
+    """Mark whom the rubric's leads are for (new business, expansion, both); the lead list follows at once."""
+    rubric = get_object_or_404(Rubric.objects.select_related("profile"), pk=rubric_id)
+    form = RubricAudienceForm(request.POST)
+    if form.is_valid():
+        try:
+            rubric_audience_set(rubric=rubric, audience=form.cleaned_data["audience"], user=request.user)
+        except ValidationError as error:
+            service_errors_add(form, error)
+        else:
+            messages.success(request, f"“{rubric.name}” now lists leads for {rubric.get_audience_display().lower()}.")
+            return redirect("rubrics:rubric_detail", rubric_id=rubric.pk)
+    rubric.refresh_from_db()
+    return _rubric_page(request, rubric, form, status=400)
 
 
 @role_required(Role.ADMIN)

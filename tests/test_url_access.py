@@ -325,6 +325,7 @@ ACCESS = {
     "rubrics:rubric_create": (ADMIN, ("POST",), {"profile_id": _profile}),
     "rubrics:rubric_detail": (ADMIN, ("GET",), {"rubric_id": _rubric}),
     "rubrics:draft_create": (ADMIN, ("POST",), {"rubric_id": _rubric}),
+    "rubrics:rubric_audience": (ADMIN, ("POST",), {"rubric_id": _rubric}),
     "rubrics:version_diff": (ADMIN, ("GET",), {"rubric_id": _rubric}),
     "rubrics:version_detail": (ADMIN, ("GET",), {"version_id": _draft}),
     "rubrics:editor": (ADMIN, ("GET",), {"version_id": _draft}),

@@ -6,7 +6,7 @@ from customers.tests.factories import CustomerFactory
 from leads.models import DisqualificationReason, LeadDisposition, LeadDispositionChange
 from leads.selectors import LeadFilters, disqualification_report, lead_list
 from leads.services.dispositions import lead_disposition_set
-from rubrics.models import RubricVersion
+from rubrics.models import LeadAudience, RubricVersion
 from rubrics.selectors import version_spec
 from rubrics.services.scores import scores_write
 from rubrics.tests.factories import gated_rubric, rubric_with_draft
@@ -17,9 +17,12 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def base(make_person):
-    """A published rubric (Software +3, threshold 3); two reps with qualified leads; one lead not qualified."""
+    """A published rubric (Software +3, threshold 3) for expansion (the accounts are customers); two reps with
+    qualified leads; one lead not qualified."""
     version = rubric_with_draft(industries=("Software",), threshold=3)
     RubricVersion.objects.filter(pk=version.pk).update(status="published")
+    version.rubric.audience = LeadAudience.EXPANSION
+    version.rubric.save(update_fields=["audience"])
     riley = make_person(Role.SALES_REP, username="riley")
     rowan = make_person(Role.SALES_REP, username="rowan")
     leads = {

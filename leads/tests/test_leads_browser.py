@@ -8,7 +8,7 @@ from django.urls import reverse
 from customers.tests.factories import CustomerFactory
 from leads.models import DisqualificationReason, LeadDisposition
 from profiles.models import Profile
-from rubrics.models import Criterion, Rubric, RubricVersion, Score
+from rubrics.models import Criterion, LeadAudience, Rubric, RubricVersion, Score
 from rubrics.selectors import version_spec
 from rubrics.services.scores import scores_write
 from teams.models import Role
@@ -22,7 +22,9 @@ def test_a_rep_reviews_and_disqualifies_a_lead_and_the_admin_sees_the_reason_cou
 ):
     # The reasons come from a data migration, which an earlier transactional test's flush may have emptied.
     DisqualificationReason.objects.get_or_create(label="Competitor")
-    rubric = Rubric.objects.create(profile=Profile.objects.create(name="Mid-market SaaS"), name="Fit")
+    rubric = Rubric.objects.create(
+        profile=Profile.objects.create(name="Mid-market SaaS"), name="Fit", audience=LeadAudience.EXPANSION
+    )
     version = RubricVersion.objects.create(
         rubric=rubric, number=1, threshold=3, status="published", grades=[{"label": "A", "min": 5}]
     )

@@ -20,7 +20,7 @@ from leads.selectors import ANY, UNOWNED, LeadFilters, RubricScale, lead_list, l
 from leads.services.dispositions import LEAD_VISIT_GAP, lead_owner_set, lead_visit_record
 from profiles.models import Profile
 from rubrics import scoring
-from rubrics.models import Criterion, QualificationChange, Rubric, RubricVersion
+from rubrics.models import Criterion, LeadAudience, QualificationChange, Rubric, RubricVersion
 from rubrics.selectors import version_spec
 from rubrics.services.scores import scores_write
 from teams.models import Role
@@ -32,7 +32,9 @@ pytestmark = pytest.mark.django_db
 def graded(make_person):
     """A published rubric with grades A (≥ 6) and B (≥ 3), threshold 3: Software +3 (fit), 10+ visits +3
     (engagement), 50+ employees +1 (fit). Two reps, an unowned lead, and a customer who does not qualify."""
-    rubric = Rubric.objects.create(profile=Profile.objects.create(name="Graded"), name="Fit")
+    rubric = Rubric.objects.create(
+        profile=Profile.objects.create(name="Graded"), name="Fit", audience=LeadAudience.EXPANSION
+    )
     version = RubricVersion.objects.create(
         rubric=rubric,
         number=1,

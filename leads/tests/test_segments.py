@@ -1,0 +1,332 @@
+"""New business and expansion apart: the lead list's tabs and their counts, churned accounts hidden until asked
+for, a rubric's marking, and the exports and the API listing what the page lists."""
+
+import csv
+import io
+import re
+
+import pytest
+from django.urls import reverse
+from rest_framework.test import APIClient
+
+from customers.tests.factories import CustomerFactory
+from leads import selectors
+from leads.models import SavedLeadView
+from leads.tests.factories import customers_score, published_rubric
+from rubrics.models import LeadAudience, Rubric
+from teams.models import Role
+from teams.services import api_token_create
+
+pytestmark = pytest.mark.django_db
+
+# The planted base: name -> lifecycle stage, industry (Software qualifies: 3 points, threshold 3), owner.
+PLANTED = {
+    "Prospect One": ("prospect", "Software", "riley"),
+    "Lead Two": ("lead", "Software", None),
+    "Opportunity Three": ("opportunity", "Software", "rowan"),
+    "Prospect Retail": ("prospect", "Retail", None),  # does not qualify
+    "Customer One": ("customer", "Software", "riley"),
+    "Customer Two": ("customer", "Software", "rowan"),
+    "Customer Retail": ("customer", "Retail", "riley"),  # does not qualify
+    "Churned One": ("churned", "Software", "riley"),
+    "Churned Two": ("churned", "Software", None),
+    "Churned Three": ("churned", "Software", "rowan"),
+    "Churned Retail": ("churned", "Retail", None),  # does not qualify
+}
+# Counted by hand from PLANTED: the qualified (Software) accounts of each kind.
+NEW_BUSINESS = {"Prospect One", "Lead Two", "Opportunity Three"}
+EXPANSION = {"Customer One", "Customer Two"}
+CHURNED = {"Churned One", "Churned Two", "Churned Three"}
+# Riley (a rep) sees their own and unowned accounts.
+RILEY_NEW_BUSINESS = {"Prospect One", "Lead Two"}
+RILEY_EXPANSION = {"Customer One"}
+RILEY_CHURNED = {"Churned One", "Churned Two"}
+
+
+@pytest.fixture
+def base(make_person):
+    version = published_rubric(audience=LeadAudience.BOTH)
+    people = {
+        "admin": make_person(Role.ADMIN, username="avery"),
+        "riley": make_person(Role.SALES_REP, username="riley"),
+        "rowan": make_person(Role.SALES_REP, username="rowan"),
+    }
+    customers = [
+        CustomerFactory(name=name, lifecycle_stage=stage, industry=industry, owner=people.get(owner))
+        for name, (stage, industry, owner) in PLANTED.items()
+    ]
+    customers_score(version, *customers)
+    return version.rubric, people
+
+
+def _page(client, rubric, **query):
+    response = client.get(reverse("leads:list"), {"rubric": rubric.pk, **query})
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def _names(html: str) -> set[str]:
+    rows = re.findall(r'<tr data-testid="lead-row">.*?</tr>', html, re.S)
+    return {re.search(r'aria-label="Select ([^"]+)"', row).group(1) for row in rows}
+
+
+def _tabs(html: str) -> dict[str, str]:
+    """Each tab's count as shown, by segment."""
+    found = re.findall(r'data-testid="segment-(\w+)".*?data-testid="segment-count">([^<]+)</span>', html, re.S)
+    return dict(found)
+
+
+def _active_tab(html: str) -> str:
+    return re.search(r'class="nav-link active"\s+aria-current="page"\s+data-testid="segment-(\w+)"', html).group(1)
+
+
+def test_it_opens_on_new_business_with_each_tab_counted(base, client):
+    rubric, people = base
+    client.force_login(people["admin"])
+
+    html = _page(client, rubric)
+
+    assert _names(html) == NEW_BUSINESS
+    assert _active_tab(html) == "new_business"
+    assert _tabs(html) == {"new_business": "3", "expansion": "2"}
+
+
+def test_the_expansion_tab_lists_customers_and_says_how_many_churned_it_hides(base, client):
+    rubric, people = base
+    client.force_login(people["admin"])
+
+    html = _page(client, rubric, segment="expansion")
+
+    assert _names(html) == EXPANSION
+    assert _active_tab(html) == "expansion"
+    assert _tabs(html) == {"new_business": "3", "expansion": "2"}
+    assert "3 churned accounts hidden." in html
+    assert re.search(r"Show churned accounts\s+\(3 hidden\)", html)
+
+
+def test_churned_accounts_show_when_asked_for(base, client):
+    rubric, people = base
+    client.force_login(people["admin"])
+
+    html = _page(client, rubric, segment="expansion", churned="on")
+
+    assert _names(html) == EXPANSION | CHURNED
+    assert _tabs(html) == {"new_business": "3", "expansion": "5"}
+    assert "Churned accounts are shown (3)." in html
+    assert "hidden" not in re.search(r'data-testid="segment-note">(.*?)</p>', html, re.S).group(1)
+
+
+def test_asking_for_the_churned_stage_shows_them(base, client):
+    rubric, people = base
+    client.force_login(people["admin"])
+
+    assert _names(_page(client, rubric, segment="expansion", stage="churned")) == CHURNED
+
+
+def test_churned_accounts_never_show_under_new_business(base, client):
+    rubric, people = base
+    client.force_login(people["admin"])
+
+    html = _page(client, rubric, churned="on")
+
+    assert _names(html) == NEW_BUSINESS
+    assert 'name="churned" value="on"' in html  # kept for the expansion tab, not offered here
+    assert "Show churned accounts" not in html
+
+
+def test_a_reps_tabs_count_only_the_leads_they_may_see(base, client):
+    rubric, people = base
+    client.force_login(people["riley"])
+
+    html = _page(client, rubric, segment="expansion", owner="any")
+
+    assert _names(html) == RILEY_EXPANSION
+    assert _tabs(html) == {"new_business": "2", "expansion": "1"}
+    assert "2 churned accounts hidden." in html
+    assert _names(_page(client, rubric, owner="any")) == RILEY_NEW_BUSINESS
+    assert _names(_page(client, rubric, segment="expansion", owner="any", churned="on")) == (
+        RILEY_EXPANSION | RILEY_CHURNED
+    )
+
+
+def test_the_counts_follow_the_other_filters(base, client):
+    rubric, people = base
+    client.force_login(people["admin"])
+
+    html = _page(client, rubric, q="One")
+
+    assert _names(html) == {"Prospect One"}
+    assert _tabs(html) == {"new_business": "1", "expansion": "1"}
+
+
+def test_a_count_stops_at_the_cap(base, client, monkeypatch):
+    rubric, people = base
+    monkeypatch.setattr(selectors, "SEGMENT_COUNT_CAP", 2)
+    client.force_login(people["admin"])
+
+    html = _page(client, rubric, segment="expansion", churned="on")
+
+    assert _tabs(html) == {"new_business": "2+", "expansion": "2+"}
+    assert _names(html) == EXPANSION | CHURNED  # the list itself is not capped
+
+
+@pytest.mark.parametrize(
+    ("audience", "asked", "listed", "tabs"),
+    [
+        (LeadAudience.NEW_BUSINESS, "", NEW_BUSINESS, {"new_business": "3"}),
+        (LeadAudience.NEW_BUSINESS, "expansion", NEW_BUSINESS, {"new_business": "3"}),
+        (LeadAudience.EXPANSION, "", EXPANSION, {"expansion": "2"}),
+        (LeadAudience.EXPANSION, "new_business", EXPANSION, {"expansion": "2"}),
+        (LeadAudience.BOTH, "expansion", EXPANSION, {"new_business": "3", "expansion": "2"}),
+    ],
+)
+def test_the_rubrics_marking_decides_the_tabs(base, client, audience, asked, listed, tabs):
+    rubric, people = base
+    Rubric.objects.filter(pk=rubric.pk).update(audience=audience)
+    client.force_login(people["admin"])
+
+    html = _page(client, rubric, segment=asked)
+
+    assert _names(html) == listed
+    assert _tabs(html) == tabs
+
+
+def test_a_rubric_for_new_business_lists_no_customer_even_with_churned_asked_for(base, client):
+    rubric, people = base
+    Rubric.objects.filter(pk=rubric.pk).update(audience=LeadAudience.NEW_BUSINESS)
+    client.force_login(people["admin"])
+
+    html = _page(client, rubric, segment="expansion", churned="on", stage="customer")
+
+    assert _names(html) == set()
+    assert "This rubric is marked for new business (prospects) only." in html
+
+
+def test_a_rubric_for_expansion_lists_no_prospect(base, client):
+    rubric, people = base
+    Rubric.objects.filter(pk=rubric.pk).update(audience=LeadAudience.EXPANSION)
+    client.force_login(people["admin"])
+
+    for stage in ("prospect", "lead", "opportunity", ""):
+        assert _names(_page(client, rubric, segment="new_business", stage=stage)) & NEW_BUSINESS == set()
+
+
+def test_a_segment_it_does_not_know_is_a_filter_error_on_the_page(base, client):
+    rubric, people = base
+    client.force_login(people["admin"])
+
+    html = _page(client, rubric, segment="upsell")
+
+    assert "Some filters were not understood" in html
+    assert _names(html) == NEW_BUSINESS
+
+
+@pytest.mark.parametrize("query", [{"grade": "Z"}, {"grade": "Q", "engagement": "high"}])
+def test_a_filter_that_matches_nothing_counts_every_tab_zero(base, client, query):
+    rubric, people = base
+    client.force_login(people["admin"])
+
+    html = _page(client, rubric, segment="expansion", **query)
+
+    assert _names(html) == set()
+    assert _tabs(html) == {"new_business": "0", "expansion": "0"}
+    assert "churned accounts hidden." not in html
+    assert re.search(r"Show churned accounts\s+\(0 hidden\)", html)
+
+
+# The page, the exports and the API list the same leads.
+
+QUERIES = [
+    {},
+    {"segment": "new_business"},
+    {"segment": "expansion"},
+    {"segment": "expansion", "churned": "on"},
+    {"segment": "expansion", "stage": "churned"},
+    {"churned": "on"},
+]
+
+
+def _exported(client, rubric, query) -> set[str]:
+    response = client.get(reverse("leads:export_csv"), {"rubric": rubric.pk, **query})
+    assert response.status_code == 200
+    content = b"".join(response.streaming_content).decode("utf-8-sig")
+    return {row["account"] for row in csv.DictReader(io.StringIO(content))}
+
+
+def _api(person, rubric, query) -> set[str]:
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_token_create(user=person, name='tests')[1]}")
+    api_query = {**query}
+    if "churned" in api_query:
+        api_query["churned"] = "true"
+    response = client.get(reverse("api:lead-list"), {"rubric": rubric.pk, **api_query})
+    assert response.status_code == 200, response.content
+    return {lead["name"] for lead in response.json()["results"]}
+
+
+@pytest.mark.parametrize("query", QUERIES)
+@pytest.mark.parametrize("who", ["admin", "riley"])
+def test_the_exports_and_the_api_list_what_the_page_lists(base, client, query, who):
+    rubric, people = base
+    person = people[who]
+    client.force_login(person)
+    query = {**query, "owner": "any"} if who == "riley" else query
+
+    listed = _names(_page(client, rubric, **query))
+
+    assert listed  # every query above lists someone
+    assert _exported(client, rubric, query) == listed
+    assert _api(person, rubric, query) == listed
+
+
+@pytest.mark.parametrize("audience", [LeadAudience.NEW_BUSINESS, LeadAudience.EXPANSION])
+def test_the_exports_and_the_api_follow_the_rubrics_marking(base, client, audience):
+    rubric, people = base
+    Rubric.objects.filter(pk=rubric.pk).update(audience=audience)
+    client.force_login(people["admin"])
+    expected = NEW_BUSINESS if audience == LeadAudience.NEW_BUSINESS else EXPANSION
+
+    assert _names(_page(client, rubric)) == expected
+    assert _exported(client, rubric, {}) == expected
+    assert _api(people["admin"], rubric, {}) == expected
+
+
+def test_the_api_refuses_a_segment_the_rubric_is_not_marked_for(base):
+    rubric, people = base
+    Rubric.objects.filter(pk=rubric.pk).update(audience=LeadAudience.NEW_BUSINESS)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_token_create(user=people['admin'], name='tests')[1]}")
+
+    response = client.get(reverse("api:lead-list"), {"rubric": rubric.pk, "segment": "expansion"})
+
+    assert response.status_code == 400
+    assert response.json() == {
+        "segment": ["This rubric is marked for new business (prospects) only: its leads are new business."]
+    }
+
+
+def test_the_api_refuses_an_unknown_segment(base):
+    rubric, people = base
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_token_create(user=people['admin'], name='tests')[1]}")
+
+    response = client.get(reverse("api:lead-list"), {"rubric": rubric.pk, "segment": "upsell"})
+
+    assert response.status_code == 400
+    assert list(response.json()) == ["segment"]
+
+
+def test_a_saved_view_keeps_the_tab_and_the_churned_accounts(base, client):
+    rubric, people = base
+    client.force_login(people["admin"])
+
+    response = client.post(
+        reverse("leads:view_save"),
+        {"name": "Win-backs", "query": f"rubric={rubric.pk}&segment=expansion&churned=on"},
+    )
+
+    assert response.status_code == 302
+    view = SavedLeadView.objects.get(user=people["admin"], name="Win-backs")
+    assert view.query == f"rubric={rubric.pk}&segment=expansion&churned=on"
+    opened = client.get(view.get_absolute_url())
+    assert _names(opened.content.decode()) == EXPANSION | CHURNED
