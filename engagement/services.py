@@ -105,7 +105,11 @@ def _time(value, now: datetime.datetime, messages: list[str], naive_utc: bool = 
     if moment.tzinfo is None:
         messages.append("occurred_at: give the offset (Z for UTC, or +02:00)")
         return None
-    moment = moment.astimezone(datetime.UTC)
+    try:
+        moment = moment.astimezone(datetime.UTC)
+    except OverflowError:
+        messages.append("occurred_at: this date and time is out of range")
+        return None
     if moment > now + FUTURE_SLACK:
         messages.append(f"occurred_at: {moment.isoformat()} is in the future")
         return None

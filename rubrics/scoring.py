@@ -385,6 +385,23 @@ def criterion_value(attributes: Mapping[str, Any], criterion: Criterion) -> Any:
     return value_of(attributes, criterion.field)
 
 
+def source_words(attributes: Mapping[str, Any], criterion: Criterion) -> str | None:
+    """Where an engagement criterion's value came from, in words (None for a criterion that reads no events):
+    “9 website_visit events, worth 5.2 after decay” or “3, from the imported column website_visits_30d (no
+    events)”."""
+    if criterion.decay is None:
+        return None
+    engagement = attributes.get(ENGAGEMENT)
+    if isinstance(engagement, Engagement) and engagement.has_events:
+        days = tuple(engagement.days.get(criterion.decay.event_type, ()))
+        count = sum(number for age, number in days if age >= 0)
+        worth = decayed_value(criterion.decay, days)
+        return f"{count:,} {criterion.decay.event_type} events, worth {worth:,.1f} after decay"
+    value = value_of(attributes, criterion.field)
+    shown = "no data" if value is None else f"{value:,}"
+    return f"{shown}, from the imported column {criterion.field} (no events)"
+
+
 def reads_floats(criterion: Criterion) -> bool:
     """Whether numbers are compared as floating point numbers (extra attributes, and events with decay)."""
     return criterion.kind == "extra" or criterion.decay is not None

@@ -92,6 +92,12 @@ class ScoreExplained:
     outcomes: list[scoring.Outcome]
     threshold: int
     explanation: scoring.Explanation
+    sources: tuple = ()  # per outcome: where an engagement criterion's value came from (scoring.source_words)
+
+    @property
+    def outcome_rows(self) -> list[tuple[scoring.Outcome, str | None]]:
+        sources = self.sources or (None,) * len(self.outcomes)
+        return list(zip(self.outcomes, sources, strict=True))
 
     @property
     def status(self) -> str:
@@ -124,12 +130,17 @@ def score_explain(score: Score) -> ScoreExplained:
     """One stored score with its grade and breakdown, by the version that produced it."""
     spec = version_spec(score.version)
     explanation = scoring.explain_score(spec, score.matched, score.no_data)
+    sources = ()
+    if any(criterion.decay for criterion in spec.criteria):
+        attributes = customer_attributes(score.customer)
+        sources = tuple(scoring.source_words(attributes, outcome.criterion) for outcome in explanation.outcomes)
     return ScoreExplained(
         score=score,
         grade=spec.grade_for(score.total),
         outcomes=list(explanation.outcomes),
         threshold=spec.threshold,
         explanation=explanation,
+        sources=sources,
     )
 
 
