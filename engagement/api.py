@@ -109,7 +109,12 @@ class EventBatchView(APIView):
                 "One visit",
                 value={
                     "events": [
-                        {"id": "v-1", "external_id": "CRM-1", "type": "website_visit", "occurred_at": "2026-12-07T09:30:00Z"}
+                        {
+                            "id": "v-1",
+                            "external_id": "CRM-1",
+                            "type": "website_visit",
+                            "occurred_at": "2026-12-07T09:30:00Z",
+                        }
                     ]
                 },
                 request_only=True,
@@ -121,7 +126,10 @@ class EventBatchView(APIView):
         body = request.data
         if not isinstance(body, dict) or set(body) - {"events"} or "events" not in body:
             return Response(
-                {"detail": "The body is {\"events\": [...]}.", "errors": [{"index": None, "messages": ["events: required"]}]},
+                {
+                    "detail": 'The body is {"events": [...]}.',
+                    "errors": [{"index": None, "messages": ["events: required"]}],
+                },
                 status=status.HTTP_400_BAD_REQUEST,
             )
         try:
