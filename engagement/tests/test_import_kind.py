@@ -72,7 +72,7 @@ def test_bad_rows_are_listed_by_line_with_a_plain_reason(customers):
     job = _check(text)
 
     assert job.analysis == {"created": 1, "updated": 0, "unchanged": 0, "rejected": 4}
-    lines = {line: reason for line, reason in job.rejections}
+    lines = dict(job.rejections)
     assert lines[3] == "external_id: no customer with external id “CRM-404”"
     assert lines[4].startswith("type: no event type “carrier_pigeon”")
     assert lines[5].startswith("occurred_at: “someday” is not an ISO 8601 date and time")
