@@ -1,0 +1,140 @@
+"""Engagement events: ingest through the real API, and from an event's POST to the account's score moving.
+
+``events_ingest``: batches of 1,000 events POSTed to /api/events/ with an admin's token (Django's test client
+in a manage.py shell on the bench database: the whole request path, middleware, auth, parsing and the one
+set-based statement per batch). ``event_to_score`` runs a real worker and sends 100 events/s for about 20 s to
+accounts without events, each POST a batch of 10, and times from each POST to the account's score changing in
+the database (a rubric with an event criterion, published for the bench).
+"""
+
+import json
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+INGEST = """
+import datetime, json, time, uuid
+from django.test import Client
+from customers.models import Customer
+from teams.models import Role, User
+from teams.services import api_token_create
+admin, _ = User.objects.get_or_create(username="bench-events", defaults={{"role": Role.ADMIN}})
+token = api_token_create(user=admin, name="bench")[1]
+client = Client(HTTP_HOST="127.0.0.1", HTTP_AUTHORIZATION=f"Token {{token}}")
+accounts = list(Customer.objects.order_by("?").values_list("external_id", flat=True)[:5000])
+types = ["website_visit", "email_open", "email_click", "form_fill"]
+now = datetime.datetime.now(datetime.UTC)
+run = uuid.uuid4().hex[:8]
+batches = []
+for number in range({batches}):
+    batches.append(json.dumps({{"events": [
+        {{"id": f"{{run}}-{{number}}-{{i}}", "external_id": accounts[(number * 1000 + i) % len(accounts)],
+          "type": types[i % 4], "occurred_at": (now - datetime.timedelta(minutes=i)).isoformat()}}
+        for i in range(1000)
+    ]}}))
+client.post("/api/events/", batches[0], content_type="application/json")  # warm up (and one batch resent below)
+started = time.perf_counter()
+for body in batches[1:]:
+    response = client.post("/api/events/", body, content_type="application/json")
+    assert response.status_code == 200 and response.json()["new"] == 1000, response.content[:300]
+elapsed = time.perf_counter() - started
+with open({out!r}, "w") as out:
+    json.dump({{"events": 1000 * (len(batches) - 1), "seconds": elapsed}}, out)
+"""
+
+
+def events_ingest(manage_with_broker: Callable) -> dict:
+    """Events per second through POST /api/events/, batches of 1,000 (30 batches after a warm-up).
+
+    ``manage_with_broker`` runs manage.py on the bench database (run.py's)."""
+    with tempfile.TemporaryDirectory() as folder:
+        out = f"{folder}/ingest.json"
+        manage_with_broker("shell", "--no-imports", "-c", INGEST.format(out=out, batches=31))
+        measured = json.loads(Path(out).read_text())
+    return {"events_ingest_per_s": (measured["events"] / measured["seconds"], "events/s")}
+
+
+TO_SCORE = """
+import datetime, json, threading, time, uuid
+from django.db import connection
+from django.test import Client
+from customers.models import Customer
+from engagement.models import DailyCount
+from profiles.models import Profile
+from rubrics.models import Criterion, Rubric, RubricVersion, Score
+from rubrics.selectors import version_spec
+from rubrics.services.scores import scores_write
+from teams.models import Role, User
+from teams.services import api_token_create
+{ready}
+admin, _ = User.objects.get_or_create(username="bench-events", defaults={{"role": Role.ADMIN}})
+token = api_token_create(user=admin, name="bench")[1]
+client = Client(HTTP_HOST="127.0.0.1", HTTP_AUTHORIZATION=f"Token {{token}}")
+profile, _ = Profile.objects.get_or_create(name="Bench engagement")
+rubric, _ = Rubric.objects.get_or_create(profile=profile, name="Event to score")
+version = rubric.versions.filter(status="published").first()
+if version is None:
+    version = RubricVersion.objects.create(rubric=rubric, number=1, threshold=3, status="published")
+    Criterion.objects.create(version=version, field="website_visits_30d", operator="gte", values=[1], points=3,
+        group="engagement", decay={{"event_type": "website_visit", "points": 1, "half_life": 14, "cap_per_day": 20,
+        "cap_total": None}})
+spec = version_spec(version)
+quiet = Customer.objects.exclude(pk__in=DailyCount.objects.values("customer_id")).filter(website_visits_30d=0)
+accounts = list(quiet.order_by("pk").values_list("pk", "external_id")[:{events}])
+assert len(accounts) == {events}, len(accounts)
+for low in range(0, len(accounts), 500):
+    ids = [pk for pk, _ in accounts[low:low + 500]]
+    scores_write(version=version, spec=spec, low_id=min(ids), high_id=max(ids))
+assert not Score.objects.filter(rubric=rubric, customer_id__in=[pk for pk, _ in accounts], total__gt=0).exists()
+sent, moved, done = {{}}, {{}}, threading.Event()
+
+def watch():
+    while not done.is_set() or len(moved) < len(sent):
+        waiting = [pk for pk in list(sent) if pk not in moved]
+        if waiting:
+            changed = Score.objects.filter(rubric=rubric, customer_id__in=waiting, total=3)
+            for pk in changed.values_list("customer_id", flat=True):
+                moved[pk] = time.perf_counter()
+        if done.is_set() and time.perf_counter() - last_sent > 60:
+            break
+        time.sleep(0.01)
+    connection.close()
+
+last_sent = time.perf_counter()
+watcher = threading.Thread(target=watch)
+watcher.start()
+started = time.perf_counter()
+for batch in range(0, len(accounts), 10):
+    due = started + batch / 100
+    time.sleep(max(0.0, due - time.perf_counter()))
+    part = accounts[batch:batch + 10]
+    now = datetime.datetime.now(datetime.UTC).isoformat()
+    body = {{"events": [{{"id": f"s-{{pk}}", "external_id": external_id, "type": "website_visit", "occurred_at": now}}
+                         for pk, external_id in part]}}
+    posted = time.perf_counter()
+    response = client.post("/api/events/", body, content_type="application/json")
+    assert response.status_code == 200, response.content[:300]
+    for pk, _ in part:
+        sent[pk] = posted
+    last_sent = time.perf_counter()
+rate = len(accounts) / (time.perf_counter() - started)
+done.set()
+watcher.join()
+latencies = sorted(moved[pk] - sent[pk] for pk in moved)
+p95 = latencies[int(0.95 * (len(latencies) - 1))] if len(moved) == len(sent) else float("inf")
+with open({out!r}, "w") as out:
+    json.dump({{"p95": p95, "rate": rate, "moved": len(moved), "sent": len(sent)}}, out)
+"""
+
+
+def event_to_score(worker, manage_with_broker: Callable, worker_ready: str) -> dict:
+    """From POST /api/events/ to the account's score moving (real worker), 100 events/s for 20 s: p95.
+
+    ``worker`` starts a real Celery worker process on the bench database, ``worker_ready`` waits for it (run.py's).
+    """
+    with tempfile.TemporaryDirectory() as folder, worker(1):
+        out = f"{folder}/to_score.json"
+        manage_with_broker("shell", "--no-imports", "-c", TO_SCORE.format(out=out, events=2000, ready=worker_ready))
+        measured = json.loads(Path(out).read_text())
+    print(f"  (event_to_score: {measured['sent']} events at {measured['rate']:.0f}/s, {measured['moved']} moved)")
+    return {"event_to_score_p95_s": (measured["p95"], "s")}
