@@ -32,9 +32,9 @@ class EventType(models.Model):
 
 
 class Event(models.Model):
-    """One event as received. The migration makes its table itself (partitioned on PostgreSQL, with the primary
-    key (id, occurred_at) that partitioning needs, and no foreign keys: events of a deleted account stay in the
-    log, unread, until their month is dropped). ``services.events_ingest`` writes it with set-based SQL."""
+    """One event as received. The migration makes its table itself (partitioned on PostgreSQL, its one index the
+    unique key below, no foreign keys: events of a deleted account stay in the log, unread, until their month is
+    dropped). ``services.events_ingest`` writes it with set-based SQL."""
 
     id = models.BigAutoField(primary_key=True)
     # DO_NOTHING: deleting a customer never loads its events (its daily counts go, and scoring reads only those).
@@ -58,8 +58,14 @@ class Event(models.Model):
 class DailyCount(models.Model):
     """How many (new) events of a type an account had on a day (UTC): what decay reads."""
 
-    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="+", db_index=False)
-    event_type = models.ForeignKey(EventType, on_delete=models.CASCADE, related_name="+", db_index=False)
+    # Deleted with their customer or type by Django (CASCADE), without a database constraint: its checks would
+    # cost every ingest's upsert a lookup per row, and ingest takes ids it has just read.
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
+    )
+    event_type = models.ForeignKey(
+        EventType, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
+    )
     day = models.DateField()
     count = models.PositiveIntegerField()
 
@@ -67,7 +73,6 @@ class DailyCount(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["customer", "event_type", "day"], name="engagement_daily_count_unique")
         ]
-        indexes = [models.Index(fields=["day"], name="engagement_daily_day_idx")]
 
     def __str__(self):
         return f"{self.customer_id} {self.event_type_id} {self.day}: {self.count}"
