@@ -75,7 +75,10 @@ ERRORS = {
             "items": {
                 "type": "object",
                 "properties": {
-                    "index": {"type": ["integer", "null"], "description": "The event's index; null: the batch."},
+                    "index": {
+                        "anyOf": [{"type": "integer"}, {"type": "null"}],
+                        "description": "The event's index; null: the batch as a whole.",
+                    },
                     "messages": {"type": "array", "items": {"type": "string"}},
                 },
             },

@@ -73,9 +73,9 @@ CRITERION = {
             "properties": {
                 "event_type": {"type": "string", "maxLength": 50},
                 "points": {"type": "number", "minimum": 0},
-                "half_life": {"type": "number", "exclusiveMinimum": 0},
-                "cap_per_day": {"type": ["integer", "null"], "minimum": 1},
-                "cap_total": {"type": ["number", "null"], "minimum": 0},
+                "half_life": {"type": "number", "minimum": 0, "description": "Days, above 0."},
+                "cap_per_day": {"anyOf": [{"type": "integer", "minimum": 1}, {"type": "null"}]},
+                "cap_total": {"anyOf": [{"type": "number", "minimum": 0}, {"type": "null"}]},
             },
         },
     },
