@@ -98,7 +98,7 @@ class EventBatchView(APIView):
         operation_id="events_create",
         summary="Send a batch of engagement events",
         description=__doc__,
-        request=REQUEST,
+        request={"application/json": REQUEST},
         responses={
             200: OpenApiResponse(ANSWER, description="Written: how many were new, how many duplicates."),
             400: OpenApiResponse(ERRORS, description="Nothing was written: every bad event with its messages."),
