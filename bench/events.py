@@ -106,14 +106,14 @@ sent, moved, done = {{}}, {{}}, threading.Event()
 
 def watch():
     while not done.is_set() or len(moved) < len(sent):
-        waiting = [pk for pk in list(sent) if pk not in moved]
-        if waiting:
-            changed = Score.objects.filter(rubric=rubric, customer_id__in=waiting, total=3)
-            for pk in changed.values_list("customer_id", flat=True):
-                moved[pk] = time.perf_counter()
+        # The rubric's qualified scores, through the lead list's partial index: the accounts that moved.
+        seen = time.perf_counter()
+        for pk in Score.objects.filter(rubric=rubric, qualified=True).values_list("customer_id", flat=True):
+            if pk in sent and pk not in moved:
+                moved[pk] = seen
         if done.is_set() and time.perf_counter() - last_sent > 60:
             break
-        time.sleep(0.01)
+        time.sleep(0.02)
     connection.close()
 
 last_sent = time.perf_counter()
@@ -148,7 +148,7 @@ def event_to_score(worker, manage_with_broker: Callable, worker_ready: str) -> d
 
     ``worker`` starts a real Celery worker process on the bench database, ``worker_ready`` waits for it (run.py's).
     """
-    with tempfile.TemporaryDirectory() as folder, worker(1):
+    with tempfile.TemporaryDirectory() as folder, worker(2):  # the Procfile's default CELERY_CONCURRENCY
         out = f"{folder}/to_score.json"
         manage_with_broker("shell", "--no-imports", "-c", TO_SCORE.format(out=out, events=2000, ready=worker_ready))
         measured = json.loads(Path(out).read_text())

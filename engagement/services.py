@@ -60,6 +60,23 @@ class EventsRejected(Exception):
 
 # --- Event types ---------------------------------------------------------------------------------
 
+# The types every installation starts with (the migration adds them too, with its own copy of this list).
+DEFAULT_TYPES = [
+    ("website_visit", "Website visit", "A page view on the website."),
+    ("email_open", "Email open", "An email opened."),
+    ("email_click", "Email click", "A link in an email clicked."),
+    ("form_fill", "Form fill", "A form filled on the website."),
+    ("meeting", "Meeting", "A meeting held."),
+    ("social_engagement", "Social engagement", "A like, share, comment or mention on social media."),
+    ("product_signup", "Product sign-up", "A sign-up for the product or a trial."),
+]
+
+
+def event_types_default_ensure() -> None:
+    """The default event types, added where missing (a test database flushed after its migrations has none)."""
+    for key, name, description in DEFAULT_TYPES:
+        EventType.objects.get_or_create(key=key, defaults={"name": name, "description": description})
+
 
 def event_type_save(*, event_type: EventType | None = None, key: str, name: str, description: str = "") -> EventType:
     """A new event type, or ``event_type`` changed (its key too: criteria name types by key, so the form

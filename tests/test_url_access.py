@@ -225,8 +225,10 @@ def _event_type(person):
 def _events_import(person):
     """A checked events file with one valid row (for a customer made here)."""
     from customers.tests.factories import CustomerFactory
+    from engagement.services import event_types_default_ensure
     from imports.services import import_upload
 
+    event_types_default_ensure()
     customer = CustomerFactory()
     text = f"external_id,type,occurred_at,event_id\n{customer.external_id},meeting,2026-12-01T10:00:00Z,m-1\n".encode()
     return import_upload(kind="engagement-events", file=ContentFile(text), name="events.csv", user=person).pk

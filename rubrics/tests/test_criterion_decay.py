@@ -3,6 +3,7 @@
 import pytest
 from django.urls import reverse
 
+from engagement.services import event_types_default_ensure
 from profiles.services.profiles import profile_create
 from rubrics.models import Criterion
 from rubrics.services.drafts import rubric_create
@@ -19,6 +20,7 @@ def admin(client_as):
 
 @pytest.fixture
 def draft(db):
+    event_types_default_ensure()  # the form offers the types there are
     profile = profile_create(name="SaaS", user=None)
     return rubric_create(profile=profile, name="Fit", user=None).versions.get()
 
