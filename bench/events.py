@@ -75,7 +75,8 @@ import datetime, json, threading, time, uuid
 from django.db import connection
 from django.test import Client
 from customers.models import Customer
-from engagement.models import DailyCount
+from django.db.models import Q
+from engagement.models import DailyCount, EventType
 from profiles.models import Profile
 from rubrics.models import Criterion, Rubric, RubricVersion, Score
 from rubrics.selectors import version_spec
@@ -88,14 +89,19 @@ token = api_token_create(user=admin, name="bench")[1]
 client = Client(HTTP_HOST="127.0.0.1", HTTP_AUTHORIZATION=f"Token {{token}}")
 profile, _ = Profile.objects.get_or_create(name="Bench engagement")
 rubric, _ = Rubric.objects.get_or_create(profile=profile, name="Event to score")
+EventType.objects.get_or_create(key="bench_signal", defaults={{"name": "Bench signal"}})
 version = rubric.versions.filter(status="published").first()
 if version is None:
     version = RubricVersion.objects.create(rubric=rubric, number=1, threshold=3, status="published")
     Criterion.objects.create(version=version, field="website_visits_30d", operator="gte", values=[1], points=3,
-        group="engagement", decay={{"event_type": "website_visit", "points": 1, "half_life": 14, "cap_per_day": 20,
+        group="engagement", decay={{"event_type": "bench_signal", "points": 1, "half_life": 14, "cap_per_day": 20,
         "cap_total": None}})
 spec = version_spec(version)
-quiet = Customer.objects.exclude(pk__in=DailyCount.objects.values("customer_id")).filter(website_visits_30d=0)
+# Accounts whose criterion reads 0 now: events of other types but none of the bench's, or no events and 0 visits.
+signal = DailyCount.objects.filter(event_type__key="bench_signal").values("customer_id")
+quiet = Customer.objects.exclude(pk__in=signal).filter(
+    Q(pk__in=DailyCount.objects.values("customer_id")) | Q(website_visits_30d=0)
+)
 accounts = list(quiet.order_by("pk").values_list("pk", "external_id")[:{events}])
 assert len(accounts) == {events}, len(accounts)
 for low in range(0, len(accounts), 500):
@@ -125,7 +131,7 @@ for batch in range(0, len(accounts), 10):
     time.sleep(max(0.0, due - time.perf_counter()))
     part = accounts[batch:batch + 10]
     now = datetime.datetime.now(datetime.UTC).isoformat()
-    body = {{"events": [{{"id": f"s-{{pk}}", "external_id": external_id, "type": "website_visit", "occurred_at": now}}
+    body = {{"events": [{{"id": f"s-{{pk}}", "external_id": external_id, "type": "bench_signal", "occurred_at": now}}
                          for pk, external_id in part]}}
     posted = time.perf_counter()
     response = client.post("/api/events/", body, content_type="application/json")

@@ -246,8 +246,8 @@ def events_parse(items, *, now: datetime.datetime | None = None) -> list[NewEven
 
 INGEST_POSTGRESQL = """
 WITH incoming AS (
-    SELECT (e->>0)::bigint AS customer_id, (e->>1)::bigint AS event_type_id, (e->>2)::timestamptz AS occurred_at,
-        e->>3 AS contact, e->>4 AS source_id
+    SELECT (e->>0)::bigint AS customer_id, (e->>1)::bigint AS event_type_id,
+        to_timestamp((e->>2)::float8) AS occurred_at, e->>3 AS contact, e->>4 AS source_id
     FROM jsonb_array_elements(%s::jsonb) AS e
 ), new AS (
     INSERT INTO engagement_event (customer_id, event_type_id, occurred_at, contact, source_id, received_at)
@@ -266,9 +266,10 @@ SELECT customer_id, count(*) FROM new GROUP BY customer_id
 
 def _ingest_postgresql(events: list[NewEvent]) -> Counter:
     # One JSON text parameter: quoted once, where five arrays of a thousand values each are adapted one by one.
+    # Times as seconds since the epoch: exact to the microsecond in a double, and cheaper to read than text.
     rows = json.dumps(
         [
-            [event.customer_id, event.event_type_id, event.occurred_at.isoformat(), event.contact, event.source_id]
+            [event.customer_id, event.event_type_id, event.occurred_at.timestamp(), event.contact, event.source_id]
             for event in events
         ]
     )
