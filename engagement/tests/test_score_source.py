@@ -36,6 +36,18 @@ def test_the_customer_page_says_events_after_decay(client_as, version):
     assert "9 website_visit events, worth 7.5 after decay" in page.content.decode()
 
 
+def test_the_lead_page_says_events_after_decay(client_as, version):
+    customer = CustomerFactory(website_visits_30d=0)
+    visits = EventType.objects.get(key="website_visit")
+    DailyCount.objects.create(customer=customer, event_type=visits, day=TODAY, count=3)
+    _scored(version, customer)
+
+    page = client_as(Role.ADMIN).get(f"/leads/{version.rubric_id}/{customer.pk}/")
+
+    assert page.status_code == 200
+    assert "3 website_visit events, worth 3.0 after decay" in page.content.decode()
+
+
 def test_the_customer_page_says_the_imported_column_without_events(client_as, version):
     customer = CustomerFactory(website_visits_30d=4)
     _scored(version, customer)
