@@ -114,6 +114,10 @@ def _field_choices() -> list[tuple[str, str]]:
     ]
 
 
+def _event_type_choices() -> list[tuple[str, str]]:
+    return [("", "None: the field alone")] + [(event_type.key, event_type.name) for event_type in event_types()]
+
+
 def _number(text: str, *, whole: bool) -> int | float:
     text = text.strip()
     try:
@@ -156,6 +160,7 @@ class CriterionForm(forms.Form):
     # Engagement from events with decay: the field is then the imported column, used for accounts without events.
     decay_event_type = forms.ChoiceField(
         label="Read events of type",
+        choices=_event_type_choices,  # a callable: read when the form is shown or checked, not when it is made
         required=False,
         help_text="Counts this type's events, decayed, instead of the field; accounts without events keep the field.",
     )
@@ -174,9 +179,7 @@ class CriterionForm(forms.Form):
     def __init__(self, *args, band_rows: int = 3, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["field"].choices = _field_choices()
-        self.fields["decay_event_type"].choices = [("", "None: the field alone")] + [
-            (event_type.key, event_type.name) for event_type in event_types()
-        ]
+
         self.band_rows = band_rows
         for number in range(band_rows):
             self.fields[f"band_label_{number}"] = forms.CharField(required=False, max_length=40, label="Band")
