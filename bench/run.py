@@ -18,6 +18,7 @@ import time
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+import events  # bench/events.py
 import psycopg
 from accuracy import accuracy_1m  # bench/accuracy.py (this folder comes first on the path)
 from evidence import backtest_1m, evidence_1m, suggest_weights_1m  # bench/evidence.py
@@ -761,6 +762,16 @@ def workshop() -> dict:
     }
 
 
+def events_ingest() -> dict:
+    """Engagement events through POST /api/events/, batches of 1,000 (bench/events.py)."""
+    return events.events_ingest(_manage_with_broker)
+
+
+def event_to_score() -> dict:
+    """From an event's POST to its account's score moving, 100 events/s, a real worker (bench/events.py)."""
+    return events.event_to_score(_Worker, _manage_with_broker, WORKER_READY)
+
+
 def _last(figure: str) -> float | None:
     if not RESULTS.exists():
         return None
@@ -786,6 +797,8 @@ FIGURES = {
     "lookalikes": lookalikes_1m,
     "workshop": workshop,
     "workshop_propagation": workshop_propagation,
+    "events_ingest": events_ingest,
+    "event_to_score": event_to_score,
 }
 
 

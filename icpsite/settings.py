@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "home",
     "profiles",
     "customers",
+    "engagement",
     "outcomes",
     "rubrics",
     "leads",
@@ -224,6 +225,8 @@ BULK_DATABASE_NICE = env.int("BULK_DATABASE_NICE", default=10)
 RESCORE_CHUNK_SIZE = env.int("RESCORE_CHUNK_SIZE", default=20_000)
 # The daily digest of newly qualified leads goes out at this hour (UTC, as every periodic job below).
 LEAD_DIGEST_HOUR = env.int("LEAD_DIGEST_HOUR", default=7)
+# Engagement events (engagement/): days of events kept; older monthly partitions and daily counts are dropped.
+ENGAGEMENT_RETENTION_DAYS = env.int("ENGAGEMENT_RETENTION_DAYS", default=400)
 # Every periodic job is declared here, and nowhere else.
 CELERY_BEAT_SCHEDULE = {
     "clear-expired-sessions": {
@@ -269,6 +272,11 @@ CELERY_BEAT_SCHEDULE = {
     "reassign-stale-leads": {
         "task": "routing.tasks.leads_reassign_stale",
         "schedule": crontab(minute="*/10"),
+    },
+    # The engagement event log: next months' partitions made, those past ENGAGEMENT_RETENTION_DAYS dropped.
+    "maintain-event-partitions": {
+        "task": "engagement.tasks.event_partitions_maintain",
+        "schedule": crontab(hour=1, minute=20),
     },
     # Work whose task was never sent (Redis was down) or was lost (a worker killed) is sent again, of every
     # kind (ops.jobs.work_resumer): re-score jobs, imports, comments without sentiment, ...

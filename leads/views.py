@@ -250,7 +250,10 @@ def _detail(request, rubric_id, customer_id, form, status=200, owner_form=None):
 
 
 def _value(attributes: dict, outcome: scoring.Outcome) -> str:
-    """The account's value for a criterion, as a person reads it."""
+    """The account's value for a criterion, as a person reads it (an engagement criterion: where it came from)."""
+    source = scoring.source_words(attributes, outcome.criterion)
+    if source is not None:
+        return source
     value = scoring.value_of(attributes, outcome.criterion.field)
     if value is None or value == "":
         return "no data"

@@ -69,8 +69,60 @@ class Extra(models.Func):
         return sql, (*params, *path, *params, *path)
 
 
+class Decayed(models.Func):
+    """An engagement criterion's value (scoring.criterion_value): when the customer has any daily event counts,
+    the decayed sum of its counts of the criterion's event type, in double precision, operation for operation as
+    scoring.day_worth_thousandths; otherwise its field as a float. A correlated subquery on the daily counts
+    (their unique key starts with the customer), evaluated once per customer behind the outcome codes."""
+
+    output_field = models.FloatField()
+
+    def __init__(self, criterion: scoring.Criterion):
+        self.decay = criterion.decay
+        super().__init__(F("id"), F(criterion.field), output_field=models.FloatField())
+
+    def as_sql(self, compiler, connection, **extra_context):
+        customer, customer_params = compiler.compile(self.source_expressions[0])
+        column, column_params = compiler.compile(self.source_expressions[1])
+        decay = self.decay
+        double = "DOUBLE PRECISION" if connection.vendor == "postgresql" else "REAL"
+        least = "LEAST" if connection.vendor == "postgresql" else "MIN"
+        if connection.vendor == "postgresql":
+            age = f"CAST(CURRENT_DATE - d.day AS {double})"
+        else:
+            age = f"CAST(julianday(CURRENT_DATE) - julianday(d.day) AS {double})"
+        counted, counted_params = 'd."count"', []
+        if decay.cap_per_day is not None:
+            counted, counted_params = f'{least}(d."count", %s)', [int(decay.cap_per_day)]
+        worth = (
+            f"FLOOR(CAST(%s AS {double}) * {counted} * POWER(CAST(0.5 AS {double}), {age} / CAST(%s AS {double}))"
+            f" * CAST(1000 AS {double}) + CAST(0.5 AS {double}))"
+        )
+        worth_params = [float(decay.points), *counted_params, float(decay.half_life)]
+        summed, summed_params = f"COALESCE(SUM({worth}), 0)", worth_params
+        if decay.cap_total_thousandths is not None:
+            summed, summed_params = (
+                f"{least}(CAST(%s AS {double}), {summed})",
+                [
+                    float(decay.cap_total_thousandths),
+                    *worth_params,
+                ],
+            )
+        sql = (
+            f"(CASE WHEN EXISTS (SELECT 1 FROM engagement_dailycount e WHERE e.customer_id = {customer})"
+            f" THEN (SELECT CAST({summed} AS {double}) / CAST(1000 AS {double}) FROM engagement_dailycount d"
+            f" WHERE d.customer_id = {customer} AND d.day <= CURRENT_DATE"
+            " AND d.event_type_id = (SELECT t.id FROM engagement_eventtype t WHERE t.key = %s))"
+            f" ELSE CAST({column} AS {double}) END)"
+        )
+        params = [*customer_params, *summed_params, *customer_params, decay.event_type, *column_params]
+        return sql, params
+
+
 def _source(criterion: scoring.Criterion, reading: str):
     """The customer's value for the criterion, as ``reading`` ("text", "number", "boolean") needs it."""
+    if criterion.decay is not None and reading == "number":
+        return Decayed(criterion)
     if criterion.kind == "extra":
         return Extra(criterion.field.removeprefix(scoring.EXTRA_PREFIX), reading)
     return F(criterion.field)
@@ -105,7 +157,7 @@ def conditions(criterion: scoring.Criterion) -> tuple[Q | None, list[tuple[Q, in
     if operator in scoring.NUMBER_OPERATORS:
         source = _source(criterion, "number")
         present = Q(IsNull(source, False))
-        number = float if criterion.kind == "extra" else int
+        number = float if scoring.reads_floats(criterion) else int
 
         def at_least(bound):
             return Q(GreaterThanOrEqual(source, Value(number(bound))))
@@ -146,7 +198,7 @@ def any_branch(criterion: scoring.Criterion) -> Q:
 def code_key(criterion: scoring.Criterion) -> tuple:
     """What decides a criterion's outcome code: two criteria with the same key share one code."""
     bounds = tuple((band.min, band.max) for band in criterion.bands)
-    return (criterion.field, criterion.kind, criterion.operator, criterion.values, bounds)
+    return (criterion.field, criterion.kind, criterion.operator, criterion.values, bounds, criterion.decay)
 
 
 def outcome_code(criterion: scoring.Criterion) -> models.Expression:

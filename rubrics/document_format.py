@@ -23,12 +23,13 @@ from . import scoring
 from .fields import FIELDS, field_kind
 from .models import Criterion, Rubric
 from .problems import cap_problems, rubric_problems
-from .selectors import caps_spec
+from .selectors import caps_spec, decay_spec
 
 FORMAT = "icp-rubric/1"
 DOCUMENT_KEYS = ("format", "profile", "rubric", "threshold", "min_points", "max_points", "grades", "caps", "note")
 DOCUMENT_KEYS += ("criteria",)
-CRITERION_KEYS = ("label", "group", "field", "operator", "values", "bands", "points", "gate")
+CRITERION_KEYS = ("label", "group", "field", "operator", "values", "bands", "points", "gate", "decay")
+DECAY_KEYS = ("event_type", "points", "half_life", "cap_per_day", "cap_total")
 BAND_KEYS = ("label", "min", "max", "points")
 GRADE_KEYS = ("label", "min")
 # The operators that read values (the others take none); a banded criterion has bands instead of points.
@@ -88,6 +89,8 @@ def _criterion_json(criterion: dict) -> dict:
     else:
         written["points"] = criterion["points"]
     written["gate"] = criterion["gate"]
+    if criterion.get("decay"):
+        written["decay"] = {key: criterion["decay"].get(key) for key in DECAY_KEYS}
     return written
 
 
@@ -296,6 +299,7 @@ def _criterion(errors: _Errors, location: str, value) -> dict | None:
         "bands": _bands(errors, _at(location, "bands"), criterion.get("bands", [])),
         "points": _integer(errors, _at(location, "points"), criterion.get("points", 0)),
         "gate": _text(errors, _at(location, "gate"), criterion.get("gate", ""), SHORT_TEXT_LIMIT),
+        "decay": _decay(errors, _at(location, "decay"), criterion.get("decay") or {}),
     }
     if row["operator"] == "bands" and criterion.get("points", 0) != 0:
         errors.add(_at(location, "points"), "A banded criterion gives the points of its bands: leave points out.")
@@ -307,6 +311,23 @@ def _criterion(errors: _Errors, location: str, value) -> dict | None:
     if row["operator"] == "bands":
         row["points"] = 0
     return row
+
+
+def _decay(errors: _Errors, location: str, value) -> dict | None:
+    """An engagement criterion's events with decay ({} for none); the values are judged by rubric_problems."""
+    if value == {}:
+        return {}
+    decay = _object(errors, location, value, DECAY_KEYS, ("event_type", "points", "half_life"), "Decay")
+    if decay is None:
+        return None
+    before = errors.count
+    _text(errors, _at(location, "event_type"), decay.get("event_type"), 50, blank=False)
+    for key in ("points", "half_life", "cap_per_day", "cap_total"):
+        if decay.get(key) is not None and not _number(decay[key]):
+            errors.add(_at(location, key), "Give a number (finite), or null for no cap.")
+    if errors.count > before:
+        return None
+    return {key: decay.get(key) for key in DECAY_KEYS}
 
 
 def _field(errors: _Errors, location: str, value) -> str | None:
@@ -372,6 +393,7 @@ def _spec(index: int, row: dict) -> scoring.Criterion:
         group=row["group"],
         label=row["label"],
         gate=row["gate"],
+        decay=decay_spec(row["decay"]),
     )
 
 

@@ -63,6 +63,21 @@ CRITERION = {
             "default": "",
             "description": '"" adds points only; "must": a must-have; "never": a disqualifier.',
         },
+        "decay": {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["event_type", "points", "half_life"],
+            "description": "A number field's criterion reading events instead (the field is used for accounts "
+            "without events): each event worth `points`, halved every `half_life` days, at most `cap_per_day` "
+            "events a day and `cap_total` in all (null: no cap).",
+            "properties": {
+                "event_type": {"type": "string", "maxLength": 50},
+                "points": {"type": "number", "minimum": 0},
+                "half_life": {"type": "number", "minimum": 0, "description": "Days, above 0."},
+                "cap_per_day": {"anyOf": [{"type": "integer", "minimum": 1}, {"type": "null"}]},
+                "cap_total": {"anyOf": [{"type": "number", "minimum": 0}, {"type": "null"}]},
+            },
+        },
     },
 }
 DOCUMENT = {

@@ -3,6 +3,8 @@
 from django import forms
 from django.utils.text import capfirst
 
+from engagement.selectors import event_types
+
 from . import scoring
 from .fields import FIELDS, field_kind, field_label
 from .models import Criterion, CriterionGroup, Gate, LeadAudience, RubricVersion
@@ -116,6 +118,10 @@ def _field_choices() -> list[tuple[str, str]]:
     ]
 
 
+def _event_type_choices() -> list[tuple[str, str]]:
+    return [("", "None: the field alone")] + [(event_type.key, event_type.name) for event_type in event_types()]
+
+
 def _number(text: str, *, whole: bool) -> int | float:
     text = text.strip()
     try:
@@ -155,6 +161,21 @@ class CriterionForm(forms.Form):
         ),
     )
     label = forms.CharField(required=False, max_length=200, help_text="In plain words, e.g. “Industry fit”.")
+    # Engagement from events with decay: the field is then the imported column, used for accounts without events.
+    decay_event_type = forms.ChoiceField(
+        label="Read events of type",
+        choices=_event_type_choices,  # a callable: read when the form is shown or checked, not when it is made
+        required=False,
+        help_text="Counts this type's events, decayed, instead of the field; accounts without events keep the field.",
+    )
+    decay_points = forms.FloatField(label="Worth per event", required=False, min_value=0, max_value=1_000)
+    decay_half_life = forms.FloatField(label="Half-life (days)", required=False, min_value=0.01, max_value=3_650)
+    decay_cap_per_day = forms.IntegerField(
+        label="Events a day, at most", required=False, min_value=1, max_value=1_000_000, help_text="Empty: no cap."
+    )
+    decay_cap_total = forms.FloatField(
+        label="Worth in all, at most", required=False, min_value=0, max_value=1_000_000, help_text="Empty: no cap."
+    )
     revision = forms.IntegerField(widget=forms.HiddenInput)
     # Carries no data: the band rows' messages attach to it.
     bands = forms.CharField(required=False, widget=forms.HiddenInput)
@@ -162,6 +183,7 @@ class CriterionForm(forms.Form):
     def __init__(self, *args, band_rows: int = 3, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["field"].choices = _field_choices()
+
         self.band_rows = band_rows
         for number in range(band_rows):
             self.fields[f"band_label_{number}"] = forms.CharField(required=False, max_length=40, label="Band")
@@ -185,6 +207,15 @@ class CriterionForm(forms.Form):
                 gate=criterion.gate,
                 label=criterion.label,
             )
+            decay = criterion.decay or {}
+            if decay:
+                initial.update(
+                    decay_event_type=decay.get("event_type", ""),
+                    decay_points=decay.get("points"),
+                    decay_half_life=decay.get("half_life"),
+                    decay_cap_per_day=decay.get("cap_per_day"),
+                    decay_cap_total=decay.get("cap_total"),
+                )
             bands = criterion.bands or []
             for number, band in enumerate(bands):
                 initial[f"band_label_{number}"] = band.get("label", "")
@@ -227,11 +258,35 @@ class CriterionForm(forms.Form):
                 f"“{scoring.OPERATOR_LABELS[operator]}” does not fit {field_label(field_name)}; use {names}.",
             )
             return cleaned
-        cleaned["parsed_values"] = self._parse_values(operator, kind, cleaned.get("values") or "")
-        cleaned["parsed_bands"] = self._parse_bands(kind) if operator == "bands" else []
+        cleaned["decay"] = self._decay(cleaned)
+        # Events are counted as numbers with decimals: a criterion reading them takes decimals, as an extra does.
+        read_as = EXTRA if cleaned["decay"] and kind == "number" else kind
+        cleaned["parsed_values"] = self._parse_values(operator, read_as, cleaned.get("values") or "")
+        cleaned["parsed_bands"] = self._parse_bands(read_as) if operator == "bands" else []
         if cleaned.get("points") is None:
             cleaned["points"] = 0
         return cleaned
+
+    def _decay(self, cleaned: dict) -> dict:
+        event_type = cleaned.get("decay_event_type") or ""
+        if not event_type:
+            return {}
+        if cleaned.get("decay_points") is None:
+            self.add_error("decay_points", "Give what one event is worth (1, say).")
+        if cleaned.get("decay_half_life") is None:
+            self.add_error("decay_half_life", "Give the half-life in days (14, say).")
+        return {
+            "event_type": event_type,
+            "points": cleaned.get("decay_points"),
+            "half_life": cleaned.get("decay_half_life"),
+            "cap_per_day": cleaned.get("decay_cap_per_day"),
+            "cap_total": cleaned.get("decay_cap_total"),
+        }
+
+    @property
+    def decay_fields(self) -> list:
+        names = ("event_type", "points", "half_life", "cap_per_day", "cap_total")
+        return [self[f"decay_{name}"] for name in names]
 
     def _parse_values(self, operator: str, kind: str, text: str) -> list:
         parts = [part.strip() for part in text.split(",") if part.strip()]
@@ -287,4 +342,5 @@ class CriterionForm(forms.Form):
             "group": data["group"],
             "gate": data.get("gate") or Gate.POINTS,
             "label": data["label"],
+            "decay": data.get("decay") or {},
         }

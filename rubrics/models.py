@@ -155,6 +155,9 @@ class Criterion(models.Model):
         blank=True,
         help_text="A must-have: only customers it matches qualify. A disqualifier: customers it matches never do.",
     )
+    # Engagement from events with decay (scoring.Decay), or {} for the field alone: {"event_type": "email_click",
+    # "points": 1, "half_life": 14, "cap_per_day": 20, "cap_total": 30} (caps may be null).
+    decay = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["version", "position", "id"]

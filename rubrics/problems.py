@@ -12,12 +12,14 @@ from .scoring import (
     GATES,
     GROUPS,
     MAX_SLOTS,
+    NUMBER_OPERATORS,
     OPERATOR_LABELS,
     OPERATORS_BY_KIND,
     TEXT_OPERATORS,
     Criterion,
     Rubric,
     is_number,
+    reads_floats,
 )
 
 
@@ -119,12 +121,14 @@ def _check_criterion(problems: Problems, criterion: Criterion, min_points: int, 
         wanted = 2 if operator == "between" else 1
         if len(values) != wanted or not all(is_number(number) for number in values):
             problems.add(criterion, "values", f"Give {'two numbers' if wanted == 2 else 'one number'}.")
-        elif criterion.kind != "extra" and not all(isinstance(number, int) for number in values):
+        elif not reads_floats(criterion) and not all(isinstance(number, int) for number in values):
             problems.add(criterion, "values", "This field holds whole numbers: give whole numbers.")
         elif operator == "between" and values[0] > values[1]:
             problems.add(criterion, "values", "The first number of “between” must not be above the second.")
     elif values:
         problems.add(criterion, "values", "This operator takes no values.")
+    if criterion.decay is not None:
+        _check_decay(problems, criterion)
     if operator == "bands":
         _check_bands(problems, criterion, min_points, max_points)
     elif not min_points <= criterion.points <= max_points:
@@ -139,9 +143,32 @@ def _check_bands(problems: Problems, criterion: Criterion, min_points: int, max_
             problems.add(criterion, "bands", f"Band {number} needs a lowest or a highest value.")
         elif band.min is not None and band.max is not None and band.min > band.max:
             problems.add(criterion, "bands", f"Band {number} starts above where it ends.")
-        if criterion.kind != "extra" and not all(
+        if not reads_floats(criterion) and not all(
             bound is None or isinstance(bound, int) and not isinstance(bound, bool) for bound in (band.min, band.max)
         ):
             problems.add(criterion, "bands", f"Band {number}: this field holds whole numbers.")
         if not min_points <= band.points <= max_points:
             problems.add(criterion, "bands", f"Band {number}: points must be between {min_points} and {max_points}.")
+
+
+def _check_decay(problems: Problems, criterion: Criterion) -> None:
+    decay = criterion.decay
+    if criterion.kind != "number" or criterion.operator not in NUMBER_OPERATORS:
+        problems.add(
+            criterion,
+            "decay",
+            "Events are read by a number field's criterion (the imported column used without events), "
+            "with “is at least”, “is at most”, “is between” or bands.",
+        )
+    if not decay.event_type:
+        problems.add(criterion, "decay", "Choose the event type the criterion reads.")
+    if not is_number(decay.points) or decay.points < 0:
+        problems.add(criterion, "decay", "Points per event must be a number, 0 or more.")
+    if not is_number(decay.half_life) or not 0 < decay.half_life <= 3650:
+        problems.add(criterion, "decay", "The half-life is a number of days above 0, at most 3,650.")
+    if decay.cap_per_day is not None and (
+        not isinstance(decay.cap_per_day, int) or isinstance(decay.cap_per_day, bool) or decay.cap_per_day < 1
+    ):
+        problems.add(criterion, "decay", "The cap per day is a whole number of events, 1 or more.")
+    if decay.cap_total is not None and (not is_number(decay.cap_total) or not 0 <= decay.cap_total <= 1_000_000):
+        problems.add(criterion, "decay", "The cap in all is a number from 0 to 1,000,000.")

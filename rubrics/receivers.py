@@ -12,6 +12,11 @@ def customers_changed_rescore(sender=None, customer_ids: list[int] = (), **kwarg
     customers_rescore_later(customer_ids=customer_ids)
 
 
+def engagement_changed_rescore(sender=None, customer_ids: list[int] = (), **kwargs) -> None:
+    """New events change no copied field: only the re-score, once the ingest commits."""
+    customers_rescore_later(customer_ids=customer_ids)
+
+
 def customer_scores_panel(customer) -> tuple[str, dict]:
     """The customer page's scores: each rubric's total, grade and breakdown, by the version that scored it."""
     return "rubrics/customer_scores_panel.html", {"scores": customer_scores(customer=customer)}

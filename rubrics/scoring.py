@@ -18,6 +18,10 @@ are written to be expressible in SQL exactly:
   matches; no data means the customer "needs data") or a disqualifier (a match
   keeps the customer out whatever its points; no data does not). A gate gives
   its points like any criterion;
+- an engagement criterion may read events instead of its field (``Criterion.decay``): its value is then the
+  decayed sum of the account's daily counts of one event type (``decayed_value``), when the account has any
+  events at all; without events it is the field (the imported column). Either is compared as a floating
+  point number;
 - a group (fit, engagement, qualitative) may have a cap: its subtotal is
   min(the points of its criteria, the cap). The total is the sum of the capped
   subtotals; a customer qualifies when it passes the gates and its total
@@ -30,11 +34,13 @@ breakdown, the gates and the caps that produced the total and the status.
 What is wrong with a rubric, in plain words, is ``rubrics/problems.py``.
 """
 
+import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 EXTRA_PREFIX = "extra."
+ENGAGEMENT = "engagement"  # the attribute holding an account's daily event counts (an ``Engagement``)
 MAX_SLOTS = 62  # bits of a signed 64-bit integer, less the sign
 
 GROUPS = ("fit", "engagement", "qualitative")
@@ -91,6 +97,47 @@ class Band:
 
 
 @dataclass(frozen=True)
+class Decay:
+    """How an engagement criterion reads events of ``event_type`` (its key): each event is worth ``points``,
+    halved every ``half_life`` days of age; at most ``cap_per_day`` events a day count, and the value is at most
+    ``cap_total``. A day's worth is rounded to thousandths (both engines compute the same, exactly)."""
+
+    event_type: str
+    points: float
+    half_life: float
+    cap_per_day: int | None = None
+    cap_total: float | None = None
+
+    @property
+    def cap_total_thousandths(self) -> int | None:
+        return None if self.cap_total is None else math.floor(float(self.cap_total) * 1000 + 0.5)
+
+
+@dataclass(frozen=True)
+class Engagement:
+    """An account's daily event counts: by event type key, (age in days, count) pairs. ``has_events`` is False
+    when the account has no events at all (its criteria then read their imported columns)."""
+
+    days: Mapping[str, tuple[tuple[int, int], ...]] = field(default_factory=dict)
+    has_events: bool = False
+
+
+def day_worth_thousandths(decay: Decay, age: int, count: int) -> int:
+    """One day's events, in thousandths: points x min(count, cap per day) x 0.5 ** (age / half-life), rounded.
+
+    Written as the SQL path writes it (compile.py), operation for operation, in double precision."""
+    counted = count if decay.cap_per_day is None else min(count, decay.cap_per_day)
+    return math.floor(float(decay.points) * counted * 0.5 ** (age / float(decay.half_life)) * 1000.0 + 0.5)
+
+
+def decayed_value(decay: Decay, days: tuple[tuple[int, int], ...]) -> float:
+    """min(cap in all, the sum over days of each day's worth), days of age 0 or more."""
+    total = sum(day_worth_thousandths(decay, age, count) for age, count in days if age >= 0)
+    cap = decay.cap_total_thousandths
+    return (total if cap is None else min(total, cap)) / 1000
+
+
+@dataclass(frozen=True)
 class Criterion:
     """One rule: ``field`` (an attribute name, or ``extra.<key>``), an operator, its values and points.
 
@@ -112,6 +159,7 @@ class Criterion:
     group: str = "fit"
     label: str = ""
     gate: str = ""
+    decay: Decay | None = None
 
     @property
     def name(self) -> str:
@@ -328,6 +376,37 @@ def value_of(attributes: Mapping[str, Any], field_name: str) -> Any:
     return attributes.get(field_name)
 
 
+def criterion_value(attributes: Mapping[str, Any], criterion: Criterion) -> Any:
+    """What the criterion reads: the decayed events when it reads events and the account has some, else its field."""
+    if criterion.decay is not None:
+        engagement = attributes.get(ENGAGEMENT)
+        if isinstance(engagement, Engagement) and engagement.has_events:
+            return decayed_value(criterion.decay, tuple(engagement.days.get(criterion.decay.event_type, ())))
+    return value_of(attributes, criterion.field)
+
+
+def source_words(attributes: Mapping[str, Any], criterion: Criterion) -> str | None:
+    """Where an engagement criterion's value came from, in words (None for a criterion that reads no events):
+    “9 website_visit events, worth 5.2 after decay” or “3, from the imported column website_visits_30d (no
+    events)”."""
+    if criterion.decay is None:
+        return None
+    engagement = attributes.get(ENGAGEMENT)
+    if isinstance(engagement, Engagement) and engagement.has_events:
+        days = tuple(engagement.days.get(criterion.decay.event_type, ()))
+        count = sum(number for age, number in days if age >= 0)
+        worth = decayed_value(criterion.decay, days)
+        return f"{count:,} {criterion.decay.event_type} events, worth {worth:,.1f} after decay"
+    value = value_of(attributes, criterion.field)
+    shown = "no data" if value is None else f"{value:,}"
+    return f"{shown}, from the imported column {criterion.field} (no events)"
+
+
+def reads_floats(criterion: Criterion) -> bool:
+    """Whether numbers are compared as floating point numbers (extra attributes, and events with decay)."""
+    return criterion.kind == "extra" or criterion.decay is not None
+
+
 def is_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
@@ -339,7 +418,7 @@ def _comparable(criterion: Criterion, value: Any) -> Any:
     if criterion.operator in NUMBER_OPERATORS:
         if not is_number(value):
             return None
-        return float(value) if criterion.kind == "extra" else value
+        return float(value) if reads_floats(criterion) else value
     if criterion.operator in BOOLEAN_OPERATORS:
         return value if isinstance(value, bool) else None
     raise ValueError(f"unknown operator {criterion.operator!r}")
@@ -354,12 +433,12 @@ def evaluate(criterion: Criterion, value: Any) -> tuple[str, int, Band | None]:
     if comparable is None:
         return NO_DATA, 0, None
     operator, values = criterion.operator, criterion.values
-    if criterion.kind == "extra" and operator in NUMBER_OPERATORS:
+    if reads_floats(criterion) and operator in NUMBER_OPERATORS:
         # Extra attributes compare as floating point numbers on both sides, as in SQL.
         values = tuple(float(number) for number in values)
     if operator == "bands":
         for band in criterion.bands:
-            if band.holds(comparable, as_float=criterion.kind == "extra"):
+            if band.holds(comparable, as_float=reads_floats(criterion)):
                 return MATCHED, band.points, band
         return MISSED, 0, None
     if operator == "in":
@@ -419,7 +498,7 @@ def score(rubric: Rubric, attributes: Mapping[str, Any]) -> ScoreResult:
     outcomes = []
     matched_mask = no_data_mask = 0
     for criterion in rubric.criteria:
-        value = value_of(attributes, criterion.field)
+        value = criterion_value(attributes, criterion)
         status, points, band = evaluate(criterion, value)
         outcomes.append(Outcome(criterion, status, points, value, band))
         slot = slots[criterion.id]

@@ -1,8 +1,11 @@
 """Reads about rubrics."""
 
+import datetime
 from dataclasses import dataclass
 
 from django.db.models import Exists, OuterRef, QuerySet
+
+from engagement.selectors import engagement_days
 
 from . import scoring
 from .fields import field_kind
@@ -24,7 +27,33 @@ def criterion_spec(criterion: Criterion) -> scoring.Criterion:
         group=criterion.group,
         label=criterion.label,
         gate=criterion.gate,
+        decay=decay_spec(criterion.decay),
     )
+
+
+def decay_spec(decay: dict | None) -> scoring.Decay | None:
+    """A criterion's stored decay settings as the engine takes them (None: it reads its field alone)."""
+    if not decay:
+        return None
+    return scoring.Decay(
+        event_type=decay.get("event_type", ""),
+        points=decay.get("points", 1),
+        half_life=decay.get("half_life", 14),
+        cap_per_day=decay.get("cap_per_day"),
+        cap_total=decay.get("cap_total"),
+    )
+
+
+def decay_json(decay: scoring.Decay | None) -> dict:
+    if decay is None:
+        return {}
+    return {
+        "event_type": decay.event_type,
+        "points": decay.points,
+        "half_life": decay.half_life,
+        "cap_per_day": decay.cap_per_day,
+        "cap_total": decay.cap_total,
+    }
 
 
 def version_spec(version: RubricVersion) -> scoring.Rubric:
@@ -45,9 +74,12 @@ def caps_spec(caps: dict | None) -> tuple[tuple[str, int], ...]:
     return tuple(sorted((caps or {}).items(), key=lambda item: (order.get(item[0], len(order)), item[0])))
 
 
-def customer_attributes(customer) -> dict:
-    """A customer's values by field name, as the engine reads them."""
-    return {field.name: getattr(customer, field.attname) for field in customer._meta.concrete_fields}
+def customer_attributes(customer, today: datetime.date | None = None) -> dict:
+    """A customer's values by field name, as the engine reads them, with its daily event counts."""
+    attributes = {field.name: getattr(customer, field.attname) for field in customer._meta.concrete_fields}
+    days = engagement_days(customer_id=customer.pk, today=today)
+    attributes[scoring.ENGAGEMENT] = scoring.Engagement(days=days.by_type, has_events=days.has_events)
+    return attributes
 
 
 @dataclass(frozen=True)
@@ -60,6 +92,12 @@ class ScoreExplained:
     outcomes: list[scoring.Outcome]
     threshold: int
     explanation: scoring.Explanation
+    sources: tuple = ()  # per outcome: where an engagement criterion's value came from (scoring.source_words)
+
+    @property
+    def outcome_rows(self) -> list[tuple[scoring.Outcome, str | None]]:
+        sources = self.sources or (None,) * len(self.outcomes)
+        return list(zip(self.outcomes, sources, strict=True))
 
     @property
     def status(self) -> str:
@@ -92,12 +130,17 @@ def score_explain(score: Score) -> ScoreExplained:
     """One stored score with its grade and breakdown, by the version that produced it."""
     spec = version_spec(score.version)
     explanation = scoring.explain_score(spec, score.matched, score.no_data)
+    sources = ()
+    if any(criterion.decay for criterion in spec.criteria):
+        attributes = customer_attributes(score.customer)
+        sources = tuple(scoring.source_words(attributes, outcome.criterion) for outcome in explanation.outcomes)
     return ScoreExplained(
         score=score,
         grade=spec.grade_for(score.total),
         outcomes=list(explanation.outcomes),
         threshold=spec.threshold,
         explanation=explanation,
+        sources=sources,
     )
 
 

@@ -216,6 +216,24 @@ def _published_rubric(person):
     return version.rubric_id
 
 
+def _event_type(person):
+    from engagement.models import EventType
+
+    return EventType.objects.create(key=f"type-{person.pk}", name=f"Type of {person.username}").pk
+
+
+def _events_import(person):
+    """A checked events file with one valid row (for a customer made here)."""
+    from customers.tests.factories import CustomerFactory
+    from engagement.services import event_types_default_ensure
+    from imports.services import import_upload
+
+    event_types_default_ensure()
+    customer = CustomerFactory()
+    text = f"external_id,type,occurred_at,event_id\n{customer.external_id},meeting,2026-12-01T10:00:00Z,m-1\n".encode()
+    return import_upload(kind="engagement-events", file=ContentFile(text), name="events.csv", user=person).pk
+
+
 # The analytics pages and API: everyone but sales reps (analytics/views.py says why).
 ANALYSTS = (Role.ADMIN, Role.FACILITATOR, Role.MEMBER)
 ANALYSED = {"rubric_id": _published_rubric}
@@ -401,6 +419,12 @@ ACCESS = {
     "feedback:advocacy": (SUCCESS, ("GET",), {}),
     "feedback:advocacy_add": (SUCCESS, ("POST",), {}),
     "feedback:at_risk": ((Role.ADMIN, Role.MEMBER, Role.SALES_REP), ("GET",), {}),
+    "engagement:types": (ADMIN, ("GET",), {}),
+    "engagement:type_create": (ADMIN, ("POST",), {}),
+    "engagement:type_edit": (ADMIN, ("GET", "POST"), {"type_id": _event_type}),
+    "engagement:import": (ADMIN, ("GET", "POST"), {}),
+    "engagement:import_detail": (ADMIN, ("GET",), {"job_id": _events_import}),
+    "engagement:import_run": (ADMIN, ("POST",), {"job_id": _events_import}),
 }
 
 # Open to anyone on purpose: monitoring, and signing in and out.
@@ -531,6 +555,8 @@ API_ACCESS = {
     # A rubric's draft as a document, and publishing it: admins only, reading included (rubrics/api.py says why).
     "rubrics_api:draft": ({"rubric_id": _rubric}, {"GET": ADMIN, "PUT": ADMIN}),
     "rubrics_api:draft_publish": ({"rubric_id": _rubric}, {"POST": ADMIN}),
+    # Engagement events: admins and their tokens send them; nobody reads them back here.
+    "engagement_api:events": ({}, {"POST": ADMIN}),
 }
 
 

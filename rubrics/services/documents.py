@@ -53,6 +53,7 @@ def _document_of(version: RubricVersion) -> RubricDocument:
                 "bands": [_band(band) for band in criterion.bands or ()],
                 "points": criterion.points,
                 "gate": criterion.gate,
+                "decay": dict(criterion.decay or {}),
             }
             for criterion in criteria
         ],

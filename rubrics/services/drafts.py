@@ -20,7 +20,7 @@ from ..fields import field_kind
 from ..locks import rubric_lock
 from ..models import Criterion, Rubric, RubricVersion, VersionStatus
 from ..problems import Problems, cap_problems, criterion_problems, rubric_problems
-from ..selectors import caps_spec, criterion_spec, version_spec
+from ..selectors import caps_spec, criterion_spec, decay_json, decay_spec, version_spec
 
 DIRECTIONS = ("up", "down")
 
@@ -96,6 +96,7 @@ def draft_create(*, rubric: Rubric, user: User | None) -> RubricVersion:
                 bands=[dict(band) for band in criterion.bands],
                 points=criterion.points,
                 gate=criterion.gate,
+                decay=dict(criterion.decay or {}),
             )
             for position, criterion in enumerate(source.criteria.order_by("position", "id"))
         )
@@ -198,6 +199,7 @@ def _validated_criterion(
     group: str,
     label: str,
     gate: str,
+    decay: dict | None = None,
 ) -> scoring.Criterion:
     kind = field_kind(field)
     if kind is None:
@@ -220,6 +222,7 @@ def _validated_criterion(
         group=group,
         label=label,
         gate=gate,
+        decay=decay_spec(decay),
     )
     problems = criterion_problems(spec, version.min_points, version.max_points)
     if problems:
@@ -250,8 +253,10 @@ def criterion_add(
     revision: int,
     user: User | None,
     gate: str = "",
+    decay: dict | None = None,
 ) -> Criterion:
-    """A criterion appended to a draft; ``gate`` makes it a must-have or a disqualifier too."""
+    """A criterion appended to a draft; ``gate`` makes it a must-have or a disqualifier too; ``decay`` makes it
+    read events (selectors.decay_spec)."""
     current = _claim(version, revision)
     spec = _validated_criterion(
         current,
@@ -264,6 +269,7 @@ def criterion_add(
         group=group,
         label=label,
         gate=gate,
+        decay=decay,
     )
     _check_slots(current, spec)
     position = (current.criteria.aggregate(highest=Max("position"))["highest"] or -1) + 1
@@ -278,6 +284,7 @@ def criterion_add(
         group=group,
         label=label.strip(),
         gate=gate,
+        decay=decay_json(spec.decay),
     )
 
 
@@ -295,10 +302,12 @@ def criterion_update(
     revision: int,
     user: User | None,
     gate: str | None = None,
+    decay: dict | None = None,
 ) -> Criterion:
-    """Change a draft's criterion; ``gate`` None keeps what it counts as."""
+    """Change a draft's criterion; ``gate`` None keeps what it counts as, ``decay`` None whether it reads events."""
     current = _claim(criterion.version, revision)
     gate = criterion.gate if gate is None else gate
+    decay = criterion.decay if decay is None else decay
     spec = _validated_criterion(
         current,
         pk=criterion.pk,
@@ -310,10 +319,11 @@ def criterion_update(
         group=group,
         label=label,
         gate=gate,
+        decay=decay,
     )
     _check_slots(current, spec, criterion.pk)
     criterion.field, criterion.operator, criterion.group, criterion.label = field, operator, group, label.strip()
-    criterion.gate = gate
+    criterion.gate, criterion.decay = gate, decay_json(spec.decay)
     criterion.values, criterion.bands, criterion.points = list(spec.values), _bands_json(spec), spec.points
     criterion.save()
     return criterion

@@ -27,6 +27,7 @@ from ..selectors import version_spec
 from .scores import customers_lock_for_scoring, score_statistics_refresh, scores_write, scores_write_counted
 
 CUSTOMER_TASK_SIZE = 1_000  # changed customers per re-score task
+SCATTERED_RANGES = 2  # more ranges than this: the customers are re-scored by id, in one statement
 ACTIVE = (JobStatus.QUEUED, JobStatus.RUNNING)
 # What waits, and what catches up, when a task cannot be sent (Redis down): see ops.outages.
 JOB_WAITING = "The re-score starts by itself when it is back."
@@ -187,8 +188,8 @@ def customers_rescore_later(*, customer_ids: Iterable[int]) -> None:
 
 def customers_rescore(*, customer_ids: Iterable[int]) -> int:
     """Re-score these customers by each rubric's published version now; return the rows written."""
-
-    ranges = id_ranges(customer_ids)
+    ids = sorted(set(customer_ids))
+    ranges = id_ranges(ids)
     written = 0
     if not ranges:
         return written
@@ -200,6 +201,13 @@ def customers_rescore(*, customer_ids: Iterable[int]) -> int:
             if version is None:
                 continue
             spec = version_spec(version)
+            if len(ranges) > SCATTERED_RANGES:
+                # Scattered customers (accounts with new events, say): one statement for them all, where a
+                # statement per range would plan the rubric's SQL again for each one.
+                low, high = ids[0], ids[-1]
+                customers_lock_for_scoring(low_id=low, high_id=high, customer_ids=ids)
+                written += scores_write(version=version, spec=spec, low_id=low, high_id=high, customer_ids=ids)
+                continue
             for low, high in ranges:
                 customers_lock_for_scoring(low_id=low, high_id=high)  # a customer deleted meanwhile is skipped
                 written += scores_write(version=version, spec=spec, low_id=low, high_id=high)

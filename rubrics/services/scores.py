@@ -19,13 +19,20 @@ class ScoresWritten(NamedTuple):
     moved: int  # of those, scores whose total or qualification moved (a first score included)
 
 
-def scores_write(*, version: RubricVersion, spec: scoring.Rubric, low_id: int, high_id: int) -> int:
+def scores_write(
+    *, version: RubricVersion, spec: scoring.Rubric, low_id: int, high_id: int, customer_ids: list[int] | None = None
+) -> int:
     """Store the version's scores of customers low_id..high_id; return how many rows changed (scores_write_counted)."""
-    return scores_write_counted(version=version, spec=spec, low_id=low_id, high_id=high_id).written
+    return scores_write_counted(
+        version=version, spec=spec, low_id=low_id, high_id=high_id, customer_ids=customer_ids
+    ).written
 
 
-def scores_write_counted(*, version: RubricVersion, spec: scoring.Rubric, low_id: int, high_id: int) -> ScoresWritten:
-    """Store the version's scores of customers low_id..high_id; return the rows written and the scores that moved.
+def scores_write_counted(
+    *, version: RubricVersion, spec: scoring.Rubric, low_id: int, high_id: int, customer_ids: list[int] | None = None
+) -> ScoresWritten:
+    """Store the version's scores of customers low_id..high_id (only those of ``customer_ids`` among them, when
+    given: scattered customers in one statement); return the rows written and the scores that moved.
 
     1. compute every score in the database from the compiled rubric;
     2. record a QualificationChange where the qualified flag changes (or a first score qualifies);
@@ -34,7 +41,10 @@ def scores_write_counted(*, version: RubricVersion, spec: scoring.Rubric, low_id
        only rows whose version, numbers or copies differ, so running it twice (or on an unchanged
        rubric and customer) writes nothing.
     """
-    select_sql, select_params = scored_sql(spec, Customer.objects.filter(pk__gte=low_id, pk__lte=high_id))
+    customers = Customer.objects.filter(pk__gte=low_id, pk__lte=high_id)
+    if customer_ids is not None:
+        customers = customers.filter(pk__in=customer_ids)
+    select_sql, select_params = scored_sql(spec, customers)
     now = timezone.now()
     written = moved = 0
     with transaction.atomic(), connection.cursor() as cursor:
@@ -51,7 +61,7 @@ def scores_write_counted(*, version: RubricVersion, spec: scoring.Rubric, low_id
     return ScoresWritten(written=written, moved=moved)
 
 
-def customers_lock_for_scoring(*, low_id: int, high_id: int) -> None:
+def customers_lock_for_scoring(*, low_id: int, high_id: int, customer_ids: list[int] | None = None) -> None:
     """Lock customers low_id..high_id for the rest of the transaction as a score's foreign key does (FOR KEY
     SHARE), but before their scores are computed: a customer being deleted is waited for, then not scored,
     and a delete waits for the scores written meanwhile, then deletes them too. PostgreSQL only (SQLite has
@@ -60,6 +70,11 @@ def customers_lock_for_scoring(*, low_id: int, high_id: int) -> None:
         return
     customer_table = connection.ops.quote_name(Customer._meta.db_table)
     with connection.cursor() as cursor:
+        if customer_ids is not None:
+            cursor.execute(
+                f"SELECT id FROM {customer_table} WHERE id = ANY(%s) ORDER BY id FOR KEY SHARE", [sorted(customer_ids)]
+            )
+            return
         cursor.execute(
             f"SELECT id FROM {customer_table} WHERE id BETWEEN %s AND %s ORDER BY id FOR KEY SHARE", [low_id, high_id]
         )

@@ -1,6 +1,7 @@
 """The compiled SQL and the pure engine give the same scores: random rubrics (with gates and caps), random customers."""
 
 import dataclasses
+import datetime
 from collections import Counter
 
 import pytest
@@ -54,12 +55,26 @@ def _near(texts_seen):
     return st.one_of(words, st.sampled_from(variants)) if variants else words
 
 
+EVENT_TYPES = ("website_visit", "email_click")
+decays = st.builds(
+    scoring.Decay,
+    event_type=st.sampled_from(EVENT_TYPES),
+    points=st.sampled_from([0, 0.5, 1, 2, 3.3]),
+    half_life=st.sampled_from([1, 2.5, 7, 14]),
+    cap_per_day=st.one_of(st.none(), st.integers(1, 5)),
+    cap_total=st.one_of(st.none(), st.sampled_from([0, 2.5, 8, 20])),
+)
+
+
 @st.composite
 def criteria(draw, criterion_id, seen=()):
     field = draw(st.sampled_from(sorted(FIELDS)))
     kind = FIELDS[field]
     operator = draw(st.sampled_from(scoring.OPERATORS_BY_KIND[kind]))
-    numbers = st.one_of(small, st.floats(-5, 25, allow_nan=False)) if kind == "extra" else small
+    # A number criterion may read events with decay (its field is then the column used without events).
+    decay = draw(st.one_of(st.none(), decays)) if kind == "number" and operator != "empty" else None
+    floats = kind == "extra" or decay is not None
+    numbers = st.one_of(small, st.floats(-5, 25, allow_nan=False)) if floats else small
     values, bands = (), ()
     if operator in ("in", "not_in", "contains_any"):
         values = tuple(draw(st.lists(_near(seen), min_size=1, max_size=3)))
@@ -85,6 +100,7 @@ def criteria(draw, criterion_id, seen=()):
         bands=bands,
         group=draw(st.sampled_from(scoring.GROUPS)),
         gate=draw(st.sampled_from(scoring.GATES)),
+        decay=decay,
     )
 
 
@@ -134,8 +150,30 @@ customers = st.fixed_dictionaries(
         "has_case_study": st.one_of(st.none(), st.booleans()),
         "is_prominent_brand": st.one_of(st.none(), st.booleans()),
         "extra": st.dictionaries(st.sampled_from(["tier", "seats", "other"]), json_values, max_size=3),
+        # Daily event counts: (type, age in days, count); -1 is tomorrow (not counted).
+        "events": st.dictionaries(
+            st.tuples(st.sampled_from(EVENT_TYPES), st.integers(-1, 40)), st.integers(1, 30), max_size=4
+        ),
     }
 )
+
+
+def _customers_create(people: list[dict]) -> None:
+    from engagement.models import DailyCount, EventType
+    from engagement.services import event_types_default_ensure
+
+    event_types_default_ensure()  # a transactional test run before flushes the migration's rows
+    today = datetime.datetime.now(datetime.UTC).date()
+    types = dict(EventType.objects.values_list("key", "pk"))
+    events = [person.pop("events") for person in people]
+    made = Customer.objects.bulk_create(
+        Customer(external_id=f"P{i}", name=f"Company {i}", **attributes) for i, attributes in enumerate(people)
+    )
+    DailyCount.objects.bulk_create(
+        DailyCount(customer=customer, event_type_id=types[key], day=today - datetime.timedelta(days=age), count=count)
+        for customer, days in zip(made, events, strict=True)
+        for (key, age), count in days.items()
+    )
 
 
 @pytest.fixture
@@ -157,9 +195,7 @@ def test_sql_and_python_agree_on_every_score(version, data):
     seen += [value for person in people for value in person["extra"].values() if isinstance(value, str)]
     rubric = data.draw(rubrics(seen), label="rubric")
     Customer.objects.all().delete()
-    Customer.objects.bulk_create(
-        Customer(external_id=f"P{i}", name=f"Company {i}", **attributes) for i, attributes in enumerate(people)
-    )
+    _customers_create(people)
 
     computed = {row["id"]: row for row in Customer.objects.annotate(**score_annotations(rubric)).values()}
     ids = sorted(computed)

@@ -16,7 +16,7 @@ from rubrics.document_format import DOCUMENT_KEYS
 from rubrics.document_schema import DOCUMENT_EXAMPLE
 from rubrics.models import Criterion, Rubric, RubricVersion
 from rubrics.problems import rubric_problems
-from rubrics.selectors import customer_attributes, version_spec
+from rubrics.selectors import customer_attributes, decay_json, version_spec
 from rubrics.services.documents import StaleDraft, rubric_dump, rubric_load, version_tag
 from rubrics.services.drafts import DraftChangedMeanwhile
 from rubrics.tests.factories import industry_document, rich_version, rubric_with_draft
@@ -129,6 +129,7 @@ def _stored(spec: scoring.Rubric) -> RubricVersion:
             points=0 if c.operator == "bands" else c.points,
             group=c.group,
             gate=c.gate,
+            decay=decay_json(c.decay),
         )  # fmt: skip
         for position, c in enumerate(spec.criteria)
     )
