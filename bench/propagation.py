@@ -310,6 +310,7 @@ def workshop_propagation() -> dict:
                 cpu_after, (quiet_after, _) = server.cpu_seconds(), pollers.counts()
                 first_timed = len(pollers.times)
                 delays = _measure_in_browsers(server.url, step, actor, watcher)
+                cpu_changes = server.cpu_seconds() - cpu_after
                 poll_times = pollers.times[first_timed:]
                 not_304_or_200 = {k: v for k, v in pollers.statuses.items() if k not in (200, 304)}
         finally:
@@ -320,7 +321,8 @@ def workshop_propagation() -> dict:
         f"p95 {_p95(delays):.0f} ms, max {max(delays):.0f} ms; {SIMULATED} simulated participants' polls "
         f"meanwhile: median {statistics.median(poll_times):.1f} ms, p95 {_p95(poll_times):.1f} ms "
         f"({len(poll_times)} polls, other answers: {not_304_or_200 or 'none'}); quiet: {polls} polls answered 304 "
-        f"in {QUIET_SECONDS} s; gunicorn: {server.workers} gthread workers of {server.threads} threads",
+        f"in {QUIET_SECONDS} s; gunicorn: {server.workers} gthread workers of {server.threads} threads; web CPU "
+        f"per proposal, everyone's news drawn: {cpu_changes * 1000 / ROUNDS:.0f} ms",
         flush=True,
     )
     return {

@@ -21,6 +21,7 @@ or a reload simply gets the current state. The forms people type in are never in
 Each poll also notes that the person is here (services/presence.py).
 """
 
+import threading
 import time
 from typing import NamedTuple
 
@@ -137,6 +138,11 @@ class LivePollMiddleware:
                     response = None
                 if response is not None:
                     return response
+                if getattr(request, "live_woken", False):
+                    # Everyone's wait ends at the same change: draw the news a few at a time, each at full speed,
+                    # rather than all at once, each slowed by the others for the interpreter's lock.
+                    with _WOKEN_RENDERS:
+                        return self.get_response(request)
         return self.get_response(request)
 
 
@@ -158,6 +164,7 @@ def _still_current(request: HttpRequest, region: str, step_id: int) -> HttpRespo
         return None
     presence_note(int(workshop_id), int(user_id))
     if _may_wait(request, region) and _wait_for_change(int(workshop_id), region, stamp, row):
+        request.live_woken = True
         return None  # it changed while the request waited: the full path draws the news
     response = HttpResponseNotModified()
     response["ETag"] = quote_etag(sent)
@@ -204,6 +211,7 @@ def _versions_of(workshop_ids: list[int]) -> dict[int, tuple[int, int]]:
 
 
 _watch = VersionWatch(_versions_of, settings.LIVE_WAIT_SLOTS)
+_WOKEN_RENDERS = threading.BoundedSemaphore(2)
 
 
 def _versions(workshop_id: int) -> tuple[int, int] | None:
