@@ -18,6 +18,7 @@ from django.db.models.functions import Upper
 from django.utils.dateparse import parse_datetime
 
 from customers.models import Customer
+from ops.text import text_problem
 
 from .models import DailyCount, Event, EventType
 from .partitions import event_partitions_ensure, event_partitions_ready, retention_start
@@ -100,6 +101,9 @@ def _text(value, name: str, limit: int, messages: list[str], required: bool) -> 
         messages.append(f"{name}: must be text")
         return ""
     text = str(value).strip()
+    if (problem := text_problem(text)) is not None:
+        messages.append(f"{name}: {problem}")
+        return ""
     if required and not text:
         messages.append(f"{name}: required")
     if len(text) > limit:
@@ -149,6 +153,9 @@ def _accounts(items: list[dict]) -> tuple[dict[str, int], dict[str, list[int]]]:
     external_ids = {str(item.get("external_id")).strip() for item in items if item.get("external_id")}
     domains = {str(item.get("domain")).strip().upper() for item in items if not item.get("external_id")}
     domains.discard("")
+    # Text the database cannot hold (a NUL, a lone surrogate) is refused by _account, never looked up.
+    external_ids = {key for key in external_ids if text_problem(key) is None}
+    domains = {domain for domain in domains if text_problem(domain) is None}
     by_external_id = {}
     if external_ids:
         # One JSON parameter, where ``external_id__in`` would write and adapt a placeholder per id.
@@ -175,6 +182,9 @@ def _account(item: dict, by_external_id, by_domain, messages: list[str]) -> int 
     external_id = item.get("external_id")
     if external_id not in (None, ""):
         key = str(external_id).strip()
+        if (problem := text_problem(key)) is not None:
+            messages.append(f"external_id: {problem}")
+            return None
         if key not in by_external_id:
             messages.append(f"external_id: no customer with external id “{key[:64]}”")
             return None
@@ -182,6 +192,9 @@ def _account(item: dict, by_external_id, by_domain, messages: list[str]) -> int 
     domain = item.get("domain")
     if domain in (None, "") or not isinstance(domain, str):
         messages.append("account: give the customer's external_id or its domain")
+        return None
+    if (problem := text_problem(domain)) is not None:
+        messages.append(f"domain: {problem}")
         return None
     matches = by_domain.get(domain.strip().upper(), [])
     if not matches:

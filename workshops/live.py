@@ -140,9 +140,14 @@ class LivePollMiddleware:
                     return response
                 if getattr(request, "live_woken", False):
                     # Everyone's wait ends at the same change: draw the news a few at a time, each at full speed,
-                    # rather than all at once, each slowed by the others for the interpreter's lock.
-                    with _WOKEN_RENDERS:
+                    # rather than all at once, each slowed by the others for the interpreter's lock. A turn not
+                    # come within WOKEN_TURN_SECONDS (a render stuck on a lock) is not waited for.
+                    turn = _WOKEN_RENDERS.acquire(timeout=WOKEN_TURN_SECONDS)
+                    try:
                         return self.get_response(request)
+                    finally:
+                        if turn:
+                            _WOKEN_RENDERS.release()
         return self.get_response(request)
 
 
@@ -212,6 +217,7 @@ def _versions_of(workshop_ids: list[int]) -> dict[int, tuple[int, int]]:
 
 _watch = VersionWatch(_versions_of, settings.LIVE_WAIT_SLOTS)
 _WOKEN_RENDERS = threading.BoundedSemaphore(2)
+WOKEN_TURN_SECONDS = 0.5
 
 
 def _versions(workshop_id: int) -> tuple[int, int] | None:

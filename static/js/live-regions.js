@@ -4,6 +4,8 @@
  * (workshops/live_wait.py), so the next one goes out right away; a server that answers at once (it cannot
  * wait) is asked again data-live-every ms after the last question: the old polling. After a failure the
  * region waits two seconds. A region redrawn by its answer asks again by its own "load" trigger.
+ * The person's own change ("workshop-changed") asks nothing more while a question is out (htmx drops it, its
+ * default): the question out wakes with that change. (Aborting it instead, hx-sync "replace", logs errors.)
  */
 (function () {
   const RETRY_MS = 2000;
