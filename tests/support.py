@@ -86,6 +86,7 @@ def celery_start(role: str, settings, redis_url: str, log, **env) -> subprocess.
         "DEBUG": "true",
         "ENV_FILE": os.devnull,
         "DJANGO_SETTINGS_MODULE": "icpsite.settings",
+        "BULK_DATABASE_NICE": "0",  # as icpsite/settings_test.py: the test's re-score beside the other tests
         **env,
     }
     command = [str(BIN / "celery"), "-A", "icpsite", role, "-l", "info"]
