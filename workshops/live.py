@@ -16,6 +16,10 @@ session's, a changed version) takes the full path: session, user, access check (
 person whose invitation is taken back (that bumps the version) gets their 403 at their next poll; a copied
 ETag is worthless without the session cookie it was signed for. A 304 carries no content.
 
+The proposals and the board, asked with ``X-Live-Wait`` on a server that runs requests in threads, are not
+answered at once when unchanged: the request waits in the middleware until the version moves (long polling,
+live_wait.py), then goes on along the full path as if it had just arrived with an old ETag.
+
 A changed version renders the region again (its cards drawn once per version, see cards.py), so a late joiner
 or a reload simply gets the current state. The forms people type in are never inside a polled region.
 Each poll also notes that the person is here (services/presence.py).
