@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 
-from imports.cleaning import column_key
+from imports.cleaning import columns_by_name
 from imports.kinds import Batch, Chunk, Counts, FileStyle, ImportKind, Writer
 from imports.models import ImportJob
 
@@ -30,11 +30,7 @@ COLUMNS = {
 
 def columns_recognise(headers: list[str]) -> dict[str, str]:
     """Each recognised column -> what it fills; a ValidationError saying which columns the file lacks."""
-    columns: dict[str, str] = {}
-    for header in headers:
-        target = COLUMNS.get(column_key(header))
-        if target and target not in columns.values():
-            columns[header] = target
+    columns = columns_by_name(headers, COLUMNS)
     found = set(columns.values())
     problems = []
     if not found & {"external_id", "domain"}:

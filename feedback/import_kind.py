@@ -16,7 +16,7 @@ from django.db.models.functions import Upper
 from django.utils import timezone
 
 from customers.models import ChangeSource, Customer
-from imports.cleaning import RowError, column_key, is_unknown, parse_date, parse_domain, parse_whole
+from imports.cleaning import RowError, columns_by_name, is_unknown, parse_date, parse_domain, parse_whole
 from imports.kinds import Batch, Chunk, Counts, FileStyle, ImportKind, Writer
 from imports.models import ImportJob
 
@@ -78,11 +78,7 @@ TARGET_LABELS = {
 def columns_recognise(headers: list[str]) -> dict[str, str]:
     """Each recognised column (by its name in the file) -> what it fills; raises ValidationError when
     the file lacks the columns an answer needs."""
-    columns: dict[str, str] = {}
-    for header in headers:
-        target = COLUMNS.get(column_key(header))
-        if target and target not in columns.values():
-            columns[header] = target
+    columns = columns_by_name(headers, COLUMNS)
     found = set(columns.values())
     problems = []
     if not found & {"external_id", "domain"}:

@@ -38,6 +38,17 @@ def column_key(header: str) -> str:
     return NOT_WORD.sub(" ", str(header).replace("\ufeff", "").lower()).strip()
 
 
+def columns_by_name(headers: list[str], names: dict[str, str]) -> dict[str, str]:
+    """Each column whose name (by ``column_key``) is in ``names`` -> the target it names; the first such
+    column of a target wins, a later one naming the same target is left out."""
+    columns: dict[str, str] = {}
+    for header in headers:
+        target = names.get(column_key(header))
+        if target and target not in columns.values():
+            columns[header] = target
+    return columns
+
+
 TRUE_WORDS = {"yes", "y", "true", "t", "1", "x", "✓", "✔"}
 FALSE_WORDS = {"no", "n", "false", "f", "0"}
 
