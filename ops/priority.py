@@ -16,12 +16,14 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 logger = logging.getLogger(__name__)
 
 LOCAL_HOSTS = {"", "localhost", "127.0.0.1", "::1"}
-_reniced: set[int] = set()  # backend pids this process already lowered
+_told = False  # whether this process said, once, that it may not renice
 
 
 def database_backend_nice(connection: BaseDatabaseWrapper, niceness: int) -> int | None:
     """Lower the CPU priority of ``connection``'s PostgreSQL backend to ``niceness``; its pid when done (or
-    already done), None when it cannot be (another host, another engine, not permitted)."""
+    already done), None when it cannot be (another host, another engine, not permitted). Once per chunk of
+    seconds of work: a query and a system call, no memory of pids (the server reuses them)."""
+    global _told
     if niceness <= 0 or connection.vendor != "postgresql":
         return None
     if str(connection.settings_dict.get("HOST") or "") not in LOCAL_HOSTS:
@@ -29,15 +31,12 @@ def database_backend_nice(connection: BaseDatabaseWrapper, niceness: int) -> int
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_backend_pid()")
         pid = cursor.fetchone()[0]
-    if pid in _reniced:
-        return pid
     try:
-        os.setpriority(os.PRIO_PROCESS, pid, max(os.getpriority(os.PRIO_PROCESS, pid), niceness))
+        if os.getpriority(os.PRIO_PROCESS, pid) < niceness:
+            os.setpriority(os.PRIO_PROCESS, pid, niceness)
     except (PermissionError, ProcessLookupError) as error:
-        if not _reniced:
+        if not _told:
+            _told = True
             logger.info("The bulk work's database backend keeps its priority: %s", error)
         return None
-    _reniced.add(pid)
-    if len(_reniced) > 1_000:
-        _reniced.clear()
     return pid

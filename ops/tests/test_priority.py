@@ -32,7 +32,7 @@ def test_the_backend_of_the_connection_gets_the_lower_priority(own_connection):
     with own_connection.cursor() as cursor:
         cursor.execute("SELECT pg_backend_pid()")
         assert cursor.fetchone()[0] == pid
-    assert priority.database_backend_nice(own_connection, 10) == pid  # once per backend
+    assert priority.database_backend_nice(own_connection, 10) == pid  # already done: nothing more to change
 
 
 def test_it_leaves_a_database_on_another_host_or_a_zero_setting_alone(own_connection):
