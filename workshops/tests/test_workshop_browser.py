@@ -156,10 +156,13 @@ def test_three_teams_agree_on_a_profile_live_and_the_close_writes_it(transaction
         context.close()
 
 
-# Once the vote's answer has redrawn the proposals, and before anything else can happen (a key pressed, a click),
-# the "Comment" link of the new region is followed, as a keyboard user quick to move on would.
+# Once the proposals are redrawn with the dot placed, and before anything else can happen (a key pressed, a
+# click), the "Comment" link of the new region is followed, as a keyboard user quick to move on would. The
+# redraw is the vote's own answer or the live question it woke (workshops/live_wait.py), whichever lands
+# first: the other is dropped, as its region is gone.
 FOLLOW_COMMENT_AT_ONCE = """proposalId => document.addEventListener("htmx:afterSwap", function follow(event) {
-  if (event.detail.target.id !== "proposals" || event.detail.requestConfig.verb !== "post") {
+  const placed = document.querySelector(`#vote-${proposalId}[aria-pressed="true"]`);
+  if (event.detail.target.id !== "proposals" || !placed) {
     return;
   }
   document.removeEventListener("htmx:afterSwap", follow);
