@@ -26,8 +26,9 @@ from propagation import workshop_propagation  # bench/propagation.py
 from similar_accounts import lookalikes_1m  # bench/similar_accounts.py
 
 ROOT = Path(__file__).resolve().parents[1]
-RESULTS = ROOT / ".bench" / "results.json"
+RESULTS = Path(os.environ.get("BENCH_RESULTS", ROOT / ".bench" / "results.json"))
 DATABASE_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/icp_bench")
+SEED_CUSTOMERS = int(os.environ.get("BENCH_SEED_CUSTOMERS", 1_000_000))  # growth() seeds 4M with this
 
 
 def manage(*args: str, quiet: bool = True) -> None:
@@ -55,7 +56,7 @@ def seed_1m() -> dict:
     """Seeding 1,000,000 demo customers (and the demo people) with seed_demo."""
     started = time.perf_counter()
     # Without similar accounts: the lookalikes figure builds the model and times it.
-    manage("seed_demo", "--customers", "1000000", "--skip-similar-accounts")
+    manage("seed_demo", "--customers", str(SEED_CUSTOMERS), "--skip-similar-accounts")
     return {"seed_1m_s": (time.perf_counter() - started, "s")}
 
 
@@ -808,6 +809,52 @@ def event_to_score() -> dict:
     return events.event_to_score(_Worker, _manage_with_broker, WORKER_READY)
 
 
+# How cost grows (issue 20): these figures measured again on a base of GROWTH_CUSTOMERS, in a database of its
+# own, named <figure on the 4M base> and compared with the 1M figure of the same name.
+GROWTH_CUSTOMERS = int(os.environ.get("BENCH_GROWTH_CUSTOMERS", 4_000_000))
+GROWN = {
+    "rescore_full": {"rescore_full_s": "rescore_full_4m_s"},
+    "preview": {"preview_s": "preview_4m_s"},
+    "export_1m": {"export_1m_s": "export_4m_s"},
+    "lead_list": {"lead_list_p95_ms": "lead_list_p95_4m_ms"},
+    "workshop": {"workshop_p95_ms": "workshop_p95_4m_ms"},
+}
+
+
+def growth() -> dict:
+    """Seed GROWTH_CUSTOMERS (4M) customers in a database of their own (BENCH_GROWTH_DATABASE_URL, by default
+    the bench database's name with _4m), measure there the re-score, the preview, the export, the lead list
+    and the workshop as on the 1M base (this script again, on that database, with its results apart), and
+    give each figure on the larger base and its ratio to the 1M figure: 4.4 or less for the first three (no
+    worse than linear with 10% to spare), about 1 for the lead list and the workshop (they should not grow).
+    Not part of a plain `make bench` (it takes longer than the rest): `python bench/run.py growth`."""
+    parts = urlsplit(DATABASE_URL)
+    grown_url = os.environ.get(
+        "BENCH_GROWTH_DATABASE_URL", urlunsplit(parts._replace(path=parts.path.rstrip("/") + "_4m"))
+    )
+    with tempfile.TemporaryDirectory() as folder:
+        results = Path(folder) / "results.json"
+        env = {
+            **os.environ,
+            "BENCH_DATABASE_URL": grown_url,
+            "BENCH_RESULTS": str(results),
+            "BENCH_SEED_CUSTOMERS": str(GROWTH_CUSTOMERS),
+        }
+        subprocess.run([sys.executable, __file__, "seed_1m", *GROWN], cwd=ROOT, env=env, check=True)
+        grown = json.loads(results.read_text())
+    figures = {"seed_4m_s": (grown["seed_1m_s"]["value"], "s")}
+    for names in GROWN.values():
+        for name, grown_name in names.items():
+            figures[grown_name] = (grown[name]["value"], grown[name]["unit"])
+            base = _last(name)
+            if base:
+                figures[grown_name.removesuffix("_s").removesuffix("_ms") + "_ratio"] = (
+                    grown[name]["value"] / base,
+                    "x",
+                )
+    return figures
+
+
 def _last(figure: str) -> float | None:
     if not RESULTS.exists():
         return None
@@ -836,7 +883,9 @@ FIGURES = {
     "workshop_propagation": workshop_propagation,
     "events_ingest": events_ingest,
     "event_to_score": event_to_score,
+    "growth": growth,
 }
+ONLY_WHEN_NAMED = {"growth"}
 
 
 def main(names: list[str]) -> None:
@@ -847,14 +896,14 @@ def main(names: list[str]) -> None:
     if not names or "seed_1m" in names:
         recreate_database()
     for name, measure in FIGURES.items():
-        if names and name not in names:
+        if (names and name not in names) or (not names and name in ONLY_WHEN_NAMED):
             continue
         for figure, (value, unit) in measure().items():
             results[figure] = {"value": round(value, 3), "unit": unit}
             print(f"{figure}: {value:.3f} {unit}", flush=True)
     RESULTS.parent.mkdir(exist_ok=True)
     RESULTS.write_text(json.dumps(results, indent=2, sort_keys=True) + "\n")
-    print(f"written to {RESULTS.relative_to(ROOT)}")
+    print(f"written to {RESULTS}")
 
 
 if __name__ == "__main__":

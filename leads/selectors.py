@@ -3,7 +3,7 @@
 import dataclasses
 import datetime
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
@@ -99,9 +99,14 @@ def lead_segments(rubric: Rubric) -> tuple[str, ...]:
     return (NEW_BUSINESS, EXPANSION)
 
 
-def lead_segment(rubric: Rubric, asked: str) -> str:
-    """The tab shown: the one asked for if the rubric has it, else its first (new business for "both")."""
+def lead_segment(rubric: Rubric, asked: str, stage: str = "") -> str:
+    """The tab shown: the one that lists the lifecycle stage asked for, when the rubric has it (a stage belongs
+    to one tab: "Customer" asked for on the new business tab opens expansion, rather than an empty list); else
+    the one asked for if the rubric has it, else its first (new business for "both")."""
     segments = lead_segments(rubric)
+    for segment in segments:
+        if stage and stage in segment_stages(segment, churned=True):
+            return segment
     return asked if asked in segments else segments[0]
 
 
@@ -168,7 +173,7 @@ def _leads_filtered(
     """
     leads = _leads_in_any_segment(user=user, rubric=rubric, filters=filters, scale=scale)
     churned = filters.churned or filters.stage == CHURNED
-    return leads.filter(stage__in=segment_stages(lead_segment(rubric, filters.segment), churned=churned))
+    return leads.filter(stage__in=segment_stages(lead_segment(rubric, filters.segment, filters.stage), churned=churned))
 
 
 def _leads_in_any_segment(
@@ -348,13 +353,25 @@ def lead_segment_counts(*, user: User, rubric: Rubric, filters: LeadFilters, sca
     subquery), from score_lead_stage_idx (rubric, stage, owner) when no other filter is on."""
     leads = _leads_in_any_segment(user=user, rubric=rubric, filters=filters, scale=scale)
     segments = lead_segments(rubric)
+    chosen = lead_segment(rubric, filters.segment, filters.stage)
+    # A stage belongs to one tab: the other counts its leads without it, as its link lists them (the stage left).
+    elsewhere = (
+        _leads_in_any_segment(user=user, rubric=rubric, filters=replace(filters, stage=""), scale=scale)
+        if filters.stage
+        else leads
+    )
     churned_shown = filters.churned or filters.stage == CHURNED
-    counted = {segment: leads.filter(stage__in=segment_stages(segment, churned=churned_shown)) for segment in segments}
+    counted = {
+        segment: (leads if segment == chosen else elsewhere).filter(
+            stage__in=segment_stages(segment, churned=churned_shown)
+        )
+        for segment in segments
+    }
     if EXPANSION in segments:
-        counted[CHURNED] = leads.filter(stage=CHURNED)
+        counted[CHURNED] = (leads if chosen == EXPANSION else elsewhere).filter(stage=CHURNED)
     counts = dict(zip(counted, _counts_capped(list(counted.values())), strict=True))
     return LeadSegments(
-        chosen=lead_segment(rubric, filters.segment),
+        chosen=chosen,
         tabs=[_tab(segment, SEGMENTS[segment], counts[segment]) for segment in segments],
         churned=_tab(EXPANSION, "Churned", counts[CHURNED]) if CHURNED in counts else None,
         churned_shown=churned_shown,

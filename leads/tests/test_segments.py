@@ -123,6 +123,39 @@ def test_asking_for_the_churned_stage_shows_them(base, client):
     assert _names(_page(client, rubric, segment="expansion", stage="churned")) == CHURNED
 
 
+@pytest.mark.parametrize(
+    ("asked", "stage", "tab", "listed"),
+    [
+        ("", "customer", "expansion", {"Customer One", "Customer Two"}),
+        ("new_business", "churned", "expansion", CHURNED),
+        ("expansion", "prospect", "new_business", {"Prospect One"}),
+        ("expansion", "", "expansion", EXPANSION),
+    ],
+)
+def test_a_stage_asked_for_opens_the_tab_that_lists_it(base, client, asked, stage, tab, listed):
+    rubric, people = base
+    client.force_login(people["admin"])
+
+    html = _page(client, rubric, segment=asked, stage=stage)
+
+    assert _active_tab(html) == tab
+    assert _names(html) == listed
+
+
+def test_the_other_tab_counts_and_links_its_leads_without_the_stage(base, client):
+    rubric, people = base
+    client.force_login(people["admin"])
+
+    html = _page(client, rubric, stage="customer")
+
+    assert _tabs(html) == {"new_business": "3", "expansion": "2"}
+    link = re.search(r'data-testid="segment-new_business"\s+href="([^"]+)"', html).group(1).replace("&amp;", "&")
+    assert "stage=" not in link
+    assert "segment=new_business" in link
+    response = client.get(reverse("leads:list") + link)
+    assert _names(response.content.decode()) == NEW_BUSINESS
+
+
 def test_churned_accounts_never_show_under_new_business(base, client):
     rubric, people = base
     client.force_login(people["admin"])
