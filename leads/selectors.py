@@ -3,7 +3,7 @@
 import dataclasses
 import datetime
 from collections import Counter
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
@@ -346,7 +346,9 @@ class LeadSegments:
     churned_shown: bool
 
 
-def lead_segment_counts(*, user: User, rubric: Rubric, filters: LeadFilters, scale: RubricScale) -> LeadSegments:
+def lead_segment_counts(
+    *, user: User, rubric: Rubric, filters: LeadFilters, scale: RubricScale | None = None
+) -> LeadSegments:
     """How many leads each tab lists under the other filters, and how many churned ones expansion hides.
 
     One statement: a COUNT of each, each reading no further than SEGMENT_COUNT_CAP + 1 leads (a LIMITed
@@ -356,7 +358,7 @@ def lead_segment_counts(*, user: User, rubric: Rubric, filters: LeadFilters, sca
     chosen = lead_segment(rubric, filters.segment, filters.stage)
     # A stage belongs to one tab: the other counts its leads without it, as its link lists them (the stage left).
     elsewhere = (
-        _leads_in_any_segment(user=user, rubric=rubric, filters=replace(filters, stage=""), scale=scale)
+        _leads_in_any_segment(user=user, rubric=rubric, filters=dataclasses.replace(filters, stage=""), scale=scale)
         if filters.stage
         else leads
     )
@@ -512,17 +514,15 @@ def disqualification_report(*, rubric: Rubric) -> DisqualificationReport:
 
 
 def lead_counts_new(*, user: User) -> list[dict]:
-    """Per rubric with leads: how many of the person's qualified leads qualified since their last look at them
-    (all of them on a first visit), and since when."""
+    """Per rubric with leads: the person's leads that qualified since their last look at them (all of them on a
+    first visit), and since when, counted per tab of the lead list as the list counts them when the link is
+    followed: "new since my last visit" on, every lead the person may work (theirs and the unowned ones), open
+    ones only (not disqualified), churned accounts hidden."""
     visits = dict(LeadListVisit.objects.filter(user=user).values_list("rubric_id", "seen_at"))
     rows = []
     for rubric in lead_rubrics():
         since = visits.get(rubric.pk)
-        leads = Score.objects.filter(lead_scope(user), rubric=rubric, qualified=True)
-        if since is not None:
-            # From the few changes since the visit (the rubric's changes are indexed by time) to their leads,
-            # not from every lead to its changes.
-            changed = QualificationChange.objects.filter(rubric=rubric, qualified=True, changed_at__gt=since)
-            leads = leads.filter(customer_id__in=changed.values("customer_id"))
-        rows.append({"rubric": rubric, "count": leads.count(), "since": since})
+        filters = LeadFilters(owner=ANY, qualified_since=since)
+        tabs = lead_segment_counts(user=user, rubric=rubric, filters=filters).tabs
+        rows.append({"rubric": rubric, "since": since, "tabs": tabs, "owner": ANY})
     return rows

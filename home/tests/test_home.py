@@ -155,3 +155,61 @@ def test_a_facilitator_sees_what_each_workshop_waits_for(client, make_person):
     waiting = [part.split("<")[0].strip() for part in page.split('data-testid="workshop-waiting">')[1:]]
     assert f"Step 2 is open: “{second.title}”" in waiting
     assert f"Not started: open “{fresh.steps.get(position=0).title}”" in waiting
+
+
+def test_a_reps_new_leads_are_counted_per_tab_as_the_list_they_link_to_shows_them(client, make_person):
+    """Planted: which of a rep's accounts count as new leads, worked out by hand, and each tab's link lists them."""
+    import datetime
+    import re
+
+    from django.utils import timezone
+
+    from leads.models import DisqualificationReason, LeadDisposition, LeadListVisit
+    from leads.tests.factories import customers_score, published_rubric
+    from rubrics.models import LeadAudience, QualificationChange
+
+    riley, rowan = make_person(Role.SALES_REP, username="riley"), make_person(Role.SALES_REP, username="rowan")
+    version = published_rubric(industries=("Software",), threshold=3, audience=LeadAudience.BOTH)
+    planted = {  # name: stage, industry, owner
+        "Own prospect": ("prospect", "Software", riley),  # new business
+        "Unowned lead": ("lead", "Software", None),  # new business: riley may claim it
+        "Rowan's prospect": ("prospect", "Software", rowan),  # not riley's
+        "Seen before": ("prospect", "Software", riley),  # qualified before the last visit
+        "Own customer": ("customer", "Software", riley),  # expansion
+        "Churned": ("churned", "Software", riley),  # hidden, as on the list
+        "Disqualified": ("prospect", "Software", riley),  # set aside by riley
+        "Retail": ("prospect", "Retail", riley),  # never qualifies
+    }
+    customers = {
+        name: CustomerFactory(name=name, lifecycle_stage=stage, industry=industry, owner=owner)
+        for name, (stage, industry, owner) in planted.items()
+    }
+    customers_score(version, *customers.values())
+    visit = timezone.now() - datetime.timedelta(days=1)
+    LeadListVisit.objects.create(user=riley, rubric=version.rubric, seen_at=visit)
+    QualificationChange.objects.filter(customer=customers["Seen before"]).update(
+        changed_at=visit - datetime.timedelta(hours=1)
+    )
+    LeadDisposition.objects.create(
+        customer=customers["Disqualified"],
+        rubric=version.rubric,
+        status="disqualified",
+        reason=DisqualificationReason.objects.create(label="Too small"),
+        changed_at=timezone.now(),
+    )
+    client.force_login(riley)
+
+    html = client.get(reverse("home")).content.decode()
+
+    counts = dict(
+        re.findall(
+            r'data-testid="new-leads-(new_business|expansion)".*?data-testid="new-lead-count">([^<]+)<', html, re.S
+        )
+    )
+    assert counts == {"new_business": "2", "expansion": "1"}
+    listed = {}
+    for segment in counts:
+        link = re.search(rf'href="([^"]+)"\s+data-testid="new-leads-{segment}"', html).group(1).replace("&amp;", "&")
+        page = client.get(link).content.decode()
+        listed[segment] = set(re.findall(r'aria-label="Select ([^"]+)"', page))
+    assert listed == {"new_business": {"Own prospect", "Unowned lead"}, "expansion": {"Own customer"}}
