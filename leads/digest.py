@@ -9,8 +9,9 @@ A digest covers the leads whose latest qualification falls in (start, through]:
   after days without a run.
 
 The leads are the rep's own (``lead_list`` with owner "mine", across every rubric
-with a published version), still qualified and not disqualified; the email also
-counts the new unowned leads the rep could claim. Only the rep's own leads make an
+with a published version, in each tab of its lead list: new business and expansion,
+churned accounts left out as the list hides them), still qualified and not
+disqualified; the email also counts the new unowned leads the rep could claim. Only the rep's own leads make an
 email worth sending: unowned ones are the same for every rep.
 
 What a digest lists is read here; it is sent and recorded by services/digest.py.
@@ -42,7 +43,7 @@ from teams.models import Role, User
 
 from .exports import lead_grade
 from .models import LeadDigest
-from .selectors import MINE, UNOWNED, LeadFilters, lead_list, lead_rubrics, rubric_scale
+from .selectors import MINE, SEGMENTS, UNOWNED, LeadFilters, lead_list, lead_rubrics, lead_segments, rubric_scale
 
 FIRST_WINDOW = datetime.timedelta(hours=24)
 # Leads listed per rubric in one email; the rest are a link to the list away.
@@ -59,9 +60,11 @@ class DigestLead:
 
 @dataclass(frozen=True)
 class DigestSection:
-    """One rubric's part of a digest: the rep's new leads (best first, the first few) and the unowned count."""
+    """One tab of a rubric's lead list in a digest: the rep's new leads (best first, the first few) and the unowned
+    count. ``segment_label`` names the tab where the rubric has two (new business, expansion)."""
 
     rubric: Rubric
+    segment_label: str
     leads: list[DigestLead]
     lead_count: int
     unowned_count: int
@@ -93,34 +96,41 @@ def _link(path: str, **query) -> str:
 
 
 def digest_sections(*, user: User, since: datetime.datetime, through: datetime.datetime) -> list[DigestSection]:
-    """Per rubric with new leads for the rep: their own that (re)qualified in (since, through], and the
-    unowned ones they could claim."""
+    """Per rubric and tab of its lead list with new leads for the rep: their own that (re)qualified in
+    (since, through], and the unowned ones they could claim."""
     sections = []
-    own = LeadFilters(owner=MINE, qualified_since=since)
     for rubric in lead_rubrics():
         scale = rubric_scale(rubric)
-        mine = lead_list(user=user, rubric=rubric, filters=own, scale=scale).filter(qualified_at__lte=through)
-        unowned = lead_list(user=user, rubric=rubric, filters=replace(own, owner=UNOWNED), scale=scale)
-        lead_count, unowned_count = mine.count(), unowned.filter(qualified_at__lte=through).count()
-        if not lead_count and not unowned_count:
-            continue
-        listed = [
-            DigestLead(
-                name=lead.customer.name,
-                score=lead.total,
-                grade=lead_grade(scale, lead.total),
-                url=_link(reverse("leads:detail", args=[rubric.pk, lead.customer_id])),
-            )
-            for lead in mine[:LISTED_PER_RUBRIC]
-        ]
-        sections.append(
-            DigestSection(
-                rubric=rubric,
-                leads=listed,
-                lead_count=lead_count,
-                unowned_count=unowned_count,
-                list_url=_link(reverse("leads:list"), rubric=rubric.pk),
-                unowned_url=_link(reverse("leads:list"), rubric=rubric.pk, owner=UNOWNED),
-            )
-        )
+        segments = lead_segments(rubric)
+        for segment in segments:
+            own = LeadFilters(owner=MINE, qualified_since=since, segment=segment)
+            section = _section(user, rubric, scale, own, through, SEGMENTS[segment] if len(segments) > 1 else "")
+            if section:
+                sections.append(section)
     return sections
+
+
+def _section(user, rubric, scale, own: LeadFilters, through, segment_label: str) -> DigestSection | None:
+    mine = lead_list(user=user, rubric=rubric, filters=own, scale=scale).filter(qualified_at__lte=through)
+    unowned = lead_list(user=user, rubric=rubric, filters=replace(own, owner=UNOWNED), scale=scale)
+    lead_count, unowned_count = mine.count(), unowned.filter(qualified_at__lte=through).count()
+    if not lead_count and not unowned_count:
+        return None
+    listed = [
+        DigestLead(
+            name=lead.customer.name,
+            score=lead.total,
+            grade=lead_grade(scale, lead.total),
+            url=_link(reverse("leads:detail", args=[rubric.pk, lead.customer_id])),
+        )
+        for lead in mine[:LISTED_PER_RUBRIC]
+    ]
+    return DigestSection(
+        rubric=rubric,
+        segment_label=segment_label,
+        leads=listed,
+        lead_count=lead_count,
+        unowned_count=unowned_count,
+        list_url=_link(reverse("leads:list"), rubric=rubric.pk, segment=own.segment),
+        unowned_url=_link(reverse("leads:list"), rubric=rubric.pk, segment=own.segment, owner=UNOWNED),
+    )

@@ -217,3 +217,34 @@ def test_it_lists_the_best_leads_of_each_rubric_and_links_to_the_rest(reps, thro
     assert "Good" not in email.body
     assert f"And 1 more: https://icp.example.com/leads/?rubric={first.rubric_id}" in email.body
     assert "Other profile's" in email.body
+
+
+@pytest.mark.django_db
+def test_a_rubric_for_new_business_and_expansion_digests_each_tab_apart(reps, through):
+    """Planted: of a rep's accounts newly qualified in the window, the prospects go under new business, the
+    customers under expansion, the churned ones nowhere (the list hides them); counted by hand."""
+    from rubrics.models import LeadAudience
+
+    riley, _ = reps
+    version = published_rubric(audience=LeadAudience.BOTH)
+    _qualified(version, through - HOUR, owner=riley, name="Prospect", lifecycle_stage="prospect")
+    _qualified(version, through - HOUR, owner=riley, name="Opportunity", lifecycle_stage="opportunity")
+    _qualified(version, through - HOUR, owner=riley, name="Customer", lifecycle_stage="customer")
+    _qualified(version, through - HOUR, owner=riley, name="Churned", lifecycle_stage="churned")
+    _qualified(version, through - HOUR, owner=None, name="Unowned customer", lifecycle_stage="customer")
+
+    sections = digest.digest_sections(user=riley, since=through - DAY, through=through)
+
+    assert [(s.segment_label, s.lead_count, s.unowned_count) for s in sections] == [
+        ("New business", 2, 0),
+        ("Expansion", 1, 1),
+    ]
+    assert {lead.name for lead in sections[0].leads} == {"Prospect", "Opportunity"}
+    assert [lead.name for lead in sections[1].leads] == ["Customer"]
+    assert sections[1].list_url.endswith(f"?rubric={version.rubric_id}&segment=expansion")
+    recorded = lead_digest_send(user=riley, through=through)
+    assert recorded.lead_count == 3
+    [email] = mail.outbox
+    assert f"{version.rubric}, new business (2 new)" in email.body
+    assert f"{version.rubric}, expansion (1 new)" in email.body
+    assert "Churned" not in email.body
