@@ -1,5 +1,10 @@
 """Many customers at once by their external id (the API's bulk endpoint, imports): created or updated in
-set-based batches, each change recorded; a dry run counts what would happen."""
+set-based batches, each change recorded; a dry run counts what would happen.
+
+Upserts commit one at a time (a named lock their transactions hold, ops.locks): two of them bringing the same
+new external ids, two API calls or an API call and an import, would otherwise both insert them, and the
+later would fail on the unique external id once the earlier commits. The later waits, then updates.
+"""
 
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -8,6 +13,7 @@ from itertools import islice
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from ops.locks import lock_for_transaction
 from teams.models import User
 
 from ..bulk import objects_insert
@@ -23,6 +29,7 @@ from .changes import (
 )
 
 WRITE_BATCH = 1_000
+UPSERT_LOCK = "customers:upsert"
 
 
 @dataclass(frozen=True)
@@ -68,6 +75,8 @@ def _upsert_batch(rows: list[dict], *, user, source, source_ref, dry_run) -> Ups
     ids = [row["external_id"] for row in rows]
     if len(set(ids)) != len(ids):
         raise ValidationError("The same external id appears twice in one batch.")
+    if not dry_run:
+        lock_for_transaction(UPSERT_LOCK)
     rows = spellings_unify(rows, register=not dry_run)
     found = Customer.objects.filter(external_id__in=ids)
     existing = {customer.external_id: customer for customer in (found if dry_run else found.select_for_update())}

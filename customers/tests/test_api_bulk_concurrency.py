@@ -1,0 +1,50 @@
+"""Two bulk upserts of the same new customers at once through the API: the second waits for the first and
+updates what it created, where it failed on the unique external id (a 500) once the first committed."""
+
+import threading
+
+import pytest
+from django.db import connection, transaction
+from django.urls import reverse
+
+from customers.models import Customer, CustomerChange
+from teams.models import Role
+from tests.support import wait_for
+
+from .test_import_concurrency import _waiting_on_locks
+
+BULK = reverse("api:customer-bulk")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_bulk_calls_with_the_same_new_customers_at_once_both_answer_200_and_the_later_one_updates(api_as):
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite commits one writer at a time: two calls cannot overlap there")
+    clients = {employees: api_as(Role.ADMIN, username=f"admin-{employees}") for employees in (10, 20)}
+    answers = {}
+
+    def call(employees):
+        rows = [{"external_id": f"N-{n}", "name": f"New {n}", "employees": employees} for n in range(3)]
+        try:
+            response = clients[employees].post(BULK, {"customers": rows}, format="json")
+            answers[employees] = (response.status_code, response.json())
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=call, args=(employees,)) for employees in clients]
+    # Hold the table of change records, so that both calls are inside their transactions at the same time: the
+    # one ahead stops before its commit, the other wherever it meets the first.
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute(f"LOCK TABLE {CustomerChange._meta.db_table} IN SHARE MODE")
+        for thread in threads:
+            thread.start()
+        wait_for(lambda: _waiting_on_locks() == 2, what="both calls under way")
+    for thread in threads:
+        thread.join(30)
+
+    assert sorted(status for status, _ in answers.values()) == [200, 200], answers
+    results = sorted((body["created"], body["updated"]) for _, body in answers.values())
+    assert results == [(0, 3), (3, 0)], "the later call updates what the earlier one created"
+    later = next(employees for employees, (_, body) in answers.items() if body["updated"] == 3)
+    assert sorted(Customer.objects.values_list("external_id", "employees")) == [(f"N-{n}", later) for n in range(3)]
