@@ -461,6 +461,7 @@ from django.utils import timezone
 from customers.models import Customer
 from customers.selectors import filter_choices
 from leads.models import DisqualificationReason, LeadDisposition, LeadListVisit
+from leads.selectors import NEW_BUSINESS, SEGMENT_STAGES
 from rubrics.demo import demo_rubric_ensure
 from rubrics.models import QualificationChange, Score
 from teams.models import User
@@ -476,7 +477,13 @@ largest = [row["industry"] for row in largest[:4]]
 # Search terms from leads each person sees: a name's first word, its first two words, a whole domain,
 # four letters.
 last = Customer.objects.order_by("-pk").values_list("pk", flat=True).first()
-sample = Score.objects.filter(rubric=rubric, qualified=True, customer_id__in=rng.sample(range(1, last + 1), 2000))
+# (Leads of the list's first tab, new business, where a search looks by default.)
+sample = Score.objects.filter(
+    rubric=rubric,
+    qualified=True,
+    stage__in=SEGMENT_STAGES[NEW_BUSINESS],
+    customer_id__in=rng.sample(range(1, last + 1), 2000),
+)
 terms = {{username: [] for username in people}}
 for name, domain, owner in sample.order_by("customer_id").values_list(
     "customer__name", "customer__domain", "customer__owner__username"
@@ -487,6 +494,12 @@ for name, domain, owner in sample.order_by("customer_id").values_list(
 owners = {{True: [str(people["rep"].pk), str(people["rep2"].pk), "unowned"], False: ["unowned", "any"]}}
 pick = rng.choice
 
+
+def stage_query(stage):
+    # A customer or a churned account is listed on the expansion tab (leads/selectors.py SEGMENT_STAGES).
+    return {{"stage": stage, **({{}} if stage in SEGMENT_STAGES[NEW_BUSINESS] else {{"segment": "expansion"}})}}
+
+
 # kind: the query string of one request by a person (an admin's "owner" choices differ from a rep's).
 MIX = {{
     "first": lambda person: {{}},
@@ -496,7 +509,7 @@ MIX = {{
     "industry": lambda person: {{"industry": pick(choices["industry"])}},
     "country": lambda person: {{"country": pick(choices["country"])}},
     "region": lambda person: {{"region": pick(choices["region"])}},
-    "stage": lambda person: {{"stage": pick(["lead", "prospect", "opportunity", "customer", "churned"])}},
+    "stage": lambda person: stage_query(pick(["lead", "prospect", "opportunity", "customer", "churned"])),
     "owner": lambda person: {{"owner": pick(owners[person == "admin"])}},
     "search": lambda person: {{"q": pick(terms[person])}},
     "disposition": lambda person: {{"disposition": pick(["none", "accepted", "contacted", "disqualified", "all"])}},
