@@ -345,7 +345,7 @@ def lead_segment_counts(*, user: User, rubric: Rubric, filters: LeadFilters, sca
     """How many leads each tab lists under the other filters, and how many churned ones expansion hides.
 
     One statement: a COUNT of each, each reading no further than SEGMENT_COUNT_CAP + 1 leads (a LIMITed
-    subquery), from score_lead_stage_idx (rubric, stage, owner) when no other filter is on."""
+    subquery), from score_lead_stage_idx alone (rubric, stage, owner, and the filtered columns it carries)."""
     leads = _leads_in_any_segment(user=user, rubric=rubric, filters=filters, scale=scale)
     segments = lead_segments(rubric)
     churned_shown = filters.churned or filters.stage == CHURNED
