@@ -27,7 +27,7 @@ from customers.selectors import CustomerPage, customer_page
 from rubrics import scoring
 from rubrics.grading import ENGAGEMENT_LEVELS, HIGH, LOW, MEDIUM, NO_GRADE, RubricScale, rubric_scale
 from rubrics.models import LeadAudience, QualificationChange, Rubric, Score
-from rubrics.selectors import published_rubrics, version_spec
+from rubrics.selectors import published_rubrics, version_spec, with_published_version
 from teams.models import Role, User
 
 from .models import DispositionStatus, LeadDisposition, LeadDispositionChange, LeadListVisit
@@ -86,8 +86,8 @@ class LeadFilters:
 
 
 def lead_rubrics() -> QuerySet[Rubric]:
-    """Rubrics that score leads: those with a published version."""
-    return published_rubrics()
+    """Rubrics that score leads: those with a published version, which each carries (for its scale)."""
+    return with_published_version(published_rubrics())
 
 
 def lead_segments(rubric: Rubric) -> tuple[str, ...]:
