@@ -498,6 +498,7 @@ from django.utils import timezone
 from customers.models import Customer
 from customers.selectors import filter_choices
 from leads.models import DisqualificationReason, LeadDisposition, LeadListVisit
+from leads.selectors import NEW_BUSINESS, SEGMENT_STAGES
 from rubrics.demo import demo_rubric_ensure
 from rubrics.models import QualificationChange, Score
 from teams.models import User
@@ -513,7 +514,13 @@ largest = [row["industry"] for row in largest[:4]]
 # Search terms from leads each person sees: a name's first word, its first two words, a whole domain,
 # four letters.
 last = Customer.objects.order_by("-pk").values_list("pk", flat=True).first()
-sample = Score.objects.filter(rubric=rubric, qualified=True, customer_id__in=rng.sample(range(1, last + 1), 2000))
+# (Leads of the list's first tab, new business, where a search looks by default.)
+sample = Score.objects.filter(
+    rubric=rubric,
+    qualified=True,
+    stage__in=SEGMENT_STAGES[NEW_BUSINESS],
+    customer_id__in=rng.sample(range(1, last + 1), 2000),
+)
 terms = {{username: [] for username in people}}
 for name, domain, owner in sample.order_by("customer_id").values_list(
     "customer__name", "customer__domain", "customer__owner__username"
@@ -524,6 +531,7 @@ for name, domain, owner in sample.order_by("customer_id").values_list(
 owners = {{True: [str(people["rep"].pk), str(people["rep2"].pk), "unowned"], False: ["unowned", "any"]}}
 pick = rng.choice
 
+
 # kind: the query string of one request by a person (an admin's "owner" choices differ from a rep's).
 MIX = {{
     "first": lambda person: {{}},
@@ -533,6 +541,7 @@ MIX = {{
     "industry": lambda person: {{"industry": pick(choices["industry"])}},
     "country": lambda person: {{"country": pick(choices["country"])}},
     "region": lambda person: {{"region": pick(choices["region"])}},
+    # (A stage opens the tab that lists it: customers and churned accounts, expansion.)
     "stage": lambda person: {{"stage": pick(["lead", "prospect", "opportunity", "customer", "churned"])}},
     "owner": lambda person: {{"owner": pick(owners[person == "admin"])}},
     "search": lambda person: {{"q": pick(terms[person])}},

@@ -100,8 +100,9 @@ class LeadFilterForm(forms.Form):
     def __init__(self, *args, user: User, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
-        self.rubrics = list(lead_rubrics())
-        self.fields["rubric"].queryset = lead_rubrics()
+        rubrics = lead_rubrics()
+        self.rubrics = list(rubrics)
+        self.fields["rubric"].queryset = rubrics
         choices_once(self.fields["rubric"], self.rubrics)
         self.reps = list(_active_reps()) if may_see_others(user) else []
         self.fields["owner"].choices = owner_choices(user, self.reps)

@@ -27,7 +27,7 @@ from customers.selectors import CustomerPage, customer_page
 from rubrics import scoring
 from rubrics.grading import ENGAGEMENT_LEVELS, HIGH, LOW, MEDIUM, NO_GRADE, RubricScale, rubric_scale
 from rubrics.models import LeadAudience, QualificationChange, Rubric, Score
-from rubrics.selectors import published_rubrics, version_spec
+from rubrics.selectors import published_rubrics, version_spec, with_published_version
 from teams.models import Role, User
 
 from .models import DispositionStatus, LeadDisposition, LeadDispositionChange, LeadListVisit
@@ -64,6 +64,13 @@ DEFAULT_SORT = "best"
 
 
 @dataclass(frozen=True)
+class SearchMatches:
+    """The customers a search matched: their ids when few (filtered by), else None (joined: see _leads_searched)."""
+
+    ids: tuple[int, ...] | None
+
+
+@dataclass(frozen=True)
 class LeadFilters:
     q: str = ""
     industry: str = ""
@@ -83,11 +90,14 @@ class LeadFilters:
     # "" means the rubric's first tab (see lead_segment); churned accounts only when asked for.
     segment: str = ""
     churned: bool = False
+    # What the search matched, once read (lead_search_read): a page and its tab counts then share it rather
+    # than each sampling the customers and reading the matches again. None: read it when needed.
+    matches: SearchMatches | None = None
 
 
 def lead_rubrics() -> QuerySet[Rubric]:
-    """Rubrics that score leads: those with a published version."""
-    return published_rubrics()
+    """Rubrics that score leads: those with a published version, which each carries (for its scale)."""
+    return with_published_version(published_rubrics())
 
 
 def lead_segments(rubric: Rubric) -> tuple[str, ...]:
@@ -186,7 +196,7 @@ def _leads_in_any_segment(
         return leads.none()
     leads = leads.filter(owner)
     if filters.q:
-        leads = _leads_searched(leads, filters.q)
+        leads = _leads_searched(leads, filters.q, filters.matches or search_matches(filters.q))
     for name in ("industry", "country", "region", "stage"):
         if getattr(filters, name):
             leads = leads.filter(**{name: getattr(filters, name)})
@@ -220,7 +230,14 @@ SEARCH_FEW = 5_000
 SEARCH_SAMPLE_PERCENT = 0.2  # 2,000 customers of a million: 2 ms; a rare word is 10 of them or fewer
 
 
-def _leads_searched(leads: QuerySet[Score], q: str) -> QuerySet[Score]:
+def lead_search_read(filters: LeadFilters) -> LeadFilters:
+    """``filters`` with what its search matched, read now (in the transaction of the page that uses them)."""
+    if not filters.q or filters.matches is not None:
+        return filters
+    return dataclasses.replace(filters, matches=search_matches(filters.q))
+
+
+def _leads_searched(leads: QuerySet[Score], q: str, matches: SearchMatches) -> QuerySet[Score]:
     """``leads`` whose customer's name or domain contains ``q`` (any case).
 
     Joined to the customers, the planner walks the sorted index and looks up each lead's customer
@@ -233,16 +250,25 @@ def _leads_searched(leads: QuerySet[Score], q: str) -> QuerySet[Score]:
     2. if so, the matching customers' ids are read from the trigram indexes, and the leads filtered
        by them, which the lead-list indexes hold: no customer is joined;
     3. if not (or if more match than the sample said), the leads are joined to the customers.
+
+    Steps 1 and 2 are ``search_matches``, read once for a page and its counts (``lead_search_read``).
     """
-    matching = Customer.objects.filter(Q(name__icontains=q) | Q(domain__icontains=q))
-    if _search_is_rare(q):
-        ids = _indexed_ids(matching.values_list("pk", flat=True)[: 2 * SEARCH_FEW + 1])
-        if len(ids) <= 2 * SEARCH_FEW and connection.vendor == "postgresql":
-            # One array parameter rather than one per id.
-            return leads.filter(customer_id__in=RawSQL("SELECT unnest(%s::bigint[])", (ids,)))
-        if len(ids) <= 2 * SEARCH_FEW:
-            return leads.filter(customer_id__in=ids)
+    if matches.ids is not None and connection.vendor == "postgresql":
+        # One array parameter rather than one per id.
+        return leads.filter(customer_id__in=RawSQL("SELECT unnest(%s::bigint[])", (list(matches.ids),)))
+    if matches.ids is not None:
+        return leads.filter(customer_id__in=matches.ids)
     return leads.filter(Q(customer__name__icontains=q) | Q(customer__domain__icontains=q))
+
+
+def search_matches(q: str) -> SearchMatches:
+    """The ids of the customers whose name or domain contains ``q``, if the word is rare (see _leads_searched)."""
+    if _search_is_rare(q):
+        matching = Customer.objects.filter(Q(name__icontains=q) | Q(domain__icontains=q))
+        ids = _indexed_ids(matching.values_list("pk", flat=True)[: 2 * SEARCH_FEW + 1])
+        if len(ids) <= 2 * SEARCH_FEW:
+            return SearchMatches(tuple(ids))
+    return SearchMatches(None)
 
 
 def _search_is_rare(q: str) -> bool:
@@ -352,7 +378,7 @@ def lead_segment_counts(
     """How many leads each tab lists under the other filters, and how many churned ones expansion hides.
 
     One statement: a COUNT of each, each reading no further than SEGMENT_COUNT_CAP + 1 leads (a LIMITed
-    subquery), from score_lead_stage_idx (rubric, stage, owner) when no other filter is on."""
+    subquery), from score_lead_stage_idx alone (rubric, stage, owner, and the filtered columns it carries)."""
     leads = _leads_in_any_segment(user=user, rubric=rubric, filters=filters, scale=scale)
     segments = lead_segments(rubric)
     chosen = lead_segment(rubric, filters.segment, filters.stage)

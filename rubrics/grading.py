@@ -78,9 +78,15 @@ class RubricScale:
 
 
 def rubric_scale(rubric: Rubric) -> RubricScale | None:
-    """The scale of the rubric's published version, or None if none is published."""
-    published = rubric.versions.filter(status=VersionStatus.PUBLISHED).values_list("pk", "updated_at").first()
-    return _version_scale(*published) if published else None
+    """The scale of the rubric's published version, or None if none is published.
+
+    A rubric read through ``selectors.with_published_version`` knows its version already: no query."""
+    if hasattr(rubric, "published_version_pk"):
+        version_id, updated_at = rubric.published_version_pk, rubric.published_version_updated_at
+    else:
+        published = rubric.versions.filter(status=VersionStatus.PUBLISHED).values_list("pk", "updated_at")
+        version_id, updated_at = published.first() or (None, None)
+    return _version_scale(version_id, updated_at) if version_id is not None else None
 
 
 @functools.lru_cache(maxsize=256)

@@ -235,9 +235,12 @@ class Score(models.Model):
         ] + [
             # The lead list's tabs count a rubric's qualified leads by stage (new business, expansion, churned)
             # and owner (a rep's): a range of this small index each, where the ones above read every lead.
+            # The columns the list filters by ride along, so a filtered count (a country, a grade) is read
+            # from the index alone too: without them each count looked up a thousand rows or more in the
+            # table (17 ms for a country's three tabs, 6 ms with them).
             models.Index(
                 fields=["rubric", "stage", "owner"],
-                include=["customer"],
+                include=["customer", "total", "engagement", "industry", "country", "region"],
                 condition=models.Q(qualified=True),
                 name="score_lead_stage_idx",
             )

@@ -3,7 +3,7 @@
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, QuerySet, Subquery
 
 from engagement.selectors import engagement_days
 
@@ -148,3 +148,13 @@ def published_rubrics() -> QuerySet[Rubric]:
     """Rubrics that have a published version (and so score customers), by profile and name."""
     published = RubricVersion.objects.filter(rubric=OuterRef("pk"), status=VersionStatus.PUBLISHED)
     return Rubric.objects.filter(Exists(published)).select_related("profile").order_by("profile__name", "name")
+
+
+def with_published_version(rubrics: QuerySet[Rubric]) -> QuerySet[Rubric]:
+    """``rubrics``, each with its published version's id and last save (``published_version_pk``,
+    ``published_version_updated_at``), which ``grading.rubric_scale`` then reads instead of a query of its own."""
+    published = RubricVersion.objects.filter(rubric=OuterRef("pk"), status=VersionStatus.PUBLISHED).order_by("pk")
+    return rubrics.annotate(
+        published_version_pk=Subquery(published.values("pk")[:1]),
+        published_version_updated_at=Subquery(published.values("updated_at")[:1]),
+    )

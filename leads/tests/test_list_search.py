@@ -1,6 +1,8 @@
 """The lead list's search and its pages, whichever way a search finds its leads (leads.selectors._leads_searched)."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from customers.tests.factories import CustomerFactory
@@ -102,3 +104,18 @@ def test_deep_pages_show_their_leads_and_the_last_one_counts_them(admin_client, 
     assert ">Next</a>" not in searched_page
     assert past_the_end == []
     assert "No qualified lead matches." in past_page
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the sample and the ids' read are PostgreSQL's")
+def test_a_page_and_its_tab_counts_read_what_a_search_matched_once(admin_client):
+    version = published_rubric(industries=("Software",))
+    customers_score(version, CustomerFactory(name="Brightloop One", industry="Software"))
+
+    with CaptureQueriesContext(connection) as captured:
+        response = admin_client.get(reverse("leads:list"), {"q": "brightloop"})
+
+    statements = [query["sql"] for query in captured.captured_queries]
+    assert [lead["customer__name"] for lead in response.context["page"].customers] == ["Brightloop One"]
+    assert [tab.count for tab in response.context["segments"].tabs] == [1]
+    assert sum("TABLESAMPLE" in sql for sql in statements) == 1
+    assert sum("'enable_seqscan', 'off'" in sql for sql in statements) == 1
