@@ -93,6 +93,10 @@ def event_type_save(*, event_type: EventType | None = None, key: str, name: str,
 
 
 def _text(value, name: str, limit: int, messages: list[str], required: bool) -> str:
+    if type(value) is str:  # the usual case, checked first: text that is right as it is
+        text = value.strip()
+        if text and len(text) <= limit and text_problem(text) is None:
+            return text
     if value is None or value == "":
         if required:
             messages.append(f"{name}: required")
@@ -182,6 +186,8 @@ def _account(item: dict, by_external_id, by_domain, messages: list[str]) -> int 
     external_id = item.get("external_id")
     if external_id not in (None, ""):
         key = str(external_id).strip()
+        if key in by_external_id:  # found, so checked already: _accounts looks up no refused text
+            return by_external_id[key]
         if (problem := text_problem(key)) is not None:
             messages.append(f"external_id: {problem}")
             return None
@@ -223,12 +229,15 @@ def events_sort(
         if not isinstance(item, dict):
             errors.append({"index": index, "messages": ["must be an object"]})
             continue
-        messages = [f"{name}: unknown field" for name in sorted(set(item) - FIELDS)]
+        messages = [] if item.keys() <= FIELDS else [f"{name}: unknown field" for name in sorted(set(item) - FIELDS)]
         customer_id = _account(item, by_external_id, by_domain, messages)
-        type_key = _text(item.get("type"), "type", 50, messages, required=True)
-        event_type_id = types.get(type_key)
-        if type_key and event_type_id is None:
-            messages.append(f"type: no event type “{type_key}” (known: {', '.join(sorted(types))})")
+        # A known type's key is clean text (admins' keys are validated): only an unknown one is looked at closer.
+        event_type_id = types.get(item.get("type"))
+        if event_type_id is None:
+            type_key = _text(item.get("type"), "type", 50, messages, required=True)
+            event_type_id = types.get(type_key)
+            if type_key and event_type_id is None:
+                messages.append(f"type: no event type “{type_key}” (known: {', '.join(sorted(types))})")
         occurred_at = _time(item.get("occurred_at"), window, messages, naive_utc)
         source_id = _text(item.get("id"), "id", SOURCE_ID_MAX, messages, required=True)
         contact = _text(item.get("contact"), "contact", CONTACT_MAX, messages, required=False)
