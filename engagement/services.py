@@ -235,7 +235,8 @@ def events_sort(
         messages = [] if item.keys() <= FIELDS else [f"{name}: unknown field" for name in sorted(set(item) - FIELDS)]
         customer_id = _account(item, by_external_id, by_domain, messages)
         # A known type's key is clean text (admins' keys are validated): only an unknown one is looked at closer.
-        event_type_id = types.get(item.get("type"))
+        type_value = item.get("type")
+        event_type_id = types.get(type_value) if type(type_value) is str else None
         if event_type_id is None:
             type_key = _text(item.get("type"), "type", 50, messages, required=True)
             event_type_id = types.get(type_key)

@@ -126,6 +126,8 @@ def test_every_bad_event_is_named_by_its_index(admin_api):
     [
         ({"external_id": "NOPE"}, "external_id: no customer with external id “NOPE”"),
         ({"type": "carrier_pigeon"}, "type: no event type “carrier_pigeon”"),
+        ({"type": {"key": "website_visit"}}, "type: must be text"),
+        ({"type": ["website_visit"]}, "type: must be text"),
         ({"occurred_at": "yesterday"}, "occurred_at: “yesterday” is not an ISO 8601 date and time"),
         ({"occurred_at": "2026-12-07T09:30:00"}, "occurred_at: give the offset"),
         ({"occurred_at": (NOW + datetime.timedelta(days=2)).isoformat()}, "is in the future"),
