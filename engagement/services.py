@@ -238,7 +238,7 @@ def events_sort(
         type_value = item.get("type")
         event_type_id = types.get(type_value) if type(type_value) is str else None
         if event_type_id is None:
-            type_key = _text(item.get("type"), "type", 50, messages, required=True)
+            type_key = _text(type_value, "type", 50, messages, required=True)
             event_type_id = types.get(type_key)
             if type_key and event_type_id is None:
                 messages.append(f"type: no event type “{type_key}” (known: {', '.join(sorted(types))})")
