@@ -2,7 +2,7 @@
 
 A full collection walks every tracked object: once Django has started that is some 165,000, 80 to 200 ms on this
 machine, and one comes every 30 or so batches of the events API (each batch makes thousands of short-lived
-objects, and those that live through a young collection count towards the next full one): some 4 to 7 ms of
+objects, and those that live through a young collection count towards the next full one): some 3 to 7 ms of
 each batch. Frozen, the objects made at start are never walked again, and the full collections that remain see
 only what was made since. Nothing is lost by it: what is alive at start lives as long as the process.
 """
