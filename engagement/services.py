@@ -12,6 +12,7 @@ import datetime
 import json
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from django.db import connection, transaction
 from django.db.models.functions import Upper
@@ -31,8 +32,10 @@ CONTACT_MAX = 200
 FIELDS = {"id", "external_id", "domain", "type", "occurred_at", "contact"}
 
 
-@dataclass(frozen=True)
-class NewEvent:
+class NewEvent(NamedTuple):
+    """An event checked and ready to write: a tuple, made in half the time of a frozen dataclass (a thousand per
+    batch)."""
+
     customer_id: int
     event_type_id: int
     occurred_at: datetime.datetime  # aware, UTC
@@ -93,6 +96,10 @@ def event_type_save(*, event_type: EventType | None = None, key: str, name: str,
 
 
 def _text(value, name: str, limit: int, messages: list[str], required: bool) -> str:
+    if type(value) is str:  # the usual case, checked first: text that is right as it is
+        text = value.strip()
+        if text and len(text) <= limit and text_problem(text) is None:
+            return text
     if value is None or value == "":
         if required:
             messages.append(f"{name}: required")
@@ -182,6 +189,8 @@ def _account(item: dict, by_external_id, by_domain, messages: list[str]) -> int 
     external_id = item.get("external_id")
     if external_id not in (None, ""):
         key = str(external_id).strip()
+        if key in by_external_id:  # found, so checked already: _accounts looks up no refused text
+            return by_external_id[key]
         if (problem := text_problem(key)) is not None:
             messages.append(f"external_id: {problem}")
             return None
@@ -223,12 +232,16 @@ def events_sort(
         if not isinstance(item, dict):
             errors.append({"index": index, "messages": ["must be an object"]})
             continue
-        messages = [f"{name}: unknown field" for name in sorted(set(item) - FIELDS)]
+        messages = [] if item.keys() <= FIELDS else [f"{name}: unknown field" for name in sorted(set(item) - FIELDS)]
         customer_id = _account(item, by_external_id, by_domain, messages)
-        type_key = _text(item.get("type"), "type", 50, messages, required=True)
-        event_type_id = types.get(type_key)
-        if type_key and event_type_id is None:
-            messages.append(f"type: no event type “{type_key}” (known: {', '.join(sorted(types))})")
+        # A known type's key is clean text (admins' keys are validated): only an unknown one is looked at closer.
+        type_value = item.get("type")
+        event_type_id = types.get(type_value) if type(type_value) is str else None
+        if event_type_id is None:
+            type_key = _text(type_value, "type", 50, messages, required=True)
+            event_type_id = types.get(type_key)
+            if type_key and event_type_id is None:
+                messages.append(f"type: no event type “{type_key}” (known: {', '.join(sorted(types))})")
         occurred_at = _time(item.get("occurred_at"), window, messages, naive_utc)
         source_id = _text(item.get("id"), "id", SOURCE_ID_MAX, messages, required=True)
         contact = _text(item.get("contact"), "contact", CONTACT_MAX, messages, required=False)
@@ -273,25 +286,27 @@ WITH incoming AS (
     GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
     ON CONFLICT (customer_id, event_type_id, day) DO UPDATE SET count = engagement_dailycount.count + excluded.count
 )
-SELECT customer_id, count(*) FROM new GROUP BY customer_id
+SELECT count(*), array_agg(DISTINCT customer_id ORDER BY customer_id) FROM new
 """
 
 
-def _ingest_postgresql(events: list[NewEvent]) -> Counter:
+def _ingest_postgresql(events: list[NewEvent]) -> tuple[int, list[int]]:
+    """(how many events were new, the accounts that got them, in order): one row, nothing per event."""
     # One JSON text parameter: quoted once, where five arrays of a thousand values each are adapted one by one.
     # Times as seconds since the epoch: exact to the microsecond in a double, and cheaper to read than text.
     rows = json.dumps(
         [
-            [event.customer_id, event.event_type_id, event.occurred_at.timestamp(), event.contact, event.source_id]
-            for event in events
+            (customer_id, event_type_id, occurred_at.timestamp(), contact, source_id)
+            for customer_id, event_type_id, occurred_at, contact, source_id in events
         ]
     )
     with connection.cursor() as cursor:
         cursor.execute(INGEST_POSTGRESQL, [rows])
-        return Counter(dict(cursor.fetchall()))
+        new, customer_ids = cursor.fetchone()
+    return new, customer_ids or []
 
 
-def _ingest_other(events: list[NewEvent]) -> Counter:
+def _ingest_other(events: list[NewEvent]) -> tuple[int, list[int]]:
     """The same in a few statements on SQLite: the events (RETURNING the new ones), then their daily counts."""
     adapt = connection.ops.adapt_datetimefield_value
     new: Counter = Counter()
@@ -331,7 +346,7 @@ def _ingest_other(events: list[NewEvent]) -> Counter:
                 " ON CONFLICT (customer_id, event_type_id, day) DO UPDATE SET count = count + excluded.count",
                 [(*key, count) for key, count in sorted(days.items())],
             )
-    return new
+    return sum(new.values()), sorted(new)
 
 
 @transaction.atomic
@@ -341,11 +356,10 @@ def events_ingest(*, events: list[NewEvent]) -> Ingested:
     if not events:
         return Ingested()
     event_partitions_ready()
-    new = _ingest_postgresql(events) if connection.vendor == "postgresql" else _ingest_other(events)
-    customer_ids = sorted(new)
+    new, customer_ids = _ingest_postgresql(events) if connection.vendor == "postgresql" else _ingest_other(events)
     if customer_ids:
         engagement_changed.send(sender=Ingested, customer_ids=customer_ids)
-    return Ingested(received=len(events), new=sum(new.values()), customer_ids=customer_ids)
+    return Ingested(received=len(events), new=new, customer_ids=customer_ids)
 
 
 def events_stored(events: list[NewEvent]) -> set[tuple[int, str, datetime.datetime]]:

@@ -80,11 +80,54 @@ def test_a_resent_event_counts_once(admin_api):
     assert DailyCount.objects.get(customer=acme).count == 3
 
 
+def test_spaces_around_the_texts_are_trimmed(admin_api):
+    acme = CustomerFactory()
+    event = _event(acme, 1, kind=" website_visit ", contact=" ann@acme.example ")
+    event.update(id=" v-1 ", external_id=f" {acme.external_id} ")
+
+    response = admin_api({"events": [event]})
+
+    assert response.status_code == 200, response.json()
+    assert Event.objects.values_list("source_id", "contact", "event_type__key").get() == (
+        "v-1",
+        "ann@acme.example",
+        "website_visit",
+    )
+
+
+def test_every_bad_event_is_named_by_its_index(admin_api):
+    acme = CustomerFactory()
+    batch = [
+        {**_event(acme, 1), "id": "x\u0000"},
+        _event(acme, 2),
+        {**_event(acme, 3), "type": "carrier_pigeon", "contact": "\u0007"},
+    ]
+
+    response = admin_api({"events": batch})
+
+    assert response.status_code == 400
+    errors = response.json()["errors"]
+    assert errors == [
+        {"index": 0, "messages": ["id: Null characters are not allowed."]},
+        {
+            "index": 2,
+            "messages": [
+                errors[1]["messages"][0],
+                "contact: Control characters are not allowed (U+0007).",
+            ],
+        },
+    ]
+    assert errors[1]["messages"][0].startswith("type: no event type “carrier_pigeon”")
+    assert not Event.objects.exists()
+
+
 @pytest.mark.parametrize(
     ("bad", "message"),
     [
         ({"external_id": "NOPE"}, "external_id: no customer with external id “NOPE”"),
         ({"type": "carrier_pigeon"}, "type: no event type “carrier_pigeon”"),
+        ({"type": {"key": "website_visit"}}, "type: must be text"),
+        ({"type": ["website_visit"]}, "type: must be text"),
         ({"occurred_at": "yesterday"}, "occurred_at: “yesterday” is not an ISO 8601 date and time"),
         ({"occurred_at": "2026-12-07T09:30:00"}, "occurred_at: give the offset"),
         ({"occurred_at": (NOW + datetime.timedelta(days=2)).isoformat()}, "is in the future"),

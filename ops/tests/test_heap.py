@@ -1,0 +1,20 @@
+import gc
+import weakref
+
+
+def test_the_objects_made_at_start_are_frozen():
+    assert gc.get_freeze_count() > 10_000
+
+
+def test_garbage_made_since_is_still_collected():
+    class Node:
+        pass
+
+    first, second = Node(), Node()
+    first.other, second.other = second, first  # a cycle: only the collector frees it
+    gone = weakref.ref(first)
+    del first, second
+
+    gc.collect()
+
+    assert gone() is None
