@@ -33,6 +33,7 @@ import urllib.request
 from pathlib import Path
 
 import psycopg
+from autovacuum import vacuum_where_autovacuum_would  # bench/autovacuum.py
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -81,18 +82,7 @@ def database_ready() -> None:
         print(f"The load database holds {count:,} customers: seeding {CUSTOMERS:,} (bench/run.py seed_1m)", flush=True)
         _run(sys.executable, "bench/run.py", "seed_1m", env={**os.environ, "BENCH_DATABASE_URL": DATABASE_URL})
     _run(sys.executable, "manage.py", "migrate", "--noinput", "--verbosity", "0")
-    _vacuum_where_autovacuum_would()
-
-
-def _vacuum_where_autovacuum_would() -> None:
-    """PostgreSQL's default autovacuum thresholds (20% dead rows, 10% changed since the last analyse)."""
-    with psycopg.connect(DATABASE_URL, autocommit=True) as connection:
-        tables = connection.execute(
-            "SELECT relname FROM pg_stat_user_tables WHERE n_dead_tup > 50 + 0.2 * n_live_tup"
-            " OR n_mod_since_analyze > 50 + 0.1 * n_live_tup OR (last_analyze IS NULL AND last_autoanalyze IS NULL)"
-        ).fetchall()
-        for (table,) in tables:
-            connection.execute(f'VACUUM ANALYZE "{table}"')
+    vacuum_where_autovacuum_would(DATABASE_URL)
 
 
 def fixtures_prepare(folder: Path) -> Path:

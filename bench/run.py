@@ -21,6 +21,7 @@ from urllib.parse import urlsplit, urlunsplit
 import events  # bench/events.py
 import psycopg
 from accuracy import accuracy_1m  # bench/accuracy.py (this folder comes first on the path)
+from autovacuum import vacuum_where_autovacuum_would  # bench/autovacuum.py
 from evidence import backtest_1m, evidence_1m, suggest_weights_1m  # bench/evidence.py
 from propagation import workshop_propagation  # bench/propagation.py
 from similar_accounts import lookalikes_1m  # bench/similar_accounts.py
@@ -57,7 +58,10 @@ def seed_1m() -> dict:
     started = time.perf_counter()
     # Without similar accounts: the lookalikes figure builds the model and times it.
     manage("seed_demo", "--customers", str(SEED_CUSTOMERS), "--skip-similar-accounts")
-    return {"seed_1m_s": (time.perf_counter() - started, "s")}
+    elapsed = time.perf_counter() - started
+    # Not timed: what autovacuum would do before anyone measured (it is off on the benchmarks' server).
+    vacuum_where_autovacuum_would(DATABASE_URL)
+    return {"seed_1m_s": (elapsed, "s")}
 
 
 EXPORT_1M = """
