@@ -228,6 +228,7 @@ def _woken_answer(request: HttpRequest, match, region: str) -> HttpResponse | No
     facilitates = asker.facilitator_id == user.pk and user.role in FACILITATING_ROLES
     if not _allowed(user.role, asker.invited, facilitates, facilitator_only=region in FACILITATOR_REGIONS):
         return None  # the full path refuses it (403) as it refuses everyone
+    presence_note(workshop_id, user.pk)
     stamp = _stamp(region, asker.version, asker.bar_version)
     etag = _signed_etag(request, region, step_id, workshop_id, stamp, user.pk, int(facilitates))
     _CSRF.process_request(request)
