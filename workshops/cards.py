@@ -23,6 +23,7 @@ import dataclasses
 import threading
 from collections import OrderedDict
 
+from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
@@ -40,8 +41,28 @@ CSRF_MARK = "csrf-token-of-the-person"  # where each person's CSRF token goes in
 
 _kept: OrderedDict[tuple, list[ProposalRow]] = OrderedDict()
 _kept_cards: OrderedDict[str, ProposalRow] = OrderedDict()
+_kept_steps: OrderedDict[tuple, Step] = OrderedDict()
 _lock = threading.Lock()
 _PROPOSAL_FIELDS = [field.attname for field in Proposal._meta.concrete_fields]
+
+
+def step_at(step_id: int, workshop_created_at, version: int) -> Step:
+    """The step with its workshop, loaded once per workshop version in each process: a change wakes everyone's
+    poll at once (live.py), and each would load the same rows. Every change to a step or its workshop moves the
+    version (services/), so the kept step is at least as new as ``version``, as the cards are. Read-only: the
+    same object goes to every request of the process at that version. 404 when there is no such step."""
+    key = (step_id, workshop_created_at, version)
+    with _lock:
+        step = _kept_steps.get(key)
+        if step is not None:
+            _kept_steps.move_to_end(key)
+            return step
+    step = get_object_or_404(Step.objects.select_related("workshop"), pk=step_id)
+    with _lock:
+        _kept_steps[key] = step
+        while len(_kept_steps) > KEPT:
+            _kept_steps.popitem(last=False)
+    return step
 
 
 def step_cards(step: Step, version: int) -> list[ProposalRow]:
@@ -192,3 +213,4 @@ def cards_forget_on_template_change(sender, file_path, **kwargs) -> None:
         with _lock:
             _kept.clear()
             _kept_cards.clear()
+            _kept_steps.clear()

@@ -18,7 +18,12 @@ ETag is worthless without the session cookie it was signed for. A 304 carries no
 
 The proposals and the board, asked with ``X-Live-Wait`` on a server that runs requests in threads, are not
 answered at once when unchanged: the request waits in the middleware until the version moves (long polling,
-live_wait.py), then goes on along the full path as if it had just arrived with an old ETag.
+live_wait.py). Then the proposals are drawn here too (``_woken_answer``), without the session, the user or the
+rest of the middleware: one query (live_asker.py) checks that the session cookie still signs in the person the
+ETag names and reads whether they are still invited, the same access rule as the full path applies, and the
+view's ``woken`` function draws the region. Whatever is not plainly so (no such session, another person, a
+password changed, an account deactivated, an invitation taken back) goes on along the full path as if it had
+just arrived with an old ETag, and gets what anyone gets there (the sign-in page, 403); so does the board.
 
 A changed version renders the region again (its cards drawn once per version, see cards.py), so a late joiner
 or a reload simply gets the current state. The forms people type in are never inside a polled region.
@@ -29,18 +34,23 @@ import threading
 import time
 from typing import NamedTuple
 
+from csp.middleware import CSPMiddleware
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError, connection
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotModified
+from django.middleware.clickjacking import XFrameOptionsMiddleware
+from django.middleware.csrf import CsrfViewMiddleware
+from django.middleware.security import SecurityMiddleware
 from django.urls import Resolver404, resolve
-from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.http import quote_etag
 
 from teams.models import Role
 
 from .access import FACILITATING_ROLES
+from .live_asker import woken_asker
 from .live_wait import VersionWatch
 from .models import Workshop
 from .selectors import workshop_live_state
@@ -53,6 +63,7 @@ from .services.presence import presence_note
 POLL_MS = 300
 BAR_POLL_MS = 1000
 WAITING_REGIONS = frozenset({"proposals", "board"})
+FACILITATOR_REGIONS = frozenset({"board"})  # the others: everyone invited, and admins
 POLL_TRIGGER = "load, live-next, workshop-changed from:body"
 BAR_POLL_TRIGGER = f"every {BAR_POLL_MS}ms, workshop-changed from:body"
 # The board re-renders at least this often, so presence ("who left") shows without any other change.
@@ -84,13 +95,18 @@ def live_state(request: HttpRequest, step_id: int, region: str, *, facilitator_o
         raise Http404("No such workshop.")
     workshop_id, version, bar_version, invited, facilitates = state
     facilitates = facilitates and user.role in FACILITATING_ROLES
-    allowed = facilitates if facilitator_only else (facilitates or invited or user.role == Role.ADMIN)
-    if not allowed:
+    if not _allowed(user.role, invited, facilitates, facilitator_only=facilitator_only):
         raise PermissionDenied("This workshop is for the people invited to it.")
     presence_note(workshop_id, user.pk)
     stamp = _stamp(region, version, bar_version)
     etag = _signed_etag(request, region, step_id, workshop_id, stamp, user.pk, int(facilitates))
     return Live(etag, version, invited)
+
+
+def _allowed(role: str, invited: bool, facilitates: bool, *, facilitator_only: bool = False) -> bool:
+    """Whether someone may see a region: the facilitator's own regions only them, the others everyone invited
+    and admins too."""
+    return facilitates if facilitator_only else (facilitates or invited or role == Role.ADMIN)
 
 
 def _stamp(region: str, version: int, bar_version: int) -> str:
@@ -112,11 +128,16 @@ def _signed_etag(request, region: str, step_id: int, workshop_id: int, stamp: st
     return quote_etag(f"{payload}.{_signature(request, payload)}")
 
 
-def live_poll(region: str):
-    """Mark a region's view for ``LivePollMiddleware``'s cheap 304 (see the module's docstring)."""
+def live_poll(region: str, *, woken=None):
+    """Mark a region's view for ``LivePollMiddleware``'s cheap 304 (see the module's docstring).
+
+    ``woken(request, step_id, asker, live)`` draws the region for a request woken by a change (long polling),
+    after ``_woken_answer`` checked who asks without the session middleware (live_asker.py): ``asker.user``
+    carries only its id, password, is_active and role, and the request has no session and no ``user``."""
 
     def decorator(view):
         view.live_region = region
+        view.live_woken = woken
         return view
 
     return decorator
@@ -142,13 +163,17 @@ class LivePollMiddleware:
                     response = None
                 if response is not None:
                     return response
-                if getattr(request, "live_woken", False):
+                if getattr(request, "live_woken", None):
                     # Everyone's wait ends at the same change: draw the news a few at a time, each at full speed,
                     # rather than all at once, each slowed by the others for the interpreter's lock. A turn not
                     # come within WOKEN_TURN_SECONDS (a render stuck on a lock) is not waited for.
                     turn = _WOKEN_RENDERS.acquire(timeout=WOKEN_TURN_SECONDS)
                     try:
-                        return self.get_response(request)
+                        try:
+                            response = _woken_answer(request, match, region)
+                        except DatabaseError:  # as above: the full path makes it a clear 503
+                            response = None
+                        return response if response is not None else self.get_response(request)
                     finally:
                         if turn:
                             _WOKEN_RENDERS.release()
@@ -173,13 +198,54 @@ def _still_current(request: HttpRequest, region: str, step_id: int) -> HttpRespo
         return None
     presence_note(int(workshop_id), int(user_id))
     if _may_wait(request, region) and _wait_for_change(int(workshop_id), region, stamp, row):
-        request.live_woken = True
-        return None  # it changed while the request waited: the full path draws the news
+        request.live_woken = (int(workshop_id), int(user_id))
+        return None  # it changed while the request waited: _woken_answer, or the full path, draws the news
     response = HttpResponseNotModified()
     response["ETag"] = quote_etag(sent)
     response["HX-Reswap"] = "none"
     _no_store_without_asking(response)
     return response
+
+
+def _woken_answer(request: HttpRequest, match, region: str) -> HttpResponse | None:
+    """The news for a request woken by a change, drawn without the session, the user or the rest of the
+    middleware (they were most of its cost, fifty times per change): who asks is read and checked in one query
+    (live_asker.py), then the same access rule and region as the full path. None when the view draws no woken
+    answer or anything about the person is not plainly as the ETag says: the full path answers then.
+
+    What the middleware it skips would add is added here: the CSRF cookie when the person has none (their vote
+    buttons carry a token) and the security headers. Like a 304, it writes no access log line."""
+    draw = getattr(match.func, "live_woken", None)
+    session_key = request.COOKIES.get(settings.SESSION_COOKIE_NAME, "")
+    if draw is None or not session_key:
+        return None
+    workshop_id, user_id = request.live_woken
+    step_id = match.kwargs["step_id"]
+    asker = woken_asker(session_key, user_id, step_id)
+    if asker is None or asker.workshop_id != workshop_id:
+        return None
+    user = asker.user
+    facilitates = asker.facilitator_id == user.pk and user.role in FACILITATING_ROLES
+    if not _allowed(user.role, asker.invited, facilitates, facilitator_only=region in FACILITATOR_REGIONS):
+        return None  # the full path refuses it (403) as it refuses everyone
+    presence_note(workshop_id, user.pk)
+    stamp = _stamp(region, asker.version, asker.bar_version)
+    etag = _signed_etag(request, region, step_id, workshop_id, stamp, user.pk, int(facilitates))
+    _CSRF.process_request(request)
+    response = draw(request, step_id, asker, Live(etag, asker.version, asker.invited))
+    _CSRF.process_response(request, response)
+    patch_vary_headers(response, ("Cookie",))  # drawn for the session's person, as the full path says too
+    for middleware in _HEADERS:
+        response = middleware.process_response(request, response)
+    return response
+
+
+def _no_view(request):  # the middleware below are used for their process_* methods only
+    raise AssertionError("never called")
+
+
+_CSRF = CsrfViewMiddleware(_no_view)
+_HEADERS = [SecurityMiddleware(_no_view), CSPMiddleware(_no_view), XFrameOptionsMiddleware(_no_view)]
 
 
 def _may_wait(request: HttpRequest, region: str) -> bool:

@@ -3,7 +3,7 @@
 A page's live regions (the proposals, the board) ask with ``X-Live-Wait: 1``. When their ETag is still current
 and the server runs requests in threads (gunicorn's ``gthread`` workers, ``runserver``: ``wsgi.multithread``),
 ``LivePollMiddleware`` does not answer ``304`` at once but waits here, up to ``LIVE_WAIT_SECONDS``, until the
-workshop's version moves; then the request goes on along the full path and answers ``200`` with the news. So a
+workshop's version moves; then it answers ``200`` with the news (drawn without the session, live.py). So a
 change reaches the other screens as soon as it is committed (plus ``WATCH_SECONDS`` and one render), where a
 poll every 0.3 s made it wait for the next poll and then for the queue of fifty polls the change set off.
 

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -19,7 +20,7 @@ from teams.access import ANY_ROLE, role_required
 from teams.models import Role
 
 from . import access
-from .cards import step_cards_of
+from .cards import step_at, step_cards_of
 from .follow import follow_answer, step_closed_reason
 from .forms import (
     POINTS,
@@ -41,6 +42,7 @@ from .live import (
     not_modified,
     with_etag,
 )
+from .live_asker import Asker
 from .models import Proposal, Step, StepStatus
 from .privacy import poker_state
 from .selectors import rubric_now, workshops_for
@@ -122,13 +124,15 @@ def workshop_detail(request, workshop_id):
     return redirect(name, step_id=step.pk)
 
 
-def _proposals_context(request, step: Step, live: Live, **extra) -> dict:
-    """What the proposals region shows; ``live`` was read before ``step`` was loaded (see live.py)."""
+def _proposals_context(request, step: Step, live: Live, *, user=None, **extra) -> dict:
+    """What the proposals region shows to ``user`` (the request's by default); ``live`` was read before ``step``
+    was loaded (see live.py)."""
+    user = user or request.user
     workshop = step.workshop
-    participant = access.seated(request.user, live.invited)
-    facilitator = access.is_facilitator(workshop, request.user)
+    participant = access.seated(user, live.invited)
+    facilitator = access.is_facilitator(workshop, user)
     cards_html, votes_cast = step_cards_of(
-        step, live.version, request.user, get_token(request), participant=participant, facilitator=facilitator
+        step, live.version, user, get_token(request), participant=participant, facilitator=facilitator
     )
     return {
         "step": step,
@@ -191,7 +195,16 @@ def step_page(request, step_id):
     return render(request, "workshops/step.html", context)
 
 
-@live_poll("proposals")
+def _proposals_woken(request, step_id, asker: Asker, live: Live) -> HttpResponse:
+    """The proposals for a poll woken by a change, once live.py has checked who asks without the session: the same
+    region as ``proposals_fragment`` draws, from the same context, without the context processors (the region shows
+    none of what they add), from the step as this process loaded it at this version (cards.py)."""
+    step = step_at(step_id, asker.workshop_created_at, live.version)
+    context = _proposals_context(request, step, live, user=asker.user)
+    return with_etag(HttpResponse(render_to_string("workshops/fragment_proposals.html", context)), live.etag)
+
+
+@live_poll("proposals", woken=_proposals_woken)
 @role_required(*ANY_ROLE)
 @require_GET
 def proposals_fragment(request, step_id):

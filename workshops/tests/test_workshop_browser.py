@@ -1,6 +1,7 @@
 """A whole workshop in real browsers: three teams and a facilitator, four browser contexts, live updates."""
 
 import re
+import time
 
 import pytest
 from django.urls import reverse
@@ -184,6 +185,39 @@ def test_a_link_in_a_region_just_redrawn_opens_the_composer_at_once(transactiona
 
     expect(page.get_by_test_id("composer").get_by_label("Your comment")).to_be_focused()
     assert page.url == live_server.url + step_url
+    context.close()
+
+
+# Notes how each swap of the proposals region came: "get" (the region's own question) or "post" (a write's answer).
+NOTE_SWAPS = """() => {
+  window.swaps = [];
+  document.addEventListener("htmx:afterSwap", (event) => {
+    if (event.detail.target.id === "proposals") window.swaps.push(event.detail.requestConfig.verb);
+  });
+}"""
+
+
+def test_a_vote_answered_after_the_question_it_woke_still_draws_the_region(transactional_db, browser, live_server):
+    """The region's own question, woken by the vote, comes back first: it is dropped (static/js/live-regions.js),
+    so the vote's answer, which would otherwise swap into the replaced region and be lost, draws the region."""
+    room = running_workshop()
+    item(room)
+    context = signed_in_context(browser, live_server.url, room.sales)
+    page = context.new_page()
+    page.goto(reverse("workshops:step", args=[room.step.pk]))
+    page.evaluate(NOTE_SWAPS)
+
+    def answer_late(route):
+        response = route.fetch()  # the vote is made now; its answer comes a second later
+        time.sleep(1.0)
+        route.fulfill(response=response)
+
+    page.route("**/vote/", answer_late)
+    page.get_by_test_id("proposal").get_by_role("button", name="Place a dot").click()
+
+    page.wait_for_function("() => window.swaps.includes('post')", timeout=LIVE_MS)
+    assert page.evaluate("window.swaps") == ["post"]
+    expect(page.get_by_test_id("dots-left")).to_contain_text("2")
     context.close()
 
 
