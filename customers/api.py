@@ -19,6 +19,7 @@ from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 
 from ops.api import AsciiJSONRenderer, BoundedIsoDateTimeFilter, NestingSafeJSONParser
+from ops.locks import LockBusy
 from ops.text import text_problem
 from teams.api_auth import ReadAnyRoleWriteAdmin
 
@@ -133,6 +134,10 @@ COMMON_ERRORS = {
     401: OpenApiResponse(DETAIL, description="No credentials, or a wrong or revoked token."),
     403: OpenApiResponse(DETAIL, description="Reading is open to every role; writing only to admins."),
 }
+# A bulk call waits this long for an import (or another bulk call) writing customers to commit (their upserts
+# commit one at a time: services/upserts.py), then answers 409 rather than hold a web thread for the import's length.
+BULK_LOCK_WAIT_SECONDS = 5
+BULK_RETRY_AFTER_SECONDS = 30
 WRITE_ERRORS = {
     **COMMON_ERRORS,
     400: OpenApiResponse(FIELD_ERRORS, description="The body is not valid; nothing was saved."),
@@ -231,6 +236,11 @@ class CustomerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         responses={
             200: BulkUpsertResultSerializer,
             400: OpenApiResponse(BULK_ERRORS, description="Some rows are not valid; nothing was saved."),
+            409: OpenApiResponse(
+                DETAIL,
+                description=f"An import or another bulk call has been writing customers for {BULK_LOCK_WAIT_SECONDS} s;"
+                " nothing was saved: send it again after `Retry-After` seconds.",
+            ),
             **{code: response for code, response in WRITE_ERRORS.items() if code != 400},
         },
     )
@@ -245,13 +255,24 @@ class CustomerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         values, errors = bulk_rows_validate(rows, existing_ids=existing_ids, context=self.get_serializer_context())
         if errors:
             return Response({"errors": errors}, status=status.HTTP_400_BAD_REQUEST)
-        with transaction.atomic():
-            result = _saved(
-                customers_upsert,
-                rows=values,
-                user=request.user,
-                source=ChangeSource.API,
-                batch_size=MAX_BULK_ROWS,
+        try:
+            with transaction.atomic():
+                result = _saved(
+                    customers_upsert,
+                    rows=values,
+                    user=request.user,
+                    source=ChangeSource.API,
+                    batch_size=MAX_BULK_ROWS,
+                    lock_wait=BULK_LOCK_WAIT_SECONDS,
+                )
+        except LockBusy:
+            return Response(
+                {
+                    "detail": "An import or another bulk call is writing customers; nothing was saved. "
+                    f"Send this again in {BULK_RETRY_AFTER_SECONDS} seconds."
+                },
+                status=status.HTTP_409_CONFLICT,
+                headers={"Retry-After": str(BULK_RETRY_AFTER_SECONDS)},
             )
         return Response(asdict(result))
 

@@ -11,8 +11,9 @@ A digest covers the leads whose latest qualification falls in (start, through]:
 The leads are the rep's own (``lead_list`` with owner "mine", across every rubric
 with a published version, in each tab of its lead list: new business and expansion,
 churned accounts left out as the list hides them), still qualified and not
-disqualified; the email also counts the new unowned leads the rep could claim. Only the rep's own leads make an
-email worth sending: unowned ones are the same for every rep.
+disqualified; the email also counts the new unowned leads the rep could claim. Only
+the rep's own leads make an email worth sending: unowned ones are the same for every
+rep.
 
 What a digest lists is read here; it is sent and recorded by services/digest.py.
 
@@ -46,7 +47,7 @@ from .models import LeadDigest
 from .selectors import MINE, SEGMENTS, UNOWNED, LeadFilters, lead_list, lead_rubrics, lead_segments, rubric_scale
 
 FIRST_WINDOW = datetime.timedelta(hours=24)
-# Leads listed per rubric in one email; the rest are a link to the list away.
+# Leads listed per rubric (and tab) in one email; the rest are a link to the list away.
 LISTED_PER_RUBRIC = 25
 
 

@@ -8,7 +8,13 @@ already: there it does nothing.
 
 import hashlib
 
-from django.db import connection
+from django.db import OperationalError, connection, transaction
+
+LOCK_NOT_AVAILABLE = "55P03"  # PostgreSQL's error when lock_timeout runs out
+
+
+class LockBusy(Exception):
+    """The named lock stayed held by another transaction for longer than the caller would wait."""
 
 
 def lock_key(name: str) -> int:
@@ -16,10 +22,26 @@ def lock_key(name: str) -> int:
     return int.from_bytes(hashlib.blake2b(name.encode(), digest_size=8).digest(), "big", signed=True)
 
 
-def lock_for_transaction(name: str) -> None:
+def lock_for_transaction(name: str, *, wait: float | None = None) -> None:
+    """Hold ``name`` until the transaction ends, waiting for as long as its holder takes; with ``wait`` (seconds),
+    raise LockBusy after that long instead (a request that must answer in time), the transaction left usable."""
     if not connection.in_atomic_block:
         raise RuntimeError("lock_for_transaction needs a transaction: the lock ends with it")
     if connection.vendor != "postgresql":
         return
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [lock_key(name)])
+        if wait is None:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [lock_key(name)])
+            return
+        cursor.execute("SELECT current_setting('lock_timeout')")
+        (previous,) = cursor.fetchone()
+        try:
+            # In a savepoint: a timeout rolls back to it (and its lock_timeout with it), the transaction goes on.
+            with transaction.atomic():
+                cursor.execute("SELECT set_config('lock_timeout', %s, true)", [f"{max(1, round(wait * 1000))}ms"])
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [lock_key(name)])
+                cursor.execute("SELECT set_config('lock_timeout', %s, true)", [previous])
+        except OperationalError as error:
+            if getattr(error.__cause__, "sqlstate", None) != LOCK_NOT_AVAILABLE:
+                raise
+            raise LockBusy(name) from error

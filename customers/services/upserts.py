@@ -3,7 +3,8 @@ set-based batches, each change recorded; a dry run counts what would happen.
 
 Upserts commit one at a time (a named lock their transactions hold, ops.locks): two of them bringing the same
 new external ids, two API calls or an API call and an import, would otherwise both insert them, and the
-later would fail on the unique external id once the earlier commits. The later waits, then updates.
+later would fail on the unique external id once the earlier commits. The later waits, then updates; a caller
+that must answer in time (the API) waits at most ``lock_wait`` seconds, then gets ops.locks.LockBusy.
 """
 
 from collections.abc import Iterable
@@ -52,6 +53,7 @@ def customers_upsert(
     source_ref: str = "",
     batch_size: int = WRITE_BATCH,
     dry_run: bool = False,
+    lock_wait: float | None = None,
 ) -> UpsertResult:
     """Create or update customers by external id, in set-based batches.
 
@@ -65,18 +67,20 @@ def customers_upsert(
     result = UpsertResult()
     rows = iter(rows)
     while batch := list(islice(rows, batch_size)):
-        result += _upsert_batch(batch, user=user, source=source, source_ref=source_ref, dry_run=dry_run)
+        result += _upsert_batch(
+            batch, user=user, source=source, source_ref=source_ref, dry_run=dry_run, lock_wait=lock_wait
+        )
     return result
 
 
 @transaction.atomic
-def _upsert_batch(rows: list[dict], *, user, source, source_ref, dry_run) -> UpsertResult:
+def _upsert_batch(rows: list[dict], *, user, source, source_ref, dry_run, lock_wait) -> UpsertResult:
     """1. lock the rows that exist; 2. work out creates and real changes; 3. write each kind in one statement."""
     ids = [row["external_id"] for row in rows]
     if len(set(ids)) != len(ids):
         raise ValidationError("The same external id appears twice in one batch.")
     if not dry_run:
-        lock_for_transaction(UPSERT_LOCK)
+        lock_for_transaction(UPSERT_LOCK, wait=lock_wait)
     rows = spellings_unify(rows, register=not dry_run)
     found = Customer.objects.filter(external_id__in=ids)
     existing = {customer.external_id: customer for customer in (found if dry_run else found.select_for_update())}
