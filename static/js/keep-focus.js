@@ -7,6 +7,11 @@
  * was left at the top of the page. The id focused when a request starts is remembered, and once the response
  * is in (new content swapped, disabled buttons enabled again), the element with that id takes the focus back,
  * unless the person has moved it somewhere else meanwhile.
+ *
+ * Only for what the person asked for (a request set off by their own click, key or submit: a trusted event):
+ * the page's own questions (polls, live regions, a refresh after a change) are left out. One asked while
+ * "Propose" had the focus, and answered while a vote's button was disabled (the focus on the page itself),
+ * gave the focus to "Propose", away from the vote the person was making.
  */
 (function () {
   "use strict";
@@ -14,6 +19,10 @@
   var focusedIds = new WeakMap();
 
   document.addEventListener("htmx:beforeRequest", function (event) {
+    var cause = event.detail.requestConfig && event.detail.requestConfig.triggeringEvent;
+    if (!cause || !cause.isTrusted) {
+      return;
+    }
     var focused = document.activeElement;
     if (focused && focused.id) {
       focusedIds.set(event.detail.xhr, focused.id);
