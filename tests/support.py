@@ -156,8 +156,8 @@ class PrivateRedis:
 
 
 @contextlib.contextmanager
-def row_held(model, pk: int):
-    """Hold a row locked (SELECT ... FOR UPDATE) from another connection, as a worker busy with it does."""
+def _held_elsewhere(take, what: str):
+    """Run ``take()`` in a transaction of another connection (a thread), held open until the block ends."""
     from django.db import connection, transaction
 
     held, release = threading.Event(), threading.Event()
@@ -165,7 +165,7 @@ def row_held(model, pk: int):
     def hold():
         try:
             with transaction.atomic():
-                model.objects.select_for_update().get(pk=pk)
+                take()
                 held.set()
                 release.wait(timeout=30)
         finally:
@@ -174,11 +174,23 @@ def row_held(model, pk: int):
     holder = threading.Thread(target=hold)
     holder.start()
     try:
-        assert held.wait(timeout=10), "the other connection could not lock the row"
+        assert held.wait(timeout=10), f"the other connection could not take {what}"
         yield
     finally:
         release.set()
         holder.join(timeout=10)
+
+
+def row_held(model, pk: int):
+    """Hold a row locked (SELECT ... FOR UPDATE) from another connection, as a worker busy with it does."""
+    return _held_elsewhere(lambda: model.objects.select_for_update().get(pk=pk), "the row")
+
+
+def lock_held(name: str):
+    """Hold a named lock (ops.locks) from another connection's transaction, as an import under way does."""
+    from ops.locks import lock_for_transaction
+
+    return _held_elsewhere(lambda: lock_for_transaction(name), f"the lock {name!r}")
 
 
 def migrate_to(targets):

@@ -4,14 +4,14 @@ updates what it created, where it failed on the unique external id (a 500) once 
 import threading
 
 import pytest
-from django.db import connection, transaction
+from django.db import connection
 from django.urls import reverse
 
-from customers.models import Customer, CustomerChange
+from customers.models import Customer
 from teams.models import Role
-from tests.support import wait_for
+from tests.support import lock_held
 
-from .test_import_concurrency import _waiting_on_locks
+from .test_import_concurrency import run_overlapping
 
 BULK = reverse("api:customer-bulk")
 
@@ -36,17 +36,7 @@ def test_two_bulk_calls_with_the_same_new_customers_at_once_both_answer_200_and_
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=call, args=(employees,)) for employees in clients]
-    # Hold the table of change records, so that both calls are inside their transactions at the same time: the
-    # one ahead stops before its commit, the other wherever it meets the first.
-    with transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute(f"LOCK TABLE {CustomerChange._meta.db_table} IN SHARE MODE")
-        for thread in threads:
-            thread.start()
-        wait_for(lambda: _waiting_on_locks() == 2, what="both calls under way")
-    for thread in threads:
-        thread.join(30)
+    run_overlapping([threading.Thread(target=call, args=(employees,)) for employees in clients], what="calls")
 
     assert sorted(status for status, _ in answers.values()) == [200, 200], answers
     results = sorted((body["created"], body["updated"]) for _, body in answers.values())
@@ -63,29 +53,12 @@ def test_a_bulk_call_meeting_a_long_import_answers_409_and_saves_nothing(api_as,
         pytest.skip("SQLite commits one writer at a time: a call cannot meet an import there")
     from customers import api
     from customers.services.upserts import UPSERT_LOCK
-    from ops.locks import lock_for_transaction
 
     monkeypatch.setattr(api, "BULK_LOCK_WAIT_SECONDS", 0.3)
     client = api_as(Role.ADMIN)
-    holding, release = threading.Event(), threading.Event()
 
-    def import_under_way():
-        try:
-            with transaction.atomic():
-                lock_for_transaction(UPSERT_LOCK)
-                holding.set()
-                release.wait(30)
-        finally:
-            connection.close()
-
-    holder = threading.Thread(target=import_under_way)
-    holder.start()
-    try:
-        assert holding.wait(10)
+    with lock_held(UPSERT_LOCK):  # an import under way
         busy = client.post(BULK, {"customers": [{"external_id": "N-1", "name": "New"}]}, format="json")
-    finally:
-        release.set()
-        holder.join(30)
 
     assert busy.status_code == 409
     assert busy["Retry-After"] == "30"

@@ -34,6 +34,20 @@ def _waiting_on_locks() -> int:
         return cursor.fetchone()[0]
 
 
+def run_overlapping(threads: list[threading.Thread], what: str) -> None:
+    """Run two writers of customers so that both are inside their transactions at the same time: the table of
+    change records is held while they start, so the one ahead stops before its commit and the other wherever it
+    meets the first; then both go on to their end."""
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute(f"LOCK TABLE {CustomerChange._meta.db_table} IN SHARE MODE")
+        for thread in threads:
+            thread.start()
+        wait_for(lambda: _waiting_on_locks() == len(threads), what=f"both {what} under way")
+    for thread in threads:
+        thread.join(30)
+
+
 @pytest.mark.django_db(transaction=True)
 def test_two_imports_of_the_same_new_customers_at_once_both_finish_and_the_later_one_wins(tmp_path):
     if connection.vendor != "postgresql":
@@ -49,17 +63,7 @@ def test_two_imports_of_the_same_new_customers_at_once_both_finish_and_the_later
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=commit, args=(job,)) for job in (first, second)]
-    # Hold the table of change records, so that both imports are inside their transactions at the same time:
-    # the one ahead stops before its commit, the other wherever it meets the first.
-    with transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute(f"LOCK TABLE {CustomerChange._meta.db_table} IN SHARE MODE")
-        for thread in threads:
-            thread.start()
-        wait_for(lambda: _waiting_on_locks() == 2, what="both imports under way")
-    for thread in threads:
-        thread.join(30)
+    run_overlapping([threading.Thread(target=commit, args=(job,)) for job in (first, second)], what="imports")
 
     assert errors == []
     jobs = {job.pk: job for job in ImportJob.objects.filter(pk__in=[first.pk, second.pk])}

@@ -10,29 +10,18 @@ from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 
-from workshops import live
 from workshops.models import Privacy
-from workshops.services.presence import presence_forget
 from workshops.services.privacy import step_privacy_set
 from workshops.services.room import participant_remove, workshop_touch
 from workshops.tests.factories import item, running_workshop
-from workshops.tests.test_live_wait import Held, _signed_in
+
+# _short_waits: test_live_wait's own set-up and clean-up of the waits, for these tests too (autouse).
+from workshops.tests.test_live_wait import Held, _short_waits, _signed_in  # noqa: F401
 
 # The watcher's thread reads the versions with its own connection: the changes must be committed.
 pytestmark = pytest.mark.django_db(transaction=True)
 
 TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([A-Za-z0-9]+)"')
-
-
-@pytest.fixture(autouse=True)
-def _short_waits(settings):
-    settings.LIVE_WAIT_SECONDS = 3
-    presence_forget()
-    yield
-    deadline = time.monotonic() + 2
-    while live._watch._thread is not None and time.monotonic() < deadline:
-        time.sleep(0.02)
-    presence_forget()
 
 
 def _waiting_poll(room, user, client=None):
