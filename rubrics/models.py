@@ -301,6 +301,13 @@ class RescoreJob(models.Model):
         null=True, blank=True, default=0, help_text="Scores whose total or qualification moved; unknown for older jobs."
     )
     error = models.TextField(blank=True)
+    table = models.CharField(
+        max_length=63,
+        blank=True,
+        default="",
+        help_text="The table the job's chunks fill, switched in as the rubric's partition at the end "
+        "(PostgreSQL, a publish); empty: the scores are upserted in place.",
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -1,5 +1,6 @@
 """What rubrics does when the apps below it say something happened (connected in apps.py)."""
 
+from .score_tables import score_partition_drop, score_partition_ensure
 from .selectors import customer_scores
 from .services.rescoring import customers_rescore_later
 from .services.scores import score_copies_refresh
@@ -20,3 +21,14 @@ def engagement_changed_rescore(sender=None, customer_ids: list[int] = (), **kwar
 def customer_scores_panel(customer) -> tuple[str, dict]:
     """The customer page's scores: each rubric's total, grade and breakdown, by the version that scored it."""
     return "rubrics/customer_scores_panel.html", {"scores": customer_scores(customer=customer)}
+
+
+def rubric_saved(sender=None, instance=None, created=False, **kwargs) -> None:
+    """A new rubric gets its score partition (PostgreSQL), in the transaction that creates it."""
+    if created:
+        score_partition_ensure(instance.pk)
+
+
+def rubric_deleted(sender=None, instance=None, **kwargs) -> None:
+    """A deleted rubric's partition goes with it (its scores were deleted first)."""
+    score_partition_drop(instance.pk)

@@ -38,6 +38,8 @@ def rescore_job_start(self, job_id: int, resume: bool = False) -> None:
     chunk_ids = rescoring.rescore_job_plan(job_id=job_id, resume=resume)
     if chunk_ids:
         group(rescore_chunk.si(chunk_id) for chunk_id in chunk_ids).apply_async()
+    elif resume and rescoring.rescore_job_switch(job_id=job_id):
+        _announce()  # every chunk was done, its table not yet switched in (the worker died then)
 
 
 def _chunk_failed(job_message):
@@ -91,6 +93,7 @@ def rescore_jobs_resend(after_a_restart: bool) -> None:
     else:
         queued_for = datetime.timedelta(seconds=settings.STUCK_JOB_SECONDS)
         stalled_for = datetime.timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT)
+    rescoring.score_tables_sweep()
     queued, running = rescoring.rescore_jobs_stuck(queued_for=queued_for, stalled_for=stalled_for)
     for job_id in queued:
         job_send_now("rubrics.tasks.rescore_job_start", job_id)

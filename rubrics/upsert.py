@@ -61,7 +61,7 @@ def _compared_select(computed: str, version: RubricVersion, low_id: int, high_id
     return sql, [version.rubric_id, low_id, high_id]
 
 
-def _changes_select(compared: str, version: RubricVersion, now: datetime.datetime) -> tuple[str, list]:
+def changes_select(compared: str, version: RubricVersion, now: datetime.datetime) -> tuple[str, list]:
     """The scores whose qualification changes (or a first score that qualifies)."""
     sql = (
         f"SELECT c.id, %s, %s, c.was_qualified, c.qualified, c.total, %s FROM {compared} AS c"
@@ -73,7 +73,7 @@ def _changes_select(compared: str, version: RubricVersion, now: datetime.datetim
     return sql, [version.rubric_id, version.pk, now]
 
 
-def _moved_count(compared: str, distinct: str) -> str:
+def moved_count(compared: str, distinct: str) -> str:
     """How many scores move: a first score, or a total or qualification that differs from the stored one
     (a score that only takes the new version, or a new breakdown of the same total, does not count)."""
     return (
@@ -106,14 +106,14 @@ def _postgresql_statement(select_sql, select_params, version, now, low_id, high_
     the upsert and the counts from them."""
     _, change_table = _names()
     compared_sql, compared_params = _compared_select("computed", version, low_id, high_id)
-    changes_sql, changes_params = _changes_select("compared", version, now)
+    changes_sql, changes_params = changes_select("compared", version, now)
     upsert_sql, upsert_params = _upsert("computed", version, now, "IS DISTINCT FROM")
     sql = (
         f"WITH computed AS MATERIALIZED ({select_sql}),"
         f" compared AS MATERIALIZED ({compared_sql}),"
         f" history AS (INSERT INTO {change_table} {_change_columns()} {changes_sql}),"
         f" written AS ({upsert_sql} RETURNING 1)"
-        f" SELECT (SELECT count(*) FROM written), ({_moved_count('compared', 'IS DISTINCT FROM')})"
+        f" SELECT (SELECT count(*) FROM written), ({moved_count('compared', 'IS DISTINCT FROM')})"
     )
     return Statement(sql, [*select_params, *compared_params, *changes_params, *upsert_params], "written moved")
 
@@ -123,13 +123,26 @@ def _sqlite_statements(select_sql, select_params, version, now, low_id, high_id)
     _, change_table = _names()
     compared_sql, compared_params = _compared_select(f"({select_sql})", version, low_id, high_id)
     compared = f"({compared_sql})"
-    changes_sql, changes_params = _changes_select(compared, version, now)
+    changes_sql, changes_params = changes_select(compared, version, now)
     upsert_sql, upsert_params = _upsert(f"({select_sql})", version, now, "IS NOT")
     return [
         Statement(
             f"INSERT INTO {change_table} {_change_columns()} {changes_sql}",
             [*changes_params, *select_params, *compared_params],
         ),
-        Statement(_moved_count(compared, "IS NOT"), [*select_params, *compared_params], "moved"),
+        Statement(moved_count(compared, "IS NOT"), [*select_params, *compared_params], "moved"),
         Statement(upsert_sql, [*upsert_params, *select_params], "written"),
     ]
+
+
+def score_fill_statement(
+    select_sql: str, select_params: list, version: RubricVersion, now: datetime.datetime, table: str
+) -> Statement:
+    """The statement adding the scores ``select_sql`` computes to a publish's own table (score_tables.py): no
+    index, no stored score to compare with, so a plain INSERT; the history and counts come at the switch."""
+    columns = ", ".join(WRITTEN_COLUMNS)
+    sql = (
+        f"INSERT INTO {connection.ops.quote_name(table)} (customer_id, rubric_id, version_id, {columns}, scored_at)"
+        f" SELECT s.id, %s, %s, {', '.join(f's.{c}' for c in WRITTEN_COLUMNS)}, %s FROM ({select_sql}) AS s"
+    )
+    return Statement(sql, [version.rubric_id, version.pk, now, *select_params], "written")

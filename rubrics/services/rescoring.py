@@ -1,33 +1,58 @@
 """Publishing a rubric version and re-scoring the customer base with it.
 
 A re-score job splits the base into primary-key ranges (chunks). Each chunk is
-written by ``compile.scores_write`` in one transaction that also marks the
-chunk done and counts it on the job, so a chunk run twice (a retry, a task
-delivered again after its worker died) writes its scores once. A newer job of
-the same rubric supersedes the older ones; their chunks then write nothing.
+written in one transaction that also marks the chunk done and counts it on the
+job, so a chunk run twice (a retry, a task delivered again after its worker
+died) writes its scores once. A newer job of the same rubric supersedes the
+older ones; their chunks then write nothing.
+
+How a chunk writes: a publish on PostgreSQL fills a table of the job's own
+(``scores.scores_fill``), which the last chunk indexes and switches in as the
+rubric's partition (``rescore_job_switch``, score_tables.py): the scores are
+written like a new table, once. Any other job (the nightly re-score by the
+same version, SQLite) upserts in place (``scores.scores_write_counted``),
+writing only the rows that differ.
 """
 
 import datetime
+import time
 from collections.abc import Callable, Iterable
 
 from django.conf import settings
-from django.db import transaction
+from django.db import OperationalError, transaction
 from django.db.models import Count, F, Max, Min
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from customers.models import Customer
 from ops.jobs import job_send
+from ops.locks import LOCK_NOT_AVAILABLE, lock_for_transaction
 from teams.models import User
 
 from ..compile import id_ranges
-from ..locks import rubric_lock, rubric_scoring_lock
+from ..locks import rubric_lock, rubric_scoring_held_off, rubric_scoring_lock
 from ..models import ChunkStatus, JobStatus, RescoreChunk, RescoreJob, Rubric, RubricVersion, VersionStatus
+from ..score_tables import (
+    partitioned,
+    score_table_create,
+    score_table_drop,
+    score_table_index,
+    score_table_switch,
+    score_tables_unattached,
+    set_lock_timeout,
+)
 from ..selectors import version_spec
-from .scores import customers_lock_for_scoring, score_statistics_refresh, scores_write, scores_write_counted
+from .scores import (
+    customers_lock_for_scoring,
+    score_statistics_refresh,
+    scores_fill,
+    scores_write,
+    scores_write_counted,
+)
 
 CUSTOMER_TASK_SIZE = 1_000  # changed customers per re-score task
 SCATTERED_RANGES = 2  # more ranges than this: the customers are re-scored by id, in one statement
+SWITCH_ATTEMPTS = 5  # a switch that waited SWITCH_LOCK_TIMEOUT for the lead list's readers is tried again
 ACTIVE = (JobStatus.QUEUED, JobStatus.RUNNING)
 # What waits, and what catches up, when a task cannot be sent (Redis down): see ops.outages.
 JOB_WAITING = "The re-score starts by itself when it is back."
@@ -72,7 +97,13 @@ def rescore_job_plan(*, job_id: int, chunk_size: int | None = None, resume: bool
                 for number, low in enumerate(range(bounds["low"], bounds["high"] + 1, chunk_size)):
                     chunks.append(RescoreChunk(job_id=job_id, number=number, low_id=low, high_id=low + chunk_size - 1))
             RescoreChunk.objects.bulk_create(chunks)
-            RescoreJob.objects.filter(pk=job_id).update(chunks_total=len(chunks), rows_total=bounds["count"])
+            job = RescoreJob.objects.get(pk=job_id)
+            table = ""
+            if chunks and partitioned() and job.reason == "publish":
+                table = score_table_create(job_id=job_id, rubric_id=job.rubric_id)
+            RescoreJob.objects.filter(pk=job_id).update(
+                chunks_total=len(chunks), rows_total=bounds["count"], table=table
+            )
             if not chunks:
                 RescoreJob.objects.filter(pk=job_id).update(status=JobStatus.DONE, finished_at=timezone.now())
     if not claimed and not resume:
@@ -93,7 +124,8 @@ def rescore_chunk_run(*, chunk_id: int) -> int | None:
     2. claim the chunk with a conditional UPDATE (pending → done): a second run
        stops here; a run killed midway was rolled back and left it pending;
     3. write nothing if the job no longer runs (superseded or failed);
-    4. write the scores and count the chunk on the job; the last chunk finishes the job.
+    4. write the scores and count the chunk on the job; the last chunk finishes the job (a job filling its own
+       table: switches it in, once committed).
     """
 
     chunk = RescoreChunk.objects.filter(pk=chunk_id).select_related("job").first()
@@ -111,21 +143,96 @@ def rescore_chunk_run(*, chunk_id: int) -> int | None:
         if job.status != JobStatus.RUNNING:
             RescoreChunk.objects.filter(pk=chunk_id).update(status=ChunkStatus.SKIPPED)
             return None
-        counts = scores_write_counted(
-            version=job.version, spec=version_spec(job.version), low_id=chunk.low_id, high_id=chunk.high_id
-        )
-        RescoreChunk.objects.filter(pk=chunk_id).update(rows_changed=counts.written, scores_moved=counts.moved)
+        spec = version_spec(job.version)
+        if job.table:
+            written = scores_fill(
+                version=job.version, spec=spec, low_id=chunk.low_id, high_id=chunk.high_id, table=job.table
+            )
+            moved = 0  # counted at the switch, against the scores then attached
+        else:
+            written, moved = scores_write_counted(
+                version=job.version, spec=spec, low_id=chunk.low_id, high_id=chunk.high_id
+            )
+        RescoreChunk.objects.filter(pk=chunk_id).update(rows_changed=written, scores_moved=moved)
         RescoreJob.objects.filter(pk=job.pk).update(
             chunks_done=F("chunks_done") + 1,
-            rows_changed=F("rows_changed") + counts.written,
-            scores_moved=Coalesce(F("scores_moved"), 0) + counts.moved,
+            rows_changed=F("rows_changed") + written,
+            scores_moved=Coalesce(F("scores_moved"), 0) + moved,
         )
-        finished = RescoreJob.objects.filter(
-            pk=job.pk, status=JobStatus.RUNNING, chunks_done__gte=F("chunks_total")
-        ).update(status=JobStatus.DONE, finished_at=now)
+        last = RescoreJob.objects.filter(pk=job.pk, status=JobStatus.RUNNING, chunks_done__gte=F("chunks_total"))
+        finished = 0 if job.table else last.update(status=JobStatus.DONE, finished_at=now)
+        to_switch = bool(job.table) and last.exists()
     if finished:
         score_statistics_refresh()  # the last chunk: the planner learns the new scores
-    return counts.written
+    if to_switch:
+        rescore_job_switch(job_id=job.pk)
+    return written
+
+
+def rescore_job_switch(*, job_id: int) -> bool:
+    """Switch a job's filled table in as its rubric's partition and finish the job; False if there is nothing to
+    switch (not a table job, chunks still to do, already switched, superseded or failed). Run by the last chunk,
+    and again by the job's start when it is resumed (a worker died midway): each step runs once.
+
+    1. build the table's indexes (a named lock: two last chunks finishing at once build them once);
+    2. in one transaction holding the rubric's scoring off, so no changed customer's score is written meanwhile:
+       the switch (score_tables.score_table_switch: what was written meanwhile, the history, the counts), and the
+       job done. Waiting too long for the lead list's readers rolls it back; it is tried again;
+    3. drop the old partition and refresh the planner's statistics.
+    """
+    job = RescoreJob.objects.select_related("version").filter(pk=job_id).first()
+    if job is None or not job.table or job.status != JobStatus.RUNNING or job.chunks_done < job.chunks_total:
+        return False
+    with transaction.atomic():
+        lock_for_transaction(f"rescore-switch:{job_id}")
+        if not RescoreJob.objects.filter(pk=job_id, status=JobStatus.RUNNING).exists():
+            return False
+        score_table_index(job.table)
+    for attempt in range(1, SWITCH_ATTEMPTS + 1):
+        try:
+            with transaction.atomic():
+                rubric_scoring_held_off(job.rubric_id)
+                if not RescoreJob.objects.filter(pk=job_id, status=JobStatus.RUNNING).exists():
+                    return False
+                switched = score_table_switch(name=job.table, version=job.version)
+                RescoreJob.objects.filter(pk=job_id).update(
+                    status=JobStatus.DONE,
+                    finished_at=timezone.now(),
+                    rows_changed=switched.written,
+                    scores_moved=switched.moved,
+                )
+            break
+        except OperationalError as error:
+            if getattr(error.__cause__, "sqlstate", None) != LOCK_NOT_AVAILABLE or attempt == SWITCH_ATTEMPTS:
+                raise
+            time.sleep(attempt)
+    if switched.detached:
+        score_table_drop(switched.detached)
+    score_statistics_refresh()
+    return True
+
+
+def score_tables_sweep() -> list[str]:
+    """Drop the score tables no running job fills (a superseded or failed job's, an old partition a dead worker
+    left detached); return their names. The tables are listed before the jobs are read: a job's table and its
+    running status are committed together, so a table listed is never a running job's read as not running."""
+    if not partitioned():
+        return []
+    names = score_tables_unattached()
+    running = set(RescoreJob.objects.filter(status=JobStatus.RUNNING).exclude(table="").values_list("table", flat=True))
+    dropped = []
+    for name in names:
+        if name in running:
+            continue
+        try:
+            with transaction.atomic():
+                set_lock_timeout("1s")  # a superseded job's chunk still writing to it: next time
+                if score_table_drop(name):
+                    dropped.append(name)
+        except OperationalError as error:
+            if getattr(error.__cause__, "sqlstate", None) != LOCK_NOT_AVAILABLE:
+                raise
+    return dropped
 
 
 def rescore_job_fail(*, job_id: int, message: str) -> None:

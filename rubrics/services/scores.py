@@ -11,7 +11,7 @@ from customers.models import Customer
 from .. import scoring
 from ..compile import id_ranges, scored_sql
 from ..models import QualificationChange, RubricVersion, Score
-from ..upsert import COPIED_COLUMNS, score_statements
+from ..upsert import COPIED_COLUMNS, score_fill_statement, score_statements
 
 
 class ScoresWritten(NamedTuple):
@@ -59,6 +59,17 @@ def scores_write_counted(
             elif statement.counts == "written":
                 written = cursor.rowcount
     return ScoresWritten(written=written, moved=moved)
+
+
+def scores_fill(*, version: RubricVersion, spec: scoring.Rubric, low_id: int, high_id: int, table: str) -> int:
+    """Add the version's scores of customers low_id..high_id to a publish's own table (score_tables.py); return
+    the rows added. The history and the moved scores are counted when the table is switched in."""
+    select_sql, select_params = scored_sql(spec, Customer.objects.filter(pk__gte=low_id, pk__lte=high_id))
+    statement = score_fill_statement(select_sql, select_params, version, timezone.now(), table)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL jit = off")
+        cursor.execute(statement.sql, statement.params)
+        return cursor.rowcount
 
 
 def customers_lock_for_scoring(*, low_id: int, high_id: int, customer_ids: list[int] | None = None) -> None:

@@ -21,8 +21,10 @@ from rubrics.compile import (
     versions_scored_sql,
 )
 from rubrics.models import QualificationChange, Rubric, RubricVersion, Score
+from rubrics.score_tables import score_table_create, score_table_drop
 from rubrics.selectors import customer_attributes
-from rubrics.services.scores import scores_write
+from rubrics.services.scores import scores_fill, scores_write
+from rubrics.upsert import WRITTEN_COLUMNS
 
 # Letters that fold differently in Unicode than in ASCII, and LIKE's wildcards.
 ALPHABET = "aAbBzZéÉßİ %_"
@@ -201,6 +203,11 @@ def test_sql_and_python_agree_on_every_score(version, data):
     ids = sorted(computed)
     scores_write(version=version, spec=rubric, low_id=ids[0], high_id=ids[-1])
     stored = {score.customer_id: score for score in Score.objects.filter(rubric=version.rubric)}
+    if connection.vendor == "postgresql":
+        # A publish's own table (score_tables.py) is filled with the same rows the upsert stores.
+        assert _filled(version, rubric, ids) == {
+            score.customer_id: tuple(getattr(score, column) for column in FILLED) for score in stored.values()
+        }
     from_masks = {
         row["customer_id"]: row
         for row in Score.objects.annotate(passes=stored_passes_gates(rubric), rank=stored_rank(rubric)).values()
@@ -262,6 +269,19 @@ def test_sql_and_python_agree_on_every_score(version, data):
             ) == (expected.total, expected.qualified, expected.passes_gates, expected.rank), (index, attributes)
 
     assert counted == expected_counts
+
+
+FILLED = ("version_id", *WRITTEN_COLUMNS)
+
+
+def _filled(version, rubric, ids) -> dict[int, tuple]:
+    table = score_table_create(job_id=0, rubric_id=version.rubric_id)
+    scores_fill(version=version, spec=rubric, low_id=ids[0], high_id=ids[-1], table=table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT customer_id, {', '.join(FILLED)} FROM {table}")
+        rows = {row[0]: tuple(row[1:]) for row in cursor.fetchall()}
+    score_table_drop(table)
+    return rows
 
 
 def _rows(sql: str, params: list) -> dict[int, dict]:

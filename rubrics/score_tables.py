@@ -1,0 +1,258 @@
+"""The score table's partitions on PostgreSQL: one per rubric, and a publish's scores written as a new table that
+takes the place of the rubric's partition in one step.
+
+``rubrics_score`` is partitioned by rubric (migration 0013): every reader asks by rubric, so it reads one
+partition, and the unique (customer, rubric) key is the same. A rubric gets its partition when it is created
+(``score_partition_ensure``). A publish's re-score fills a table of its own with no index (``score_table_create``,
+then ``upsert.score_fill_statement`` chunk by chunk), builds the parent's indexes on it once the fill is done
+(``score_table_index``), and ``score_table_switch`` puts it in the old partition's place. What is written and
+read meanwhile goes to the attached partition, as before. SQLite has one plain table: there none of this runs
+and every re-score is the upsert.
+
+Table names: a rubric's first partition is ``rubrics_score_r<rubric id>``; a job's table ``rubrics_score_j<job
+id>``, which stays its name once attached. ``score_tables_sweep`` drops the tables nothing uses any more.
+"""
+
+import re
+from typing import NamedTuple
+
+from django.db import connection
+from django.utils import timezone
+
+from customers.models import Customer
+
+from .models import QualificationChange, RubricVersion, Score
+from .upsert import COPIED_COLUMNS, WRITTEN_COLUMNS, changes_select, moved_count
+
+PARENT = Score._meta.db_table
+TABLE_NAME = re.compile(rf"^{PARENT}_[rj][0-9]+$")
+SWITCH_LOCK_TIMEOUT = "2s"  # the switch's wait for the lead list's readers to let go of the parent (then retried)
+COLUMNS = ("id", "customer_id", "rubric_id", "version_id", *WRITTEN_COLUMNS, "scored_at")
+
+
+def partitioned() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def _quote(name: str) -> str:
+    return connection.ops.quote_name(name)
+
+
+def set_lock_timeout(timeout: str) -> None:
+    """How long the transaction's next statements wait for a lock (until it ends)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT set_config('lock_timeout', %s, true)", [timeout])
+
+
+def job_table_name(job_id: int) -> str:
+    return f"{PARENT}_j{job_id}"
+
+
+def rubric_partition(rubric_id: int) -> str | None:
+    """The name of the table attached as the rubric's partition, if any."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid"
+            " WHERE i.inhparent = %s::regclass AND pg_get_expr(c.relpartbound, c.oid) = %s",
+            [PARENT, f"FOR VALUES IN ('{int(rubric_id)}')"],
+        )
+        row = cursor.fetchone()
+    return row[0] if row else None
+
+
+def _bare_table_create(cursor, name: str, rubric_id: int) -> None:
+    """A table shaped like the parent (its defaults: the ids' sequence), no index, only the rubric's rows."""
+    cursor.execute(f"DROP TABLE IF EXISTS {_quote(name)}")
+    cursor.execute(
+        f"CREATE TABLE {_quote(name)} (LIKE {_quote(PARENT)} INCLUDING DEFAULTS, CHECK (rubric_id = {int(rubric_id)}))"
+    )
+
+
+def _attach(cursor, name: str, rubric_id: int) -> None:
+    # SHARE UPDATE EXCLUSIVE on the parent: readers and writers go on. The parent's indexes found on the table
+    # are taken as its partition's; missing ones are built. The foreign keys are checked here.
+    cursor.execute(f"ALTER TABLE {_quote(PARENT)} ATTACH PARTITION {_quote(name)} FOR VALUES IN ({int(rubric_id)})")
+
+
+def score_partition_ensure(rubric_id: int) -> None:
+    """Give the rubric an empty partition if it has none (a new rubric). PostgreSQL only."""
+    if not partitioned() or rubric_partition(rubric_id):
+        return
+    name = f"{PARENT}_r{int(rubric_id)}"
+    with connection.cursor() as cursor:
+        _bare_table_create(cursor, name, rubric_id)
+        _attach(cursor, name, rubric_id)
+
+
+def score_table_create(*, job_id: int, rubric_id: int) -> str:
+    """The empty table a job's chunks fill (dropped first if a job of that id left one behind)."""
+    name = job_table_name(job_id)
+    with connection.cursor() as cursor:
+        _bare_table_create(cursor, name, rubric_id)
+    return name
+
+
+def table_exists(name: str) -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT to_regclass(%s) IS NOT NULL", [name])
+        return cursor.fetchone()[0]
+
+
+def _parent_indexes(cursor) -> list[tuple[str, str, str | None, str | None]]:
+    """The parent's indexes: (name, definition, constraint name, constraint definition), in a stable order."""
+    cursor.execute(
+        "SELECT c.relname, pg_get_indexdef(i.indexrelid), con.conname, pg_get_constraintdef(con.oid)"
+        " FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid"
+        " LEFT JOIN pg_constraint con ON con.conindid = i.indexrelid AND con.conrelid = i.indrelid"
+        " WHERE i.indrelid = %s::regclass ORDER BY c.relname",
+        [PARENT],
+    )
+    return cursor.fetchall()
+
+
+def score_table_index(name: str) -> None:
+    """Build the parent's indexes (its primary key and unique constraint as constraints) on a filled job table,
+    each once: after a worker died midway, the ones built are skipped. Read from the catalog, so an index added
+    to ``Score`` later is built here too."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT i.relname FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid WHERE x.indrelid = %s::regclass",
+            [name],
+        )
+        built = {row[0] for row in cursor.fetchall()}
+        cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
+        for index_name, definition, constraint_name, constraint_definition in _parent_indexes(cursor):
+            own = f"{name}_{index_name}"[:63]
+            if own in built:
+                continue
+            if constraint_name:
+                cursor.execute(f"ALTER TABLE {_quote(name)} ADD CONSTRAINT {_quote(own)} {constraint_definition}")
+                continue
+            head = re.match(rf"CREATE (UNIQUE )?INDEX {re.escape(index_name)} ON ONLY (\S+\.)?{PARENT} ", definition)
+            if head is None:
+                raise ValueError(f"unexpected index definition: {definition}")
+            cursor.execute(
+                f"CREATE {head.group(1) or ''}INDEX {_quote(own)} ON {_quote(name)} {definition[head.end() :]}"
+            )
+
+
+class Switched(NamedTuple):
+    written: int  # rows in the rubric's new partition
+    moved: int  # scores whose total or qualification differs from the old partition's (a first score included)
+    detached: str | None  # the old partition, detached: the caller drops it once committed
+
+
+def score_table_switch(*, name: str, version: RubricVersion) -> Switched:
+    """Put a filled, indexed job table in place of the rubric's partition, in the caller's transaction, which
+    holds the rubric's scoring off (``locks.rubric_scoring_held_off``), so the attached partition does not change
+    meanwhile:
+
+    1. take over what the changed customers' path wrote by this version into the attached partition while the
+       table filled (a newer row than the table's, or a customer the table has not: one created meanwhile);
+    2. take over the attached partition's copies of the customers' fields where they differ (they are kept
+       current in the customer's own transaction);
+    3. drop the rows of customers deleted meanwhile;
+    4. write the qualification history and count the moved scores: the table against the attached partition;
+    5. detach the old partition and attach the table (waiting at most SWITCH_LOCK_TIMEOUT for readers).
+    """
+    table, old_name = _quote(name), rubric_partition(version.rubric_id)
+    customers = _quote(Customer._meta.db_table)
+    columns = ", ".join(COLUMNS)
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL jit = off")
+        if old_name:
+            old = _quote(old_name)
+            cursor.execute(
+                f"DELETE FROM {table} AS t USING {old} AS o WHERE o.customer_id = t.customer_id"
+                " AND o.version_id = %s AND o.scored_at > t.scored_at",
+                [version.pk],
+            )
+            cursor.execute(
+                f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {old} AS o WHERE o.version_id = %s"
+                f" AND NOT EXISTS (SELECT 1 FROM {table} AS t WHERE t.customer_id = o.customer_id)",
+                [version.pk],
+            )
+            copies = list(COPIED_COLUMNS)
+            differ = " OR ".join(f"t.{c} IS DISTINCT FROM o.{c}" for c in copies)
+            cursor.execute(
+                f"UPDATE {table} AS t SET {', '.join(f'{c} = o.{c}' for c in copies)} FROM {old} AS o"
+                f" WHERE o.customer_id = t.customer_id AND ({differ})"
+            )
+        cursor.execute(
+            f"DELETE FROM {table} AS t WHERE NOT EXISTS (SELECT 1 FROM {customers} AS c WHERE c.id = t.customer_id)"
+        )
+        written, moved = _history_write(cursor, table, old_name, version)
+        cursor.execute("SELECT current_setting('lock_timeout')")
+        (previous,) = cursor.fetchone()
+        set_lock_timeout(SWITCH_LOCK_TIMEOUT)
+        if old_name:
+            # ACCESS EXCLUSIVE on the parent until the commit: the lead list waits for this last step only.
+            cursor.execute(f"ALTER TABLE {_quote(PARENT)} DETACH PARTITION {_quote(old_name)}")
+        _attach(cursor, name, version.rubric_id)
+        set_lock_timeout(previous)
+    return Switched(written=written, moved=moved, detached=old_name)
+
+
+def _history_write(cursor, table: str, old_name: str | None, version: RubricVersion) -> tuple[int, int]:
+    changes_table = _quote(QualificationChange._meta.db_table)
+    if old_name:
+        compared = (
+            "SELECT t.customer_id AS id, t.total, t.qualified, o.customer_id IS NULL AS is_new,"
+            f" o.qualified AS was_qualified, o.total AS was_total FROM {table} AS t"
+            f" LEFT JOIN {_quote(old_name)} AS o ON o.customer_id = t.customer_id"
+        )
+    else:
+        compared = (
+            "SELECT t.customer_id AS id, t.total, t.qualified, true AS is_new, NULL::boolean AS was_qualified,"
+            f" NULL::integer AS was_total FROM {table} AS t"
+        )
+    changes_sql, changes_params = changes_select("compared", version, timezone.now())
+    cursor.execute(
+        f"WITH compared AS MATERIALIZED ({compared}),"
+        f" history AS (INSERT INTO {changes_table} (customer_id, rubric_id, version_id, was_qualified, qualified,"
+        f" total, changed_at) {changes_sql})"
+        f" SELECT (SELECT count(*) FROM compared), ({moved_count('compared', 'IS DISTINCT FROM')})",
+        changes_params,
+    )
+    written, moved = cursor.fetchone()
+    return written, moved
+
+
+def score_table_drop(name: str) -> bool:
+    """Drop a job's table or a detached partition; an attached one (the rubric's scores) is left: False."""
+    if not TABLE_NAME.match(name):
+        raise ValueError(f"not a score table: {name}")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT EXISTS (SELECT 1 FROM pg_inherits WHERE inhrelid = to_regclass(%s))", [name])
+        if cursor.fetchone()[0]:
+            return False
+        _pending_checks_run()
+        cursor.execute(f"DROP TABLE IF EXISTS {_quote(name)}")
+    return True
+
+
+def score_partition_drop(rubric_id: int) -> None:
+    """Drop a deleted rubric's partition (its scores were deleted with it)."""
+    name = rubric_partition(rubric_id) if partitioned() else None
+    if name:
+        _pending_checks_run()
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE {_quote(name)}")
+
+
+def _pending_checks_run() -> None:
+    """Check the foreign keys deferred to the commit now (Django's check_constraints: immediate, then deferred
+    again): PostgreSQL drops no table with checks pending, as a transaction that wrote to it and drops it has."""
+    connection.check_constraints()
+
+
+def score_tables_unattached() -> list[str]:
+    """The score tables not attached: a running job's, or left by a superseded or failed job, or detached by a
+    switch whose drop did not happen (its worker died)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT c.relname FROM pg_class c WHERE c.relkind = 'r' AND c.relname LIKE %s"
+            " AND NOT EXISTS (SELECT 1 FROM pg_inherits i WHERE i.inhrelid = c.oid) ORDER BY c.relname",
+            [f"{PARENT}\\_%"],
+        )
+        return [row[0] for row in cursor.fetchall() if TABLE_NAME.match(row[0])]
