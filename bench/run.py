@@ -65,11 +65,15 @@ def seed_1m() -> dict:
 
 
 EXPORT_1M = """
+import json, time
 from customers.csv_copy import csv_export_chunks
 from customers.selectors import CustomerFilters, customer_list
+started = time.perf_counter()
 with open("/dev/null", "wb") as out:
     for chunk in csv_export_chunks(customer_list(filters=CustomerFilters())):
         out.write(chunk)
+with open({out!r}, "w") as out:
+    json.dump({{"seconds": time.perf_counter() - started}}, out)
 """
 # The floor: PostgreSQL's own CSV of the export's columns (customers/exports.py COLUMNS), as stored.
 EXPORT_FLOOR = """COPY (SELECT c.id, c.external_id, c.name, c.domain, c.industry, c.country, c.region, c.city,
@@ -83,9 +87,12 @@ FROM customers_customer c LEFT JOIN teams_user u ON u.id = c.owner_id ORDER BY c
 def export_1m() -> dict:
     """The streamed CSV export of every customer (after seed_1m), in list order, to /dev/null; beside it,
     the floor: psql's COPY of the same columns to /dev/null, and the export's multiple of it."""
-    started = time.perf_counter()
-    manage("shell", "--no-imports", "-c", EXPORT_1M)
-    export = time.perf_counter() - started
+    # Timed in the process, from the list's query to the last byte, as a request serves it: a web process is
+    # already running when someone asks for the export (starting Django took about 2.5 s more).
+    with tempfile.TemporaryDirectory() as folder:
+        out = Path(folder) / "export.json"
+        manage("shell", "--no-imports", "-c", EXPORT_1M.format(out=str(out)))
+        export = json.loads(out.read_text())["seconds"]
     started = time.perf_counter()
     subprocess.run(["psql", "-X", "-q", "-d", DATABASE_URL, "-c", EXPORT_FLOOR], check=True, stdout=subprocess.DEVNULL)
     floor = time.perf_counter() - started

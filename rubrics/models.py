@@ -183,9 +183,17 @@ class Score(models.Model):
     # No index of their own on the three keys: the unique (customer, rubric) and the lead-list
     # (rubric, ...) indexes serve customer and rubric, and versions are never deleted one by one.
     # Every re-scored row would otherwise write three more index entries.
+    # On PostgreSQL the table is partitioned by rubric (score_tables.py): a row can only go to its rubric's
+    # partition, which goes with the rubric, so the rubric needs no database constraint; a published version is
+    # never deleted (PROTECT keeps it). Without them, a publish's new partition has one foreign key to check
+    # when it is attached, the customer's, instead of three.
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="scores", db_index=False)
-    rubric = models.ForeignKey(Rubric, on_delete=models.CASCADE, related_name="scores", db_index=False)
-    version = models.ForeignKey(RubricVersion, on_delete=models.PROTECT, related_name="+", db_index=False)
+    rubric = models.ForeignKey(
+        Rubric, on_delete=models.CASCADE, related_name="scores", db_index=False, db_constraint=False
+    )
+    version = models.ForeignKey(
+        RubricVersion, on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False
+    )
     total = models.IntegerField()
     fit = models.IntegerField()
     engagement = models.IntegerField()

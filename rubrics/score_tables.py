@@ -14,9 +14,10 @@ id>``, which stays its name once attached. ``score_tables_sweep`` drops the tabl
 """
 
 import re
+from concurrent.futures import ThreadPoolExecutor
 from typing import NamedTuple
 
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from customers.models import Customer
@@ -26,6 +27,7 @@ from .upsert import COPIED_COLUMNS, WRITTEN_COLUMNS, changes_select, moved_count
 
 PARENT = Score._meta.db_table
 TABLE_NAME = re.compile(rf"^{PARENT}_[rj][0-9]+$")
+INDEX_BUILD_MEMORY = "256MB"  # each index build's sort memory (PostgreSQL's default, 64MB, spills to disk at 1M rows)
 SWITCH_LOCK_TIMEOUT = "2s"  # the switch's wait for the lead list's readers to let go of the parent (then retried)
 COLUMNS = ("id", "customer_id", "rubric_id", "version_id", *WRITTEN_COLUMNS, "scored_at")
 
@@ -110,30 +112,53 @@ def _parent_indexes(cursor) -> list[tuple[str, str, str | None, str | None]]:
     return cursor.fetchall()
 
 
-def score_table_index(name: str) -> None:
+def score_table_index(name: str, *, at_once: int = 1) -> None:
     """Build the parent's indexes (its primary key and unique constraint as constraints) on a filled job table,
     each once: after a worker died midway, the ones built are skipped. Read from the catalog, so an index added
-    to ``Score`` later is built here too."""
+    to ``Score`` later is built here too.
+
+    ``at_once`` > 1 builds that many side by side, each on a connection of its own that commits it (a thread
+    each): the caller must not be inside a transaction that created the table, which they could not see."""
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT i.relname FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid WHERE x.indrelid = %s::regclass",
             [name],
         )
         built = {row[0] for row in cursor.fetchall()}
-        cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
-        for index_name, definition, constraint_name, constraint_definition in _parent_indexes(cursor):
-            own = f"{name}_{index_name}"[:63]
-            if own in built:
-                continue
-            if constraint_name:
-                cursor.execute(f"ALTER TABLE {_quote(name)} ADD CONSTRAINT {_quote(own)} {constraint_definition}")
-                continue
-            head = re.match(rf"CREATE (UNIQUE )?INDEX {re.escape(index_name)} ON ONLY (\S+\.)?{PARENT} ", definition)
-            if head is None:
-                raise ValueError(f"unexpected index definition: {definition}")
-            cursor.execute(
-                f"CREATE {head.group(1) or ''}INDEX {_quote(own)} ON {_quote(name)} {definition[head.end() :]}"
-            )
+        statements = [statement for own, statement in _index_statements(cursor, name) if own not in built]
+    if at_once > 1 and len(statements) > 1:
+        with ThreadPoolExecutor(max_workers=at_once) as pool:
+            list(pool.map(_index_build_alone, statements))
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(f"SET LOCAL maintenance_work_mem = '{INDEX_BUILD_MEMORY}'")
+        for statement in statements:
+            cursor.execute(statement)
+
+
+def _index_statements(cursor, name: str) -> list[tuple[str, str]]:
+    """(the index's name on the table, the statement building it) for each of the parent's indexes."""
+    statements = []
+    for index_name, definition, constraint_name, constraint_definition in _parent_indexes(cursor):
+        own = f"{name}_{index_name}"[:63]
+        if constraint_name:
+            statements.append((own, f"ALTER TABLE {_quote(name)} ADD CONSTRAINT {_quote(own)} {constraint_definition}"))
+            continue
+        head = re.match(rf"CREATE (UNIQUE )?INDEX {re.escape(index_name)} ON ONLY (\S+\.)?{PARENT} ", definition)
+        if head is None:
+            raise ValueError(f"unexpected index definition: {definition}")
+        rest = definition[head.end() :]
+        statements.append((own, f"CREATE {head.group(1) or ''}INDEX {_quote(own)} ON {_quote(name)} {rest}"))
+    return statements
+
+
+def _index_build_alone(statement: str) -> None:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(f"SET maintenance_work_mem = '{INDEX_BUILD_MEMORY}'")
+            cursor.execute(statement)
+    finally:
+        connection.close()  # this thread's own connection
 
 
 class Switched(NamedTuple):
@@ -151,20 +176,22 @@ def score_table_switch(*, name: str, version: RubricVersion) -> Switched:
        table filled (a newer row than the table's, or a customer the table has not: one created meanwhile);
     2. take over the attached partition's copies of the customers' fields where they differ (they are kept
        current in the customer's own transaction);
-    3. drop the rows of customers deleted meanwhile;
-    4. write the qualification history and count the moved scores: the table against the attached partition;
-    5. detach the old partition and attach the table (waiting at most SWITCH_LOCK_TIMEOUT for readers).
+    3. write the qualification history and count the moved scores: the table against the attached partition;
+    4. detach the old partition and attach the table (waiting at most SWITCH_LOCK_TIMEOUT for readers); the
+       attach checks the customers' foreign key: the rows of customers deleted meanwhile are then dropped.
     """
     table, old_name = _quote(name), rubric_partition(version.rubric_id)
-    customers = _quote(Customer._meta.db_table)
     columns = ", ".join(COLUMNS)
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL jit = off")
         if old_name:
             old = _quote(old_name)
+            # Rows by this version in the attached partition were written by the changed customers' path during
+            # the fill (few): the newer of the two rows is kept, and the partition's copies, which the customer's
+            # own transaction keeps current.
             cursor.execute(
-                f"DELETE FROM {table} AS t USING {old} AS o WHERE o.customer_id = t.customer_id"
-                " AND o.version_id = %s AND o.scored_at > t.scored_at",
+                f"DELETE FROM {table} AS t USING {old} AS o WHERE o.version_id = %s AND o.customer_id = t.customer_id"
+                " AND o.scored_at > t.scored_at",
                 [version.pk],
             )
             cursor.execute(
@@ -176,21 +203,40 @@ def score_table_switch(*, name: str, version: RubricVersion) -> Switched:
             differ = " OR ".join(f"t.{c} IS DISTINCT FROM o.{c}" for c in copies)
             cursor.execute(
                 f"UPDATE {table} AS t SET {', '.join(f'{c} = o.{c}' for c in copies)} FROM {old} AS o"
-                f" WHERE o.customer_id = t.customer_id AND ({differ})"
+                f" WHERE o.version_id = %s AND o.customer_id = t.customer_id AND ({differ})",
+                [version.pk],
             )
-        cursor.execute(
-            f"DELETE FROM {table} AS t WHERE NOT EXISTS (SELECT 1 FROM {customers} AS c WHERE c.id = t.customer_id)"
-        )
-        written, moved = _history_write(cursor, table, old_name, version)
         cursor.execute("SELECT current_setting('lock_timeout')")
         (previous,) = cursor.fetchone()
-        set_lock_timeout(SWITCH_LOCK_TIMEOUT)
-        if old_name:
-            # ACCESS EXCLUSIVE on the parent until the commit: the lead list waits for this last step only.
-            cursor.execute(f"ALTER TABLE {_quote(PARENT)} DETACH PARTITION {_quote(old_name)}")
-        _attach(cursor, name, version.rubric_id)
+        try:
+            with transaction.atomic():
+                written, moved = _history_and_attach(cursor, name, old_name, version)
+        except IntegrityError:
+            # A customer deleted during the fill still has a row in the table (its foreign key, checked by the
+            # attach, says so): those rows go, and the history and the attach are done again. Rare, so the table
+            # is not searched for them every time.
+            _orphans_delete(cursor, table)
+            written, moved = _history_and_attach(cursor, name, old_name, version)
         set_lock_timeout(previous)
     return Switched(written=written, moved=moved, detached=old_name)
+
+
+def _history_and_attach(cursor, name: str, old_name: str | None, version: RubricVersion) -> tuple[int, int]:
+    written, moved = _history_write(cursor, _quote(name), old_name, version)
+    set_lock_timeout(SWITCH_LOCK_TIMEOUT)
+    if old_name:
+        # ACCESS EXCLUSIVE on the parent until the commit: the lead list waits for this last step only.
+        cursor.execute(f"ALTER TABLE {_quote(PARENT)} DETACH PARTITION {_quote(old_name)}")
+    _attach(cursor, name, version.rubric_id)
+    return written, moved
+
+
+def _orphans_delete(cursor, table: str) -> int:
+    customers = _quote(Customer._meta.db_table)
+    cursor.execute(
+        f"DELETE FROM {table} AS t WHERE NOT EXISTS (SELECT 1 FROM {customers} AS c WHERE c.id = t.customer_id)"
+    )
+    return cursor.rowcount
 
 
 def _history_write(cursor, table: str, old_name: str | None, version: RubricVersion) -> tuple[int, int]:

@@ -15,6 +15,7 @@ writing only the rows that differ.
 """
 
 import datetime
+import logging
 import time
 from collections.abc import Callable, Iterable
 
@@ -49,6 +50,8 @@ from .scores import (
     scores_write,
     scores_write_counted,
 )
+
+logger = logging.getLogger(__name__)
 
 CUSTOMER_TASK_SIZE = 1_000  # changed customers per re-score task
 SCATTERED_RANGES = 2  # more ranges than this: the customers are re-scored by id, in one statement
@@ -85,22 +88,21 @@ def rescore_job_plan(*, job_id: int, chunk_size: int | None = None, resume: bool
     its pending chunks are returned again (a chunk sent twice is done once);
     without, a job this call did not start returns none.
     """
-    chunk_size = chunk_size or settings.RESCORE_CHUNK_SIZE
     with transaction.atomic():
         claimed = RescoreJob.objects.filter(pk=job_id, status=JobStatus.QUEUED).update(
             status=JobStatus.RUNNING, started_at=timezone.now()
         )
         if claimed:
+            job = RescoreJob.objects.get(pk=job_id)
+            fills = partitioned() and job.reason == "publish"
+            chunk_size = chunk_size or (settings.RESCORE_FILL_CHUNK_SIZE if fills else settings.RESCORE_CHUNK_SIZE)
             bounds = Customer.objects.aggregate(low=Min("id"), high=Max("id"), count=Count("id"))
             chunks = []
             if bounds["count"]:
                 for number, low in enumerate(range(bounds["low"], bounds["high"] + 1, chunk_size)):
                     chunks.append(RescoreChunk(job_id=job_id, number=number, low_id=low, high_id=low + chunk_size - 1))
             RescoreChunk.objects.bulk_create(chunks)
-            job = RescoreJob.objects.get(pk=job_id)
-            table = ""
-            if chunks and partitioned() and job.reason == "publish":
-                table = score_table_create(job_id=job_id, rubric_id=job.rubric_id)
+            table = score_table_create(job_id=job_id, rubric_id=job.rubric_id) if chunks and fills else ""
             RescoreJob.objects.filter(pk=job_id).update(
                 chunks_total=len(chunks), rows_total=bounds["count"], table=table
             )
@@ -183,11 +185,15 @@ def rescore_job_switch(*, job_id: int) -> bool:
     job = RescoreJob.objects.select_related("version").filter(pk=job_id).first()
     if job is None or not job.table or job.status != JobStatus.RUNNING or job.chunks_done < job.chunks_total:
         return False
+    # Side by side on connections of their own, unless this runs inside a transaction they could not see into.
+    at_once = 1 if transaction.get_connection().in_atomic_block else settings.RESCORE_INDEX_BUILDS
+    started = time.monotonic()
     with transaction.atomic():
         lock_for_transaction(f"rescore-switch:{job_id}")
         if not RescoreJob.objects.filter(pk=job_id, status=JobStatus.RUNNING).exists():
             return False
-        score_table_index(job.table)
+        score_table_index(job.table, at_once=at_once)
+    indexed = time.monotonic()
     for attempt in range(1, SWITCH_ATTEMPTS + 1):
         try:
             with transaction.atomic():
@@ -206,9 +212,14 @@ def rescore_job_switch(*, job_id: int) -> bool:
             if getattr(error.__cause__, "sqlstate", None) != LOCK_NOT_AVAILABLE or attempt == SWITCH_ATTEMPTS:
                 raise
             time.sleep(attempt)
+    switched_at = time.monotonic()
     if switched.detached:
         score_table_drop(switched.detached)
     score_statistics_refresh()
+    logger.info(
+        "re-score job %s switched in: indexes %.1f s, switch %.1f s (%s attempt(s)), drop and statistics %.1f s",
+        job_id, indexed - started, switched_at - indexed, attempt, time.monotonic() - switched_at,
+    )  # fmt: skip
     return True
 
 
