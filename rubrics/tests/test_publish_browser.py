@@ -20,7 +20,7 @@ NEW_THRESHOLD = 7
 
 
 def test_an_admin_edits_previews_publishes_and_the_scores_follow(real_worker, page, make_person, settings):
-    settings.RESCORE_CHUNK_SIZE = 10  # several chunks for the progress bar
+    settings.RESCORE_CHUNK_SIZE = settings.RESCORE_FILL_CHUNK_SIZE = 10  # several chunks for the progress bar
     admin = make_person(Role.ADMIN, username="ops")
     industries = ["Software", "Retail", "Healthcare", "Energy"]
     customers = [

@@ -19,7 +19,12 @@ from tests.support import celery_start, group_kill, wait_for
 pytestmark = [pytest.mark.worker, pytest.mark.serial]  # "gives up quickly" is timed: not beside other test processes
 
 CUSTOMERS = 3_000
-FAST = {"STUCK_JOB_SECONDS": "1", "STUCK_JOB_CHECK_SECONDS": "1", "RESCORE_CHUNK_SIZE": "500"}
+FAST = {
+    "STUCK_JOB_SECONDS": "1",
+    "STUCK_JOB_CHECK_SECONDS": "1",
+    "RESCORE_CHUNK_SIZE": "500",
+    "RESCORE_FILL_CHUNK_SIZE": "500",
+}
 
 
 def _ready(log_path) -> bool:

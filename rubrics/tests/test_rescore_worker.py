@@ -17,7 +17,7 @@ def _job_status(job):
 
 
 def test_a_publish_rescores_the_base_through_the_worker(real_worker, make_person, settings):
-    settings.RESCORE_CHUNK_SIZE = 3
+    settings.RESCORE_CHUNK_SIZE = settings.RESCORE_FILL_CHUNK_SIZE = 3  # in place (SQLite) or its own table
     software = CustomerFactory.create_batch(5, industry="Software")
     retail = CustomerFactory.create_batch(3, industry="Retail")
     version = rubric_with_draft()

@@ -16,7 +16,7 @@ pytestmark = [pytest.mark.worker]
 
 
 def test_a_publish_sends_the_qualified_leads_through_the_worker_once(real_worker, receiver, make_person, settings):
-    settings.RESCORE_CHUNK_SIZE = 3
+    settings.RESCORE_CHUNK_SIZE = settings.RESCORE_FILL_CHUNK_SIZE = 3
     software = CustomerFactory.create_batch(5, industry="Software")
     CustomerFactory.create_batch(2, industry="Retail")
     version = rubric_with_draft()
