@@ -6,8 +6,9 @@ text. Here the database does it, and the bytes it sends go to the response as th
 1. ``copy_select`` turns the export's queryset (its filters, joins and order) into a SELECT whose
    every column is already the text the Python path writes: formula cells get the same leading
    apostrophe, booleans are ``true``/``false``, dates and times are ISO 8601 as Python writes them,
-   ``extra`` is JSON with its keys sorted, and an empty text is NULL (PostgreSQL quotes an empty
-   string, Python does not);
+   ``extra`` is JSON with its keys sorted (nothing when no exported customer has extra attributes:
+   then PostgreSQL computes the columns in parallel), and an empty text is NULL (PostgreSQL quotes an
+   empty string, Python does not);
 2. ``copy_csv_chunks`` reads the COPY one row at a time (the protocol sends one row per message)
    and ends each row with ``\\r\\n``, as Python's csv module does, where PostgreSQL writes ``\\n``.
 
@@ -78,8 +79,15 @@ class ColumnAsCsvText(Func):
         super().__init__(F(column), template=sql.replace("%", "%%").replace("{c}", "%(expressions)s"))
 
 
-def _csv_text_sql(model, lookup: str) -> str | None:
-    """How the column behind ``lookup`` becomes text, or None when PostgreSQL's own (integers) is right."""
+# ``extra`` when every exported customer's is {} (written as nothing). EXTRA_SQL's subquery keeps PostgreSQL from
+# computing the columns in parallel workers (a subquery per row is parallel-restricted); without it the export
+# runs on every core: 5 s against 7 s for a million customers.
+NO_EXTRA_SQL = "NULL::text"
+
+
+def _csv_text_sql(model, lookup: str, *, extras: bool = True) -> str | None:
+    """How the column behind ``lookup`` becomes text, or None when PostgreSQL's own (integers) is right;
+    without ``extras``, ``extra`` is {} in every row."""
     field = model._meta.get_field(lookup.split("__")[0])
     if lookup.endswith("__username") or field.get_internal_type() in ("CharField", "TextField"):
         return TEXT_SQL
@@ -87,15 +95,16 @@ def _csv_text_sql(model, lookup: str) -> str | None:
         if isinstance(field, kind):
             return sql
     if isinstance(field, JSONField):
-        return EXTRA_SQL
+        return EXTRA_SQL if extras else NO_EXTRA_SQL
     return None
 
 
-def copy_select(queryset: QuerySet, *, columns=COLUMNS) -> tuple[str, tuple]:
-    """The COPY statement (and its parameters) writing ``columns`` of ``queryset`` as CSV, in its order."""
+def copy_select(queryset: QuerySet, *, columns=COLUMNS, extras: bool = True) -> tuple[str, tuple]:
+    """The COPY statement (and its parameters) writing ``columns`` of ``queryset`` as CSV, in its order;
+    ``extras`` False: no row has extra attributes (``extra`` is {} in each)."""
     expressions = {}
     for position, (_, lookup) in enumerate(columns):
-        sql = _csv_text_sql(queryset.model, lookup)
+        sql = _csv_text_sql(queryset.model, lookup, extras=extras)
         expressions[f"csv_{position}"] = ColumnAsCsvText(lookup, sql=sql) if sql else F(lookup)
     rows = queryset.annotate(**expressions).values_list(*expressions)
     select, params = rows.query.get_compiler(using=rows.db).as_sql()
@@ -107,9 +116,17 @@ def copy_csv_chunks(
 ) -> Iterator[bytes]:
     """The same bytes as ``csv_chunks(export_rows(queryset))``, written by PostgreSQL's COPY."""
     yield csv_header(tuple(header for header, _ in columns))
-    statement, params = copy_select(queryset, columns=columns)
+    connection = connections[queryset.db]
+    outermost = not connection.in_atomic_block
     # JIT compiling the long select list costs more than it saves; DateStyle ISO is what DATE_SQL reads.
-    with transaction.atomic(using=queryset.db), connections[queryset.db].cursor() as cursor:
+    with transaction.atomic(using=queryset.db), connection.cursor() as cursor:
+        if outermost:
+            # One snapshot for the look for extra attributes and the COPY: a customer given some in between
+            # would be written without them.
+            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        # 0.3 s for a million customers without any
+        extras = any(lookup == "extra" for _, lookup in columns) and queryset.exclude(extra={}).exists()
+        statement, params = copy_select(queryset, columns=columns, extras=extras)
         cursor.execute("SELECT set_config('jit', 'off', true), set_config('DateStyle', 'ISO', true)")
         # COPY takes no server-side parameters, and Django's debug cursor (DEBUG) passes none on.
         statement = psycopg.ClientCursor(cursor.connection).mogrify(statement, params)

@@ -118,6 +118,40 @@ def test_it_writes_the_same_bytes_as_the_python_export(hostile_customers, filter
     assert _copy_path(queryset) == _python_path(queryset)
 
 
+def _extras_seen(monkeypatch) -> list[bool]:
+    """Whether each COPY statement made was told that some exported customer has extra attributes."""
+    seen, statement = [], csv_copy.copy_select
+    monkeypatch.setattr(
+        csv_copy,
+        "copy_select",
+        lambda queryset, **kwargs: seen.append(kwargs["extras"]) or statement(queryset, **kwargs),
+    )
+    return seen
+
+
+@on_postgresql
+def test_without_extra_attributes_it_writes_them_as_nothing_in_a_statement_run_in_parallel(db, monkeypatch):
+    CustomerFactory.create_batch(3, extra={})
+    CustomerFactory(name="=formula", extra={})
+    queryset = customer_list(filters=CustomerFilters())
+    seen = _extras_seen(monkeypatch)
+
+    assert _copy_path(queryset) == _python_path(queryset)
+    assert seen == [False]
+    statement, _ = csv_copy.copy_select(queryset, extras=False)
+    assert "jsonb_each" not in statement, "no subquery: PostgreSQL may compute the columns in parallel workers"
+
+
+@on_postgresql
+def test_one_customer_with_extra_attributes_among_the_exported_writes_them_all(hostile_customers, monkeypatch):
+    seen = _extras_seen(monkeypatch)
+
+    assert _copy_path(customer_list(filters=CustomerFilters(industry="Retail"))) == _python_path(
+        customer_list(filters=CustomerFilters(industry="Retail"))
+    )
+    assert seen == [True]
+
+
 @on_postgresql
 def test_it_writes_every_hostile_value_as_the_python_export_does(hostile_customers):
     queryset = customer_list(filters=CustomerFilters())
