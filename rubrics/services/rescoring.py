@@ -131,7 +131,11 @@ def rescore_chunk_run(*, chunk_id: int) -> int | None:
     """
 
     chunk = RescoreChunk.objects.filter(pk=chunk_id).select_related("job").first()
-    if chunk is None or chunk.status != ChunkStatus.PENDING:
+    if chunk is None:
+        return None
+    if chunk.status != ChunkStatus.PENDING:
+        # Done already: delivered again, or retried because the switch that followed it failed (try it again).
+        rescore_job_switch(job_id=chunk.job_id)
         return None
     RescoreChunk.objects.filter(pk=chunk_id).update(attempts=F("attempts") + 1)
     with transaction.atomic():

@@ -4,6 +4,7 @@ the upsert, tested in test_rescoring.py)."""
 
 import pytest
 from django.db import OperationalError, connection, transaction
+from django.urls import reverse
 
 from customers.models import Customer
 from customers.services.records import customer_create, customer_delete, customer_update
@@ -157,8 +158,9 @@ def test_the_switch_takes_over_what_changed_while_the_table_filled(make_person, 
     ]
 
 
+@pytest.mark.parametrize("tried_again_by", ["the chunk's task retried", "the job resumed"])
 def test_a_switch_that_waits_too_long_for_a_reader_changes_nothing_and_is_tried_again(
-    transactional_db, make_person, monkeypatch
+    transactional_db, make_person, monkeypatch, tried_again_by
 ):
     admin = make_person("admin")
     customers = [CustomerFactory(industry=industry) for industry in ("Software", "Retail")]
@@ -188,7 +190,10 @@ def test_a_switch_that_waits_too_long_for_a_reader_changes_nothing_and_is_tried_
     assert not QualificationChange.objects.filter(version=second).exists()
     assert table_exists(job.table), "the filled table waits for the next try"
 
-    rescore_job_start.run(job.pk, resume=True)  # what the periodic resend does with a job that stalled
+    if tried_again_by == "the job resumed":
+        rescore_job_start.run(job.pk, resume=True)  # what the periodic resend does with a job that stalled
+    else:
+        assert rescoring.rescore_chunk_run(chunk_id=chunks[-1]) is None, "the chunk is not written twice"
 
     job.refresh_from_db()
     assert job.status == JobStatus.DONE
@@ -215,3 +220,22 @@ def test_the_sweep_drops_only_tables_nothing_uses(make_person, django_capture_on
     assert not score_table_drop(rubric_partition(first.rubric_id)), "an attached partition is never dropped"
     with pytest.raises(ValueError, match="not a score table"):
         score_table_drop("customers_customer")
+
+
+def test_the_progress_says_the_new_scores_come_at_once(client_as, django_capture_on_commit_callbacks):
+    client = client_as("admin")
+    CustomerFactory.create_batch(4, industry="Software")
+    first = rubric_with_draft()
+    job = _publish(first, client.person, django_capture_on_commit_callbacks)
+    chunks = rescoring.rescore_job_plan(job_id=job.pk, chunk_size=2)
+    progress = reverse("rubrics:job_progress", args=[job.pk])
+
+    rescoring.rescore_chunk_run(chunk_id=chunks[0])
+    during = client.get(progress).content.decode()
+    # All chunks done, the switch not yet: what a worker dying in it leaves (for a while).
+    RescoreJob.objects.filter(pk=job.pk).update(chunks_done=2)
+    switching = client.get(progress).content.decode()
+
+    assert "1 of 2 chunks. The new scores replace the old ones all at once at the end." in during
+    assert "scores changed" not in during, "none has changed yet: they all change at the switch"
+    assert "Indexing the new scores and putting them in place" in switching
