@@ -1,5 +1,7 @@
 """Named locks for work that has no row of its own to lock (two imports of the same kind, say).
 
+``lock_wait_limit`` bounds how long a transaction's statements wait for any lock.
+
 ``lock_for_transaction(name)`` waits until no other transaction holds ``name`` and holds it until this one
 ends: PostgreSQL's transaction-level advisory lock, on a 64-bit hash of the name, so it is released by the
 commit or the rollback and never left behind by a worker that dies. SQLite commits one writer at a time
@@ -33,15 +35,24 @@ def lock_for_transaction(name: str, *, wait: float | None = None) -> None:
         if wait is None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [lock_key(name)])
             return
-        cursor.execute("SELECT current_setting('lock_timeout')")
-        (previous,) = cursor.fetchone()
         try:
             # In a savepoint: a timeout rolls back to it (and its lock_timeout with it), the transaction goes on.
             with transaction.atomic():
-                cursor.execute("SELECT set_config('lock_timeout', %s, true)", [f"{max(1, round(wait * 1000))}ms"])
+                previous = lock_wait_limit(f"{max(1, round(wait * 1000))}ms")
                 cursor.execute("SELECT pg_advisory_xact_lock(%s)", [lock_key(name)])
-                cursor.execute("SELECT set_config('lock_timeout', %s, true)", [previous])
+                lock_wait_limit(previous)
         except OperationalError as error:
             if getattr(error.__cause__, "sqlstate", None) != LOCK_NOT_AVAILABLE:
                 raise
             raise LockBusy(name) from error
+
+
+def lock_wait_limit(limit: str) -> str:
+    """Let the transaction's next statements wait at most ``limit`` ("2s", "500ms"; "0": no limit) for a lock,
+    then fail with LOCK_NOT_AVAILABLE (PostgreSQL's lock_timeout, until the transaction ends or this is called
+    again); return the limit there was, to put back. PostgreSQL only."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting('lock_timeout')")
+        (previous,) = cursor.fetchone()
+        cursor.execute("SELECT set_config('lock_timeout', %s, true)", [limit])
+    return previous

@@ -21,6 +21,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from customers.models import Customer
+from ops.locks import lock_wait_limit
 
 from .models import QualificationChange, RubricVersion, Score
 from .upsert import COPIED_COLUMNS, WRITTEN_COLUMNS, changes_select, moved_count
@@ -38,12 +39,6 @@ def partitioned() -> bool:
 
 def _quote(name: str) -> str:
     return connection.ops.quote_name(name)
-
-
-def set_lock_timeout(timeout: str) -> None:
-    """How long the transaction's next statements wait for a lock (until it ends)."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT set_config('lock_timeout', %s, true)", [timeout])
 
 
 def job_table_name(job_id: int) -> str:
@@ -206,8 +201,6 @@ def score_table_switch(*, name: str, version: RubricVersion) -> Switched:
                 f" WHERE o.version_id = %s AND o.customer_id = t.customer_id AND ({differ})",
                 [version.pk],
             )
-        cursor.execute("SELECT current_setting('lock_timeout')")
-        (previous,) = cursor.fetchone()
         try:
             with transaction.atomic():
                 written, moved = _history_and_attach(cursor, name, old_name, version)
@@ -217,17 +210,17 @@ def score_table_switch(*, name: str, version: RubricVersion) -> Switched:
             # is not searched for them every time.
             _orphans_delete(cursor, table)
             written, moved = _history_and_attach(cursor, name, old_name, version)
-        set_lock_timeout(previous)
     return Switched(written=written, moved=moved, detached=old_name)
 
 
 def _history_and_attach(cursor, name: str, old_name: str | None, version: RubricVersion) -> tuple[int, int]:
     written, moved = _history_write(cursor, _quote(name), old_name, version)
-    set_lock_timeout(SWITCH_LOCK_TIMEOUT)
+    previous = lock_wait_limit(SWITCH_LOCK_TIMEOUT)
     if old_name:
         # ACCESS EXCLUSIVE on the parent until the commit: the lead list waits for this last step only.
         cursor.execute(f"ALTER TABLE {_quote(PARENT)} DETACH PARTITION {_quote(old_name)}")
     _attach(cursor, name, version.rubric_id)
+    lock_wait_limit(previous)
     return written, moved
 
 

@@ -27,7 +27,7 @@ from django.utils import timezone
 
 from customers.models import Customer
 from ops.jobs import job_send
-from ops.locks import LOCK_NOT_AVAILABLE, lock_for_transaction
+from ops.locks import LOCK_NOT_AVAILABLE, lock_for_transaction, lock_wait_limit
 from teams.models import User
 
 from ..compile import id_ranges
@@ -40,7 +40,6 @@ from ..score_tables import (
     score_table_index,
     score_table_switch,
     score_tables_unattached,
-    set_lock_timeout,
 )
 from ..selectors import version_spec
 from .scores import (
@@ -241,7 +240,7 @@ def score_tables_sweep() -> list[str]:
             continue
         try:
             with transaction.atomic():
-                set_lock_timeout("1s")  # a superseded job's chunk still writing to it: next time
+                lock_wait_limit("1s")  # a superseded job's chunk still writing to it: next time
                 if score_table_drop(name):
                     dropped.append(name)
         except OperationalError as error:
