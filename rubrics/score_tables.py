@@ -10,7 +10,8 @@ read meanwhile goes to the attached partition, as before. SQLite has one plain t
 and every re-score is the upsert.
 
 Table names: a rubric's first partition is ``rubrics_score_r<rubric id>``; a job's table ``rubrics_score_j<job
-id>``, which stays its name once attached. ``score_tables_sweep`` drops the tables nothing uses any more.
+id>``, which stays its name once attached. ``services.rescoring.score_tables_sweep`` drops the tables nothing
+uses any more.
 """
 
 import re
@@ -28,7 +29,7 @@ from .upsert import COPIED_COLUMNS, WRITTEN_COLUMNS, changes_select, moved_count
 
 PARENT = Score._meta.db_table
 TABLE_NAME = re.compile(rf"^{PARENT}_[rj][0-9]+$")
-INDEX_BUILD_MEMORY = "256MB"  # each index build's sort memory (PostgreSQL's default, 64MB, spills to disk at 1M rows)
+INDEX_BUILD_MEMORY = "256MB"  # each index build's sort memory (PostgreSQL's default is 64MB)
 SWITCH_LOCK_TIMEOUT = "2s"  # the switch's wait for the lead list's readers to let go of the parent (then retried)
 COLUMNS = ("id", "customer_id", "rubric_id", "version_id", *WRITTEN_COLUMNS, "scored_at")
 
@@ -169,8 +170,8 @@ def score_table_switch(*, name: str, version: RubricVersion) -> Switched:
 
     1. take over what the changed customers' path wrote by this version into the attached partition while the
        table filled (a newer row than the table's, or a customer the table has not: one created meanwhile);
-    2. take over the attached partition's copies of the customers' fields where they differ (they are kept
-       current in the customer's own transaction);
+    2. from the rows that path wrote, take over the copies of the customers' fields where they differ (they are
+       kept current in the customer's own transaction: an owner changed after its score was, say);
     3. write the qualification history and count the moved scores: the table against the attached partition;
     4. detach the old partition and attach the table (waiting at most SWITCH_LOCK_TIMEOUT for readers); the
        attach checks the customers' foreign key: the rows of customers deleted meanwhile are then dropped.
