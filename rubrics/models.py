@@ -261,8 +261,12 @@ class Score(models.Model):
 class QualificationChange(models.Model):
     """A customer entered or left qualification by a rubric (``was_qualified`` None: first score)."""
 
-    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="qualification_changes")
-    rubric = models.ForeignKey(Rubric, on_delete=models.CASCADE, related_name="qualification_changes")
+    # The customer and the rubric are found by the two indexes below, which start with them: no index of their
+    # own, which a publish moving many qualifications would write once more per change.
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, related_name="qualification_changes", db_index=False
+    )
+    rubric = models.ForeignKey(Rubric, on_delete=models.CASCADE, related_name="qualification_changes", db_index=False)
     version = models.ForeignKey(RubricVersion, on_delete=models.PROTECT, related_name="+")
     was_qualified = models.BooleanField(null=True)
     qualified = models.BooleanField()
