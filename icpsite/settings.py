@@ -225,8 +225,6 @@ BULK_DATABASE_NICE = env.int("BULK_DATABASE_NICE", default=10)
 RESCORE_CHUNK_SIZE = env.int("RESCORE_CHUNK_SIZE", default=20_000)
 # A publish's chunks only add rows to a table of their own (rubrics/score_tables.py): bigger, so fewer tasks.
 RESCORE_FILL_CHUNK_SIZE = env.int("RESCORE_FILL_CHUNK_SIZE", default=100_000)
-# Its table's indexes are built this many at a time, each on a database connection of its own.
-RESCORE_INDEX_BUILDS = env.int("RESCORE_INDEX_BUILDS", default=2)
 # The daily digest of newly qualified leads goes out at this hour (UTC, as every periodic job below).
 LEAD_DIGEST_HOUR = env.int("LEAD_DIGEST_HOUR", default=7)
 # Engagement events (engagement/): days of events kept; older monthly partitions and daily counts are dropped.

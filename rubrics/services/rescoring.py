@@ -188,14 +188,12 @@ def rescore_job_switch(*, job_id: int) -> bool:
     job = RescoreJob.objects.select_related("version").filter(pk=job_id).first()
     if job is None or not job.table or job.status != JobStatus.RUNNING or job.chunks_done < job.chunks_total:
         return False
-    # Side by side on connections of their own, unless this runs inside a transaction they could not see into.
-    at_once = 1 if transaction.get_connection().in_atomic_block else settings.RESCORE_INDEX_BUILDS
     started = time.monotonic()
     with transaction.atomic():
         lock_for_transaction(f"rescore-switch:{job_id}")
         if not RescoreJob.objects.filter(pk=job_id, status=JobStatus.RUNNING).exists():
             return False
-        score_table_index(job.table, at_once=at_once)
+        score_table_index(job.table)
     indexed = time.monotonic()
     for attempt in range(1, SWITCH_ATTEMPTS + 1):
         try:
