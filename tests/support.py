@@ -186,6 +186,12 @@ def row_held(model, pk: int):
     return _held_elsewhere(lambda: model.objects.select_for_update().get(pk=pk), "the row")
 
 
+def reading_held(queryset):
+    """Read ``queryset`` in a transaction of another connection held open until the block ends, as a query in
+    flight does: the tables it read stay locked against changes to their structure meanwhile."""
+    return _held_elsewhere(lambda: list(queryset), "a reader")
+
+
 def lock_held(name: str):
     """Hold a named lock (ops.locks) from another connection's transaction, as an import under way does."""
     from ops.locks import lock_for_transaction

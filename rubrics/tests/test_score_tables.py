@@ -14,7 +14,7 @@ from rubrics.score_tables import PARENT, rubric_partition, score_table_drop, sco
 from rubrics.services import publishing, rescoring
 from rubrics.tasks import rescore_job_start
 from rubrics.tests.factories import next_draft, rubric_with_draft, scores_by_customer
-from tests.support import _held_elsewhere
+from tests.support import reading_held
 
 pytestmark = pytest.mark.django_db
 
@@ -179,7 +179,7 @@ def test_a_switch_that_waits_too_long_for_a_reader_changes_nothing_and_is_tried_
     for chunk_id in chunks[:-1]:
         rescoring.rescore_chunk_run(chunk_id=chunk_id)
     with (
-        _held_elsewhere(lambda: list(Score.objects.filter(rubric=first.rubric)), "a reader"),
+        reading_held(Score.objects.filter(rubric=first.rubric)),
         pytest.raises(OperationalError, match="lock timeout"),
     ):
         rescoring.rescore_chunk_run(chunk_id=chunks[-1])  # the last chunk, then the switch
