@@ -3,7 +3,10 @@ counting the rows written and the scores that moved.
 
 ``scores_write`` (services/scores.py) gives them the SELECT of the computed scores; on
 PostgreSQL they are one statement (the scores computed once in a CTE), on
-SQLite, which has no writing CTEs, three.
+SQLite, which has no writing CTEs, three. A publish on PostgreSQL writes with
+``score_fill_statement`` instead, into a table of its own (score_tables.py,
+which compares it with the stored scores once, at the end, with
+``changes_select`` and ``moved_count``).
 """
 
 import datetime
