@@ -42,9 +42,14 @@ def lock_for_transaction(name: str, *, wait: float | None = None) -> None:
                 cursor.execute("SELECT pg_advisory_xact_lock(%s)", [lock_key(name)])
                 lock_wait_limit(previous)
         except OperationalError as error:
-            if getattr(error.__cause__, "sqlstate", None) != LOCK_NOT_AVAILABLE:
+            if not lock_waited_too_long(error):
                 raise
             raise LockBusy(name) from error
+
+
+def lock_waited_too_long(error: OperationalError) -> bool:
+    """Whether ``error`` is PostgreSQL's lock_timeout running out (see ``lock_wait_limit``)."""
+    return getattr(error.__cause__, "sqlstate", None) == LOCK_NOT_AVAILABLE
 
 
 def lock_wait_limit(limit: str) -> str:

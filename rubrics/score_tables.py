@@ -89,12 +89,6 @@ def score_table_create(*, job_id: int, rubric_id: int) -> str:
     return name
 
 
-def table_exists(name: str) -> bool:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT to_regclass(%s) IS NOT NULL", [name])
-        return cursor.fetchone()[0]
-
-
 def _parent_indexes(cursor) -> list[tuple[str, str, str | None, str | None]]:
     """The parent's indexes: (name, definition, constraint name, constraint definition), in a stable order."""
     cursor.execute(

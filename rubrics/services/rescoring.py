@@ -27,7 +27,7 @@ from django.utils import timezone
 
 from customers.models import Customer
 from ops.jobs import job_send
-from ops.locks import LOCK_NOT_AVAILABLE, lock_for_transaction, lock_wait_limit
+from ops.locks import lock_for_transaction, lock_wait_limit, lock_waited_too_long
 from teams.models import User
 
 from ..compile import id_ranges
@@ -210,7 +210,7 @@ def rescore_job_switch(*, job_id: int) -> bool:
                 )
             break
         except OperationalError as error:
-            if getattr(error.__cause__, "sqlstate", None) != LOCK_NOT_AVAILABLE or attempt == SWITCH_ATTEMPTS:
+            if not lock_waited_too_long(error) or attempt == SWITCH_ATTEMPTS:
                 raise
             time.sleep(attempt)
     switched_at = time.monotonic()
@@ -242,7 +242,7 @@ def score_tables_sweep() -> list[str]:
                 if score_table_drop(name):
                     dropped.append(name)
         except OperationalError as error:
-            if getattr(error.__cause__, "sqlstate", None) != LOCK_NOT_AVAILABLE:
+            if not lock_waited_too_long(error):
                 raise
     return dropped
 

@@ -10,7 +10,7 @@ from customers.models import Customer
 from customers.services.records import customer_create, customer_delete, customer_update
 from customers.tests.factories import CustomerFactory
 from rubrics.models import JobStatus, QualificationChange, RescoreJob, Rubric, Score
-from rubrics.score_tables import PARENT, rubric_partition, score_table_drop, score_tables_unattached, table_exists
+from rubrics.score_tables import PARENT, rubric_partition, score_table_drop, score_tables_unattached
 from rubrics.services import publishing, rescoring
 from rubrics.tasks import rescore_job_start
 from rubrics.tests.factories import next_draft, rubric_with_draft, scores_by_customer
@@ -23,6 +23,12 @@ pytestmark = pytest.mark.django_db
 def _postgresql():
     if connection.vendor != "postgresql":
         pytest.skip("scores are partitioned on PostgreSQL only: run with DATABASE_URL (PostgreSQL)")
+
+
+def table_exists(name: str) -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT to_regclass(%s) IS NOT NULL", [name])
+        return cursor.fetchone()[0]
 
 
 def _indexes(table: str) -> set[str]:
