@@ -352,6 +352,21 @@ def short_query_planning():
         yield
 
 
+@contextlib.contextmanager
+def planner_method_off(method: str):
+    """For the statements inside only: the PostgreSQL planner without one of its methods (``enable_<method>``
+    off, as ``seqscan`` or ``mergejoin``), where its estimates lead it wrong. The setting is the transaction's
+    (one is opened if none is), so it is set back on after; elsewhere, nothing."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    setting = f"enable_{method}"
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+        cursor.execute("SELECT set_config(%s, 'off', true)", [setting])
+        yield
+        cursor.execute("SELECT set_config(%s, 'on', true)", [setting])
+
+
 @dataclass(frozen=True)
 class Spelling:
     """A spelling customers store for a category field, how many store it, and the other spellings (their

@@ -2,18 +2,21 @@
 for, a rubric's marking, and the exports and the API listing what the page lists."""
 
 import csv
+import datetime
 import io
 import re
 
 import pytest
+from django.db import connection
 from django.urls import reverse
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from customers.tests.factories import CustomerFactory
 from leads import selectors
 from leads.models import SavedLeadView
 from leads.tests.factories import customers_score, published_rubric
-from rubrics.models import LeadAudience, Rubric
+from rubrics.models import LeadAudience, QualificationChange, Rubric
 from teams.models import Role
 from teams.services import api_token_create
 
@@ -190,6 +193,32 @@ def test_the_counts_follow_the_other_filters(base, client):
 
     assert _names(html) == {"Prospect One"}
     assert _tabs(html) == {"new_business": "1", "expansion": "1"}
+
+
+def test_the_counts_of_new_leads_count_only_them_and_leave_the_planner_as_it_was(base):
+    """Under "new since my last visit", each tab counts its leads that qualified since then (the counts' statement
+    is planned without merge joins for it, a setting that must not outlast it)."""
+    rubric, people = base
+    since = timezone.now()
+    older = since - datetime.timedelta(days=2)
+    # Qualified before the visit: all but Lead Two, Customer Two and Churned Three (one of each tab).
+    QualificationChange.objects.filter(rubric=rubric).exclude(
+        customer__name__in=["Lead Two", "Customer Two", "Churned Three"]
+    ).update(changed_at=older)
+    QualificationChange.objects.filter(rubric=rubric, changed_at__gt=older).update(
+        changed_at=since + datetime.timedelta(minutes=1)
+    )
+
+    counts = selectors.lead_segment_counts(
+        user=people["admin"], rubric=rubric, filters=selectors.LeadFilters(owner=selectors.ANY, qualified_since=since)
+    )
+
+    assert {tab.segment: tab.count for tab in counts.tabs} == {"new_business": 1, "expansion": 1}
+    assert counts.churned.count == 1
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW enable_mergejoin")
+            assert cursor.fetchone()[0] == "on"
 
 
 def test_a_count_stops_at_the_cap(base, client, monkeypatch):
