@@ -29,6 +29,7 @@ from .upsert import COPIED_COLUMNS, WRITTEN_COLUMNS, changes_select, moved_count
 PARENT = Score._meta.db_table
 TABLE_NAME = re.compile(rf"^{PARENT}_[rj][0-9]+$")
 INDEX_BUILD_MEMORY = "256MB"  # each index build's sort memory (PostgreSQL's default is 64MB)
+SWITCH_JOIN_MEMORY = "64MB"  # the switch's hash of the new scores against the old ones (1M rows: about 50MB)
 SWITCH_LOCK_TIMEOUT = "2s"  # the switch's wait for the lead list's readers to let go of the parent (then retried)
 COLUMNS = ("id", "customer_id", "rubric_id", "version_id", *WRITTEN_COLUMNS, "scored_at")
 
@@ -101,6 +102,15 @@ def _parent_indexes(cursor) -> list[tuple[str, str, str | None, str | None]]:
     return cursor.fetchall()
 
 
+def score_table_vacuum(name: str) -> None:
+    """Mark a filled job table's pages all-visible and give it the planner's statistics (VACUUM (ANALYZE)),
+    before its indexes are built: the lead list's index-only scans and plans are then right from the moment it
+    is switched in, rather than once autovacuum has been by. Inside a transaction (a test's), where VACUUM
+    cannot run, ANALYZE alone."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"{'ANALYZE' if connection.in_atomic_block else 'VACUUM (ANALYZE)'} {_quote(name)}")
+
+
 def score_table_index(name: str) -> None:
     """Build the parent's indexes (its primary key and unique constraint as constraints) on a filled job table,
     each once: after a worker died midway, the ones built are skipped. Read from the catalog, so an index added
@@ -157,8 +167,10 @@ def score_table_switch(*, name: str, version: RubricVersion) -> Switched:
     table, old_name = _quote(name), rubric_partition(version.rubric_id)
     columns = ", ".join(COLUMNS)
     with connection.cursor() as cursor:
+        # The history's join of two million rows hashes them in one batch (PostgreSQL's default 4MB took eight).
         cursor.execute("SET LOCAL jit = off")
-        if old_name:
+        cursor.execute(f"SET LOCAL work_mem = '{SWITCH_JOIN_MEMORY}'")
+        if old_name and _written_meanwhile(cursor, _quote(old_name), version):
             old = _quote(old_name)
             # Rows by this version in the attached partition were written by the changed customers' path during
             # the fill (few): the newer of the two rows is kept, and the partition's copies, which the customer's
@@ -190,6 +202,13 @@ def score_table_switch(*, name: str, version: RubricVersion) -> Switched:
             _orphans_delete(cursor, table)
             written, moved = _history_and_attach(cursor, name, old_name, version)
     return Switched(written=written, moved=moved, detached=old_name)
+
+
+def _written_meanwhile(cursor, old: str, version: RubricVersion) -> bool:
+    """Whether the changed customers' path wrote any row by this version into the attached partition during the
+    fill: one read of it (none, mostly), rather than three statements each reading it in full."""
+    cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {old} WHERE version_id = %s)", [version.pk])
+    return cursor.fetchone()[0]
 
 
 def _history_and_attach(cursor, name: str, old_name: str | None, version: RubricVersion) -> tuple[int, int]:

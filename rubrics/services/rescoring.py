@@ -39,6 +39,7 @@ from ..score_tables import (
     score_table_drop,
     score_table_index,
     score_table_switch,
+    score_table_vacuum,
     score_tables_unattached,
 )
 from ..selectors import version_spec
@@ -179,16 +180,18 @@ def rescore_job_switch(*, job_id: int) -> bool:
     switch (not a table job, chunks still to do, already switched, superseded or failed). Run by the last chunk,
     and again by the job's start when it is resumed (a worker died midway): each step runs once.
 
-    1. build the table's indexes (a named lock: two last chunks finishing at once build them once);
+    1. vacuum the table (its pages all-visible, its statistics) and build its indexes (a named lock: two last
+       chunks finishing at once build them once);
     2. in one transaction holding the rubric's scoring off, so no changed customer's score is written meanwhile:
        the switch (score_tables.score_table_switch: what was written meanwhile, the history, the counts), and the
        job done. Waiting too long for the lead list's readers rolls it back; it is tried again;
-    3. drop the old partition and refresh the planner's statistics.
+    3. drop the old partition and refresh the planner's statistics of the history.
     """
     job = RescoreJob.objects.select_related("version").filter(pk=job_id).first()
     if job is None or not job.table or job.status != JobStatus.RUNNING or job.chunks_done < job.chunks_total:
         return False
     started = time.monotonic()
+    score_table_vacuum(job.table)
     with transaction.atomic():
         lock_for_transaction(f"rescore-switch:{job_id}")
         if not RescoreJob.objects.filter(pk=job_id, status=JobStatus.RUNNING).exists():
@@ -216,9 +219,11 @@ def rescore_job_switch(*, job_id: int) -> bool:
     switched_at = time.monotonic()
     if switched.detached:
         score_table_drop(switched.detached)
-    score_statistics_refresh()
+    # The new partition has its statistics already (score_table_vacuum); the history has new rows.
+    score_statistics_refresh(scores=False)
     logger.info(
-        "re-score job %s switched in: indexes %.1f s, switch %.1f s (%s attempt(s)), drop and statistics %.1f s",
+        "re-score job %s switched in: vacuum and indexes %.1f s, switch %.1f s (%s attempt(s)), drop and"
+        " statistics %.1f s",
         job_id, indexed - started, switched_at - indexed, attempt, time.monotonic() - switched_at,
     )  # fmt: skip
     return True

@@ -111,11 +111,13 @@ def score_copies_refresh(*, customer_ids: list[int]) -> int:
     return written
 
 
-def score_statistics_refresh() -> None:
+def score_statistics_refresh(*, scores: bool = True) -> None:
     """ANALYZE the score tables after a bulk (re-)score, so the lead list's plans see the new rows at once
-    (autovacuum may be off or lag behind a rewrite of a million rows). PostgreSQL only."""
+    (autovacuum may be off or lag behind a rewrite of a million rows); without ``scores``, the qualification
+    history alone (a publish's new partition was analyzed before it was switched in). PostgreSQL only."""
     if connection.vendor != "postgresql":
         return
-    tables = ", ".join(connection.ops.quote_name(model._meta.db_table) for model in (Score, QualificationChange))
+    models = (Score, QualificationChange) if scores else (QualificationChange,)
+    tables = ", ".join(connection.ops.quote_name(model._meta.db_table) for model in models)
     with connection.cursor() as cursor:
         cursor.execute(f"ANALYZE {tables}")

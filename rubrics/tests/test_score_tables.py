@@ -245,3 +245,28 @@ def test_the_progress_says_the_new_scores_come_at_once(client_as, django_capture
     assert "1 of 2 chunks. The new scores replace the old ones all at once at the end." in during
     assert "scores changed" not in during, "none has changed yet: they all change at the switch"
     assert "Indexing the new scores and putting them in place" in switching
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_new_partition_comes_vacuumed_and_analyzed(make_person, django_capture_on_commit_callbacks):
+    """Outside a transaction (as in the worker), the job's table is vacuumed before it is switched in: its pages
+    are all-visible (the lead list's index-only scans read no row) and it has statistics, from the first
+    request on rather than once autovacuum has been by."""
+    admin = make_person("admin")
+    CustomerFactory.create_batch(300, industry="Software")
+    version = rubric_with_draft(industries=("Software",))
+    try:
+        job = _run(_publish(version, admin, django_capture_on_commit_callbacks), chunk_size=100)
+        assert rubric_partition(version.rubric_id) == job.table
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT relpages, relallvisible, reltuples FROM pg_class WHERE relname = %s", [job.table])
+            pages, visible, tuples = cursor.fetchone()
+            cursor.execute("SELECT count(*) FROM pg_stats WHERE tablename = %s", [job.table])
+            (columns_with_statistics,) = cursor.fetchone()
+        assert pages > 0
+        assert visible == pages, "every page all-visible"
+        assert tuples == 300
+        assert columns_with_statistics > 0
+    finally:  # the flush after a transactional test empties the tables but leaves this one attached
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE IF EXISTS {rubric_partition(version.rubric_id)}")
