@@ -24,8 +24,8 @@ from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, W
 from django.db.models.functions import Coalesce
 
 from customers.models import Customer, LifecycleStage
+from ops.planner import wide_aggregate_planning
 from outcomes.populations import CLIENTS, DECIDED, WON
-from outcomes.selectors import grouping_settings
 from outcomes.stats import false_discovery_q_values, proportion_test
 from profiles.models import Exemplar, ItemStatus
 from rubrics.models import Rubric
@@ -122,7 +122,7 @@ def traits_discover(*, rubric: Rubric, basis: Basis, top: int = 10) -> Discovery
     the pairs of the strongest (see the module)."""
     everyone_q, best_q, cut = _choice(basis=basis, top=top, rubric=rubric)
     customers = Customer.objects.filter(everyone_q).order_by()
-    with grouping_settings():
+    with wide_aggregate_planning():
         totals = customers.aggregate(everyone=Count("pk"), best=Coalesce(Count("pk", filter=best_q), 0))
         discovery = Discovery(basis, top, cut, totals["best"], totals["everyone"])
         if not discovery.best_total or discovery.best_total == discovery.everyone_total:

@@ -9,14 +9,13 @@ The list must stay fast on a million rows, so:
   PostgreSQL, migration 0004 too); a shorter one matches a whole name, domain or external id.
 """
 
-import contextlib
 import datetime
 import json
 from dataclasses import dataclass, field
 
 from django.contrib.humanize.templatetags.humanize import intcomma
 from django.core.exceptions import FieldDoesNotExist
-from django.db import connection, models, transaction
+from django.db import connection, models
 from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import Upper
 from django.utils import timezone
@@ -337,34 +336,6 @@ def _change_label(name: str) -> str:
         return _label(name)
     except FieldDoesNotExist:  # a field that no longer exists keeps its stored name
         return name
-
-
-@contextlib.contextmanager
-def short_query_planning():
-    """For a page's few short queries on PostgreSQL: no JIT (compiling costs more than the query) and
-    no parallel workers (under concurrency they keep scanning past a LIMIT). A transaction of its own."""
-    with transaction.atomic():
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    "SELECT set_config('jit', 'off', true), set_config('max_parallel_workers_per_gather', '0', true)"
-                )
-        yield
-
-
-@contextlib.contextmanager
-def planner_method_off(method: str):
-    """For the statements inside only: the PostgreSQL planner without one of its methods (``enable_<method>``
-    off, as ``seqscan`` or ``mergejoin``), where its estimates lead it wrong. The setting is the transaction's
-    (one is opened if none is), so it is set back on after; elsewhere, nothing."""
-    if connection.vendor != "postgresql":
-        yield
-        return
-    setting = f"enable_{method}"
-    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
-        cursor.execute("SELECT set_config(%s, 'off', true)", [setting])
-        yield
-        cursor.execute("SELECT set_config(%s, 'on', true)", [setting])
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,8 @@ from django.db.models.expressions import RawSQL
 from django.http import Http404
 
 from customers.models import Customer, LifecycleStage
-from customers.selectors import CustomerPage, customer_page, planner_method_off
+from customers.selectors import CustomerPage, customer_page
+from ops.planner import planner_method_off
 from rubrics import scoring
 from rubrics.grading import ENGAGEMENT_LEVELS, HIGH, LOW, MEDIUM, NO_GRADE, RubricScale, rubric_scale
 from rubrics.models import LeadAudience, QualificationChange, Rubric, Score

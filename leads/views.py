@@ -11,8 +11,8 @@ from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_GET, require_POST
 
 from customers.models import LifecycleStage
-from customers.selectors import short_query_planning
 from ops.forms import service_errors_add
+from ops.planner import short_query_planning
 from rubrics import scoring
 from rubrics.models import QualificationChange, Rubric
 from rubrics.selectors import customer_attributes, score_explain

@@ -9,14 +9,11 @@ Each average is taken only among the customers for whom it means something (popu
 tenure among customers (current and churned), the sales cycle among won deals.
 """
 
-import contextlib
-from collections.abc import Iterator
-
-from django.db import connection, transaction
 from django.db.models import Count, Expression, FloatField, Q, QuerySet, Sum
 from django.db.models.functions import Cast
 
 from customers.models import Customer, LifecycleStage
+from ops.planner import wide_aggregate_planning
 
 from .populations import CLIENTS, DETRACTOR_UP_TO, LOST, PROMOTER_FROM, WON
 from .stats import Moments, Outcomes
@@ -58,26 +55,13 @@ def outcomes_of(row: dict) -> Outcomes:
     return Outcomes(**counts, **moments)
 
 
-@contextlib.contextmanager
-def grouping_settings() -> Iterator[None]:
-    """A transaction in which PostgreSQL plans a wide aggregate the fast way (as the rubric preview does)."""
-    with transaction.atomic():
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SET LOCAL jit = off")  # compiling the wide expressions costs more than running them
-                # Groups are a few dozen scores, but the planner cannot know it and would sort every row.
-                cursor.execute("SET LOCAL enable_sort = off")
-                cursor.execute("SET LOCAL parallel_tuple_cost = 0")
-        yield
-
-
 def outcomes_by(customers: QuerySet[Customer], **keys: Expression) -> dict[tuple, Outcomes]:
     """The customers' outcomes grouped by the given expressions, in one aggregate query (with no expression,
     the whole queryset as one group, keyed ``()``)."""
     if not keys:
-        with grouping_settings():
+        with wide_aggregate_planning():
             return {(): outcomes_of(customers.order_by().aggregate(**outcome_aggregates()))}
     names = list(keys)
     rows = customers.order_by().annotate(**keys).values(*names).annotate(**outcome_aggregates())
-    with grouping_settings():
+    with wide_aggregate_planning():
         return {tuple(row[name] for name in names): outcomes_of(row) for row in rows}

@@ -19,9 +19,10 @@ import json
 from dataclasses import dataclass, field
 
 from django.core.cache import cache
-from django.db import connection, transaction
+from django.db import connection
 
 from customers.models import Customer
+from ops.planner import wide_aggregate_planning
 from outcomes.populations import known_after_the_sale
 from outcomes.stats import SMALL_GROUP, Auc, AucComparison, Estimate, auc, auc_compare, ratio, wilson
 from teams.models import User
@@ -50,12 +51,7 @@ class Counted:
 def counted_rows(specs: list[scoring.Rubric]) -> list[Counted]:
     """One aggregate pass over the base: customers per (each version's total, qualified, passes; owner; outcome)."""
     sql, params = versions_counted_sql(specs, Customer.objects.all(), by=("owner_id", "deal_outcome"))
-    with transaction.atomic(), connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("SET LOCAL jit = off")  # compiling the wide CASE costs more than running it
-            # A few hundred groups, which the planner cannot foresee: hash the rows the workers send, do not sort.
-            cursor.execute("SET LOCAL enable_sort = off")
-            cursor.execute("SET LOCAL parallel_tuple_cost = 0")
+    with wide_aggregate_planning(), connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     size = len(specs)

@@ -25,8 +25,8 @@ from django.db.models.functions import Cast
 
 from customers.models import Customer, DealOutcome, LifecycleStage
 from ops.jobs import job_send
+from ops.planner import wide_aggregate_planning
 from outcomes.populations import known_after_the_sale
-from outcomes.selectors import grouping_settings
 from outcomes.stats import (
     SIGNIFICANT_Q,
     SMALL_GROUP,
@@ -197,7 +197,7 @@ def rule_evidence(criterion: scoring.Criterion) -> Evidence:
     outcome code."""
     rows = Customer.objects.order_by().annotate(code=outcome_code(criterion)).values("code").annotate(**_aggregates())
     matched, rest, no_data = Side(), Side(), 0
-    with grouping_settings():
+    with wide_aggregate_planning():
         for row in rows:
             side = Side(
                 row["customers"],

@@ -8,9 +8,10 @@ samples; no customer is scored in Python.
 
 from dataclasses import dataclass, field
 
-from django.db import connection, transaction
+from django.db import connection
 
 from customers.models import Customer
+from ops.planner import wide_expression_planning
 
 from . import scoring
 from .backtest import Backtest, Counted, backtest_remember, counted_rows
@@ -249,10 +250,7 @@ def version_preview(*, version: RubricVersion) -> Preview:
     rows = counted_rows(specs)
     pairs = _pairs(specs, rows)
     bars = _bars(pairs)
-    with transaction.atomic():
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SET LOCAL jit = off")  # compiling the wide CASE costs more than running it
+    with wide_expression_planning():
         preview = Preview(
             version=version,
             published=published,

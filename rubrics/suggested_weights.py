@@ -29,8 +29,8 @@ from django.core.cache import cache
 from django.db.models import Case, Count, IntegerField, Q, Value, When
 
 from customers.models import Customer
+from ops.planner import wide_aggregate_planning
 from outcomes.populations import DECIDED, WON, known_after_the_sale
-from outcomes.selectors import grouping_settings
 from outcomes.stats import Auc, AucComparison, Z, auc_compare
 
 from . import scoring
@@ -180,7 +180,7 @@ def _patterns(criteria: tuple[scoring.Criterion, ...], cutoff: datetime.date | N
     later = Value(0) if cutoff is None else Case(When(Q(closed_on__gte=cutoff), then=Value(1)), default=Value(0))
     deals = Customer.objects.filter(DECIDED).order_by().annotate(**codes, won_flag=won, later=later)
     names = list(codes)
-    with grouping_settings():
+    with wide_aggregate_planning():
         rows = deals.values(*names, "won_flag", "later").annotate(n=Count("pk"))
         return [(tuple(row[name] for name in names), row["won_flag"], row["later"], row["n"]) for row in rows]
 

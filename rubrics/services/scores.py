@@ -3,10 +3,11 @@ the planner reads afterwards. The SQL that computes them is compile.py's; this w
 
 from typing import NamedTuple
 
-from django.db import connection, transaction
+from django.db import connection
 from django.utils import timezone
 
 from customers.models import Customer
+from ops.planner import wide_expression_planning
 
 from .. import scoring
 from ..compile import id_ranges, scored_sql
@@ -47,9 +48,7 @@ def scores_write_counted(
     select_sql, select_params = scored_sql(spec, customers)
     now = timezone.now()
     written = moved = 0
-    with transaction.atomic(), connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("SET LOCAL jit = off")  # the large CASE runs ~2.5x slower with JIT
+    with wide_expression_planning(), connection.cursor() as cursor:
         for statement in score_statements(select_sql, select_params, version, now, low_id, high_id):
             cursor.execute(statement.sql, statement.params)
             if statement.counts == "written moved":
@@ -66,8 +65,7 @@ def scores_fill(*, version: RubricVersion, spec: scoring.Rubric, low_id: int, hi
     the rows added. The history and the moved scores are counted when the table is switched in."""
     select_sql, select_params = scored_sql(spec, Customer.objects.filter(pk__gte=low_id, pk__lte=high_id))
     statement = score_fill_statement(select_sql, select_params, version, timezone.now(), table)
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SET LOCAL jit = off")
+    with wide_expression_planning(), connection.cursor() as cursor:
         cursor.execute(statement.sql, statement.params)
         return cursor.rowcount
 
