@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from customers.models import Customer
 from ops.locks import lock_wait_limit
+from ops.planner import planner_method_off, wide_expression_planning
 
 from .models import QualificationChange, RubricVersion, Score
 from .upsert import COPIED_COLUMNS, WRITTEN_COLUMNS, changes_select, moved_count
@@ -29,7 +30,6 @@ from .upsert import COPIED_COLUMNS, WRITTEN_COLUMNS, changes_select, moved_count
 PARENT = Score._meta.db_table
 TABLE_NAME = re.compile(rf"^{PARENT}_[rj][0-9]+$")
 INDEX_BUILD_MEMORY = "256MB"  # each index build's sort memory (PostgreSQL's default is 64MB)
-SWITCH_JOIN_MEMORY = "64MB"  # the switch's hash of the new scores against the old ones (1M rows: about 50MB)
 SWITCH_LOCK_TIMEOUT = "2s"  # the switch's wait for the lead list's readers to let go of the parent (then retried)
 COLUMNS = ("id", "customer_id", "rubric_id", "version_id", *WRITTEN_COLUMNS, "scored_at")
 
@@ -166,10 +166,7 @@ def score_table_switch(*, name: str, version: RubricVersion) -> Switched:
     """
     table, old_name = _quote(name), rubric_partition(version.rubric_id)
     columns = ", ".join(COLUMNS)
-    with connection.cursor() as cursor:
-        # The history's join of two million rows hashes them in one batch (PostgreSQL's default 4MB took eight).
-        cursor.execute("SET LOCAL jit = off")
-        cursor.execute(f"SET LOCAL work_mem = '{SWITCH_JOIN_MEMORY}'")
+    with wide_expression_planning(), connection.cursor() as cursor:
         if old_name and _written_meanwhile(cursor, _quote(old_name), version):
             old = _quote(old_name)
             # Rows by this version in the attached partition were written by the changed customers' path during
@@ -212,7 +209,10 @@ def _written_meanwhile(cursor, old: str, version: RubricVersion) -> bool:
 
 
 def _history_and_attach(cursor, name: str, old_name: str | None, version: RubricVersion) -> tuple[int, int]:
-    written, moved = _history_write(cursor, _quote(name), old_name, version)
+    # The two tables side by side in customer order, each read through its (customer, rubric) index: no hash of
+    # a million rows (which took eight batches in PostgreSQL's default work_mem, and grows faster than the rows).
+    with planner_method_off("hashjoin"):
+        written, moved = _history_write(cursor, _quote(name), old_name, version)
     previous = lock_wait_limit(SWITCH_LOCK_TIMEOUT)
     if old_name:
         # ACCESS EXCLUSIVE on the parent until the commit: the lead list waits for this last step only.
