@@ -118,8 +118,12 @@ def rescore_job_plan(*, job_id: int, chunk_size: int | None = None, resume: bool
 
 
 def rescore_chunk_run(*, chunk_id: int) -> int | None:
-    """Score one chunk's customers with its job's version, once; return the rows written (None: nothing to do).
-    The job counts them, and apart the scores whose total or qualification moved.
+    """Score one chunk's customers with its job's version, once; return how many scores it put in place, which
+    the worker then announces (None: nothing to do). The job counts the rows written, and apart the scores whose
+    total or qualification moved.
+
+    A chunk of a job filling its own table puts none in place (0): the table is not read until it is switched
+    in, which the last chunk does (returning every row then).
 
     1. hold off any publish of the rubric until this transaction ends, so a job
        superseded meanwhile cannot write after the newer one started;
@@ -135,8 +139,7 @@ def rescore_chunk_run(*, chunk_id: int) -> int | None:
         return None
     if chunk.status != ChunkStatus.PENDING:
         # Done already: delivered again, or retried because the switch that followed it failed (try it again).
-        rescore_job_switch(job_id=chunk.job_id)
-        return None
+        return rescore_job_switch(job_id=chunk.job_id)
     RescoreChunk.objects.filter(pk=chunk_id).update(attempts=F("attempts") + 1)
     with transaction.atomic():
         rubric_scoring_lock(chunk.job.rubric_id)
@@ -170,15 +173,16 @@ def rescore_chunk_run(*, chunk_id: int) -> int | None:
         to_switch = bool(job.table) and last.exists()
     if finished:
         score_statistics_refresh()  # the last chunk: the planner learns the new scores
-    if to_switch:
-        rescore_job_switch(job_id=job.pk)
+    if job.table:
+        return rescore_job_switch(job_id=job.pk) if to_switch else 0
     return written
 
 
-def rescore_job_switch(*, job_id: int) -> bool:
-    """Switch a job's filled table in as its rubric's partition and finish the job; False if there is nothing to
-    switch (not a table job, chunks still to do, already switched, superseded or failed). Run by the last chunk,
-    and again by the job's start when it is resumed (a worker died midway): each step runs once.
+def rescore_job_switch(*, job_id: int) -> int | None:
+    """Switch a job's filled table in as its rubric's partition and finish the job; return the rows switched in,
+    or None if there is nothing to switch (not a table job, chunks still to do, already switched, superseded or
+    failed). Run by the last chunk, and again by the job's start when it is resumed (a worker died midway): each
+    step runs once.
 
     1. vacuum the table (its pages all-visible, its statistics) and build its indexes (a named lock: two last
        chunks finishing at once build them once);
@@ -189,13 +193,13 @@ def rescore_job_switch(*, job_id: int) -> bool:
     """
     job = RescoreJob.objects.select_related("version").filter(pk=job_id).first()
     if job is None or not job.table or job.status != JobStatus.RUNNING or job.chunks_done < job.chunks_total:
-        return False
+        return None
     started = time.monotonic()
     score_table_vacuum(job.table)
     with transaction.atomic():
         lock_for_transaction(f"rescore-switch:{job_id}")
         if not RescoreJob.objects.filter(pk=job_id, status=JobStatus.RUNNING).exists():
-            return False
+            return None
         score_table_index(job.table)
     indexed = time.monotonic()
     for attempt in range(1, SWITCH_ATTEMPTS + 1):
@@ -203,7 +207,7 @@ def rescore_job_switch(*, job_id: int) -> bool:
             with transaction.atomic():
                 rubric_scoring_held_off(job.rubric_id)
                 if not RescoreJob.objects.filter(pk=job_id, status=JobStatus.RUNNING).exists():
-                    return False
+                    return None
                 switched = score_table_switch(name=job.table, version=job.version)
                 RescoreJob.objects.filter(pk=job_id).update(
                     status=JobStatus.DONE,
@@ -226,7 +230,7 @@ def rescore_job_switch(*, job_id: int) -> bool:
         " statistics %.1f s",
         job_id, indexed - started, switched_at - indexed, attempt, time.monotonic() - switched_at,
     )  # fmt: skip
-    return True
+    return switched.written
 
 
 def score_tables_sweep() -> list[str]:

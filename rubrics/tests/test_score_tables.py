@@ -12,7 +12,8 @@ from customers.tests.factories import CustomerFactory
 from rubrics.models import JobStatus, QualificationChange, RescoreJob, Rubric, Score
 from rubrics.score_tables import PARENT, rubric_partition, score_table_drop, score_tables_unattached
 from rubrics.services import publishing, rescoring
-from rubrics.tasks import rescore_job_start
+from rubrics.signals import qualifications_changed
+from rubrics.tasks import rescore_chunk, rescore_job_start
 from rubrics.tests.factories import next_draft, rubric_with_draft, scores_by_customer
 from tests.support import reading_held
 
@@ -199,7 +200,8 @@ def test_a_switch_that_waits_too_long_for_a_reader_changes_nothing_and_is_tried_
     if tried_again_by == "the job resumed":
         rescore_job_start.run(job.pk, resume=True)  # what the periodic resend does with a job that stalled
     else:
-        assert rescoring.rescore_chunk_run(chunk_id=chunks[-1]) is None, "the chunk is not written twice"
+        # The chunk is not written again; the switch is, and its two scores are put in place (and announced).
+        assert rescoring.rescore_chunk_run(chunk_id=chunks[-1]) == 2
 
     job.refresh_from_db()
     assert job.status == JobStatus.DONE
@@ -208,6 +210,34 @@ def test_a_switch_that_waits_too_long_for_a_reader_changes_nothing_and_is_tried_
         customers[1].pk: (second.pk, 3, True),
     }
     assert QualificationChange.objects.filter(version=second).count() == 2
+
+
+def test_a_publish_announces_its_scores_once_they_are_switched_in(make_person, django_capture_on_commit_callbacks):
+    """The chunks filling the job's table put no score in place: the worker announces nothing for them (the
+    routing and the webhooks would read the old scores); the last chunk's switch announces them all, once."""
+    admin = make_person("admin")
+    CustomerFactory.create_batch(5, industry="Software")
+    version = rubric_with_draft(industries=("Software",))
+    job = _publish(version, admin, django_capture_on_commit_callbacks)
+    chunks = rescoring.rescore_job_plan(job_id=job.pk, chunk_size=2)
+    announced = []
+
+    def heard(sender, **kwargs):
+        announced.append(sender)
+
+    qualifications_changed.connect(heard)
+    try:
+        put_in_place = []
+        for chunk_id in chunks:
+            with django_capture_on_commit_callbacks(execute=True):
+                rescore_chunk.run(chunk_id)
+            put_in_place.append(len(announced))
+    finally:
+        qualifications_changed.disconnect(heard)
+
+    assert len(chunks) == 3
+    assert put_in_place == [0, 0, 1], "announced once, by the last chunk"
+    assert Score.objects.filter(rubric=version.rubric, version=version).count() == 5
 
 
 def test_the_sweep_drops_only_tables_nothing_uses(make_person, django_capture_on_commit_callbacks):
