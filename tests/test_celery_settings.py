@@ -1,6 +1,9 @@
 """The Celery settings that make a dying worker, a lost message or a Redis outage harmless (icpsite/settings.py),
 held for every task of the project: a new task without them fails here."""
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -74,3 +77,52 @@ def test_every_periodic_job_is_a_task_of_the_project_and_stuck_work_is_sent_agai
 
 def test_every_task_of_the_project_is_a_job_task():
     assert [name for name, task in TASKS.items() if not isinstance(task, JobTask)] == []
+
+
+# A fresh web process: Django set up as the WSGI module does, a system check of our own that says when it runs,
+# then the first task sent (ops.jobs.job_task imports the tasks modules if the process has not yet).
+FIRST_SEND = """
+import django
+from django.core import checks
+django.setup()
+ran = []
+checks.register(lambda app_configs, **kwargs: ran.append("checks") or [])
+from ops.jobs import job_task
+job_task("rubrics.tasks.rescore_job_start")
+print(len(ran))
+"""
+
+
+def test_a_process_sending_its_first_task_does_not_run_the_system_checks():
+    """Celery's Django fixup would run Django's system checks there (1.2 s of the first request that sent one);
+    they run with manage.py check (home/tests/test_errors.py), not in every web and worker process."""
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "icpsite.settings", "DEBUG": "true", "ENV_FILE": os.devnull}
+    env.pop("CELERY_SKIP_CHECKS", None)
+
+    result = subprocess.run(
+        [sys.executable, "-c", FIRST_SEND],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "0"
+
+
+def test_a_web_process_has_the_tasks_from_its_start():
+    """The WSGI module imports the apps' tasks modules, so no request pays for it (0.3 s) when it sends a task."""
+    code = (
+        "import icpsite.wsgi\nfrom celery import current_app\n"
+        "print('rubrics.tasks.rescore_job_start' in current_app.tasks)"
+    )
+    env = {**os.environ, "DEBUG": "true", "ENV_FILE": os.devnull}
+
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=settings.BASE_DIR, env=env, capture_output=True, text=True, timeout=60
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "True"
