@@ -30,7 +30,7 @@ def _tidy(text: str) -> str:
     return " ".join(text.split())
 
 
-def spellings_unify(rows: list[dict], *, register: bool = True) -> list[dict]:
+def spellings_unify(rows: list[dict], *, register: bool = True, resolved: dict | None = None) -> list[dict]:
     """``rows`` (field attnames to values) with each category value in its canonical spelling:
 
     1. the spelling registered for its key;
@@ -40,6 +40,11 @@ def spellings_unify(rows: list[dict], *, register: bool = True) -> list[dict]:
 
     New keys are registered (unless ``register`` is false: a dry run counts, it writes nothing). Two writers
     registering the same new key at once agree on the one that committed first.
+
+    ``resolved`` (field -> key -> spelling) carries what earlier batches of the same dry run found, consulted
+    first and added to: registering nothing, each batch would otherwise look every key missing from the registry
+    up in the customers again (a read of every customer's values: 51 of a 100,000-row check's 63 s on a base
+    filled wholesale).
     """
     rows = [dict(row) for row in rows]
     for field in CATEGORY_FIELDS:
@@ -49,7 +54,10 @@ def spellings_unify(rows: list[dict], *, register: bool = True) -> list[dict]:
                 given.setdefault(category_key(row[field]), _tidy(row[field]))
         if not given:
             continue
-        known = _registered(field, given)
+        earlier = resolved.setdefault(field, {}) if resolved is not None else {}
+        known = {key: earlier[key] for key in given if key in earlier}
+        if to_look_up := [key for key in given if key not in known]:
+            known.update(_registered(field, to_look_up))
         missing = {key: spelling for key, spelling in given.items() if key not in known}
         if missing:
             found = {**missing, **_spellings_in_use(field, set(missing))}
@@ -60,6 +68,7 @@ def spellings_unify(rows: list[dict], *, register: bool = True) -> list[dict]:
                 )
                 found = {**found, **_registered(field, found)}
             known.update(found)
+        earlier.update(known)
         for row in rows:
             if isinstance(row.get(field), str) and row[field].strip():
                 row[field] = known[category_key(row[field])]

@@ -5,9 +5,11 @@ from django.core.files.base import ContentFile
 from django.urls import reverse
 
 from customers.models import CategorySpelling, ChangeSource, Customer, CustomerChange
+from customers.services import categories
 from customers.services.categories import category_merge
 from customers.services.records import customer_create, customer_update
 from customers.services.seeding import customer_demo_seed
+from customers.services.upserts import customers_upsert
 from customers.signals import customers_changed
 from customers.tests.factories import CustomerFactory
 from customers.tests.support import check, run
@@ -67,6 +69,31 @@ def test_a_spelling_stored_before_the_registry_stays_the_one(make_person):
     created = customer_create(values={"external_id": "N-1", "name": "New", "industry": "HEALTH CARE"}, user=None)
 
     assert created.industry == "Health Care"
+
+
+def test_a_dry_run_looks_each_spelling_up_in_the_customers_once_across_its_batches(monkeypatch):
+    """A check registers no spelling, so each batch would look the same unregistered keys up in every customer's
+    values again: they are carried from batch to batch, with the same answer as a write would give."""
+    CustomerFactory(industry="Health Care", country="Germany")  # stored wholesale: in no registry
+    rows = [
+        {"external_id": f"N-{number}", "name": f"New {number}", "industry": "HEALTH CARE", "country": "germany"}
+        for number in range(5)
+    ]
+    looked_up = []
+    in_use = categories._spellings_in_use
+    monkeypatch.setattr(
+        categories, "_spellings_in_use", lambda field, keys: looked_up.append(field) or in_use(field, keys)
+    )
+
+    counted = customers_upsert(rows=rows, user=None, source=ChangeSource.IMPORT, batch_size=2, dry_run=True)
+
+    assert counted.created == 5
+    assert sorted(looked_up) == ["country", "industry"], "once each, not once a batch (three batches)"
+    assert not CategorySpelling.objects.exists(), "a dry run registers nothing"
+    resolved = {}
+    for batch in (rows[:2], rows[2:4], rows[4:]):
+        unified = categories.spellings_unify(batch, register=False, resolved=resolved)
+        assert {(row["industry"], row["country"]) for row in unified} == {("Health Care", "Germany")}
 
 
 def test_the_form_and_the_api_store_the_known_spelling(client_as, api_as):
