@@ -141,10 +141,13 @@ class CustomerWriter(Writer):
     def __init__(self, job: ImportJob, dry_run: bool):
         self.job = job
         self.dry_run = dry_run
+        self.spellings: dict = {}  # what the check's batches found of the category spellings (customers_upsert)
 
     def write(self, rows: list[dict]) -> Counts:
         if self.dry_run:
-            result = customers_upsert(rows=rows, user=None, source=ChangeSource.IMPORT, dry_run=True)
+            result = customers_upsert(
+                rows=rows, user=None, source=ChangeSource.IMPORT, dry_run=True, spellings=self.spellings
+            )
         else:
             result = customers_upsert(
                 rows=rows, user=self.job.created_by, source=ChangeSource.IMPORT, source_ref=f"import {self.job.pk}"

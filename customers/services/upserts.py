@@ -54,6 +54,7 @@ def customers_upsert(
     batch_size: int = WRITE_BATCH,
     dry_run: bool = False,
     lock_wait: float | None = None,
+    spellings: dict | None = None,
 ) -> UpsertResult:
     """Create or update customers by external id, in set-based batches.
 
@@ -62,12 +63,13 @@ def customers_upsert(
     nothing. Raises ValidationError (naming the external id) for an invalid row;
     run it inside a transaction to make all batches one unit. ``dry_run`` counts
     what would happen and writes nothing. Category values take their one
-    spelling (categories.py).
+    spelling (categories.py); a dry run registers none, so it carries what it
+    found from batch to batch in ``spellings``, which a dry run made of several
+    calls (an import's check, a batch a call) passes to each.
     """
     result = UpsertResult()
     rows = iter(rows)
-    # A dry run registers no category spelling: what its batches found is carried from one to the next.
-    resolved = {} if dry_run else None
+    resolved = (spellings if spellings is not None else {}) if dry_run else None
     while batch := list(islice(rows, batch_size)):
         result += _upsert_batch(
             batch,

@@ -96,6 +96,28 @@ def test_a_dry_run_looks_each_spelling_up_in_the_customers_once_across_its_batch
         assert {(row["industry"], row["country"]) for row in unified} == {("Health Care", "Germany")}
 
 
+def test_an_import_check_looks_each_spelling_up_once_across_its_batches(monkeypatch):
+    """The check writes batch by batch (a call of customers_upsert each): what one batch found is not looked up
+    in every customer's values again by the next."""
+    CustomerFactory(industry="Health Care")  # stored wholesale: in no registry
+    monkeypatch.setattr("imports.services.BATCH", 2)
+    text = "Record ID,Company name,Industry,Country\n" + "".join(
+        f"C-{number},New {number},HEALTH CARE,Germany\n" for number in range(5)
+    )
+    looked_up = []
+    in_use = categories._spellings_in_use
+    monkeypatch.setattr(
+        categories, "_spellings_in_use", lambda field, keys: looked_up.append(field) or in_use(field, keys)
+    )
+
+    job = check(import_upload(kind="customers", file=ContentFile(text.encode()), name="crm.csv", user=None))
+
+    assert job.analysis == {"created": 5, "updated": 0, "unchanged": 0, "rejected": 0}
+    # (The region is the country's, filled in by the cleaning: the file has none.)
+    assert sorted(looked_up) == ["country", "industry", "region"], "once each, not once a batch (three batches)"
+    assert not CategorySpelling.objects.exists(), "a check registers nothing"
+
+
 def test_the_form_and_the_api_store_the_known_spelling(client_as, api_as):
     customer_create(values={"external_id": "K-1", "name": "Known", "industry": "Computer Software"}, user=None)
     customer = CustomerFactory(industry="Retail", country="France")
