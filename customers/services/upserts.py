@@ -69,7 +69,8 @@ def customers_upsert(
     """
     result = UpsertResult()
     rows = iter(rows)
-    resolved = (spellings if spellings is not None else {}) if dry_run else None
+    if dry_run and spellings is None:
+        spellings = {}
     while batch := list(islice(rows, batch_size)):
         result += _upsert_batch(
             batch,
@@ -78,20 +79,20 @@ def customers_upsert(
             source_ref=source_ref,
             dry_run=dry_run,
             lock_wait=lock_wait,
-            resolved=resolved,
+            spellings=spellings if dry_run else None,
         )
     return result
 
 
 @transaction.atomic
-def _upsert_batch(rows: list[dict], *, user, source, source_ref, dry_run, lock_wait, resolved=None) -> UpsertResult:
+def _upsert_batch(rows: list[dict], *, user, source, source_ref, dry_run, lock_wait, spellings) -> UpsertResult:
     """1. lock the rows that exist; 2. work out creates and real changes; 3. write each kind in one statement."""
     ids = [row["external_id"] for row in rows]
     if len(set(ids)) != len(ids):
         raise ValidationError("The same external id appears twice in one batch.")
     if not dry_run:
         lock_for_transaction(UPSERT_LOCK, wait=lock_wait)
-    rows = spellings_unify(rows, register=not dry_run, resolved=resolved)
+    rows = spellings_unify(rows, register=not dry_run, resolved=spellings)
     found = Customer.objects.filter(external_id__in=ids)
     existing = {customer.external_id: customer for customer in (found if dry_run else found.select_for_update())}
     owner_ids = {row["owner_id"] for row in rows if row.get("owner_id")}

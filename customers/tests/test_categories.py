@@ -71,7 +71,18 @@ def test_a_spelling_stored_before_the_registry_stays_the_one(make_person):
     assert created.industry == "Health Care"
 
 
-def test_a_dry_run_looks_each_spelling_up_in_the_customers_once_across_its_batches(monkeypatch):
+@pytest.fixture
+def looked_up(monkeypatch) -> list[str]:
+    """The fields whose spellings are looked up in the customers' values, one entry a look."""
+    fields = []
+    in_use = categories._spellings_in_use
+    monkeypatch.setattr(
+        categories, "_spellings_in_use", lambda field, keys: fields.append(field) or in_use(field, keys)
+    )
+    return fields
+
+
+def test_a_dry_run_looks_each_spelling_up_in_the_customers_once_across_its_batches(looked_up):
     """A check registers no spelling, so each batch would look the same unregistered keys up in every customer's
     values again: they are carried from batch to batch, with the same answer as a write would give."""
     CustomerFactory(industry="Health Care", country="Germany")  # stored wholesale: in no registry
@@ -79,11 +90,6 @@ def test_a_dry_run_looks_each_spelling_up_in_the_customers_once_across_its_batch
         {"external_id": f"N-{number}", "name": f"New {number}", "industry": "HEALTH CARE", "country": "germany"}
         for number in range(5)
     ]
-    looked_up = []
-    in_use = categories._spellings_in_use
-    monkeypatch.setattr(
-        categories, "_spellings_in_use", lambda field, keys: looked_up.append(field) or in_use(field, keys)
-    )
 
     counted = customers_upsert(rows=rows, user=None, source=ChangeSource.IMPORT, batch_size=2, dry_run=True)
 
@@ -96,18 +102,13 @@ def test_a_dry_run_looks_each_spelling_up_in_the_customers_once_across_its_batch
         assert {(row["industry"], row["country"]) for row in unified} == {("Health Care", "Germany")}
 
 
-def test_an_import_check_looks_each_spelling_up_once_across_its_batches(monkeypatch):
+def test_an_import_check_looks_each_spelling_up_once_across_its_batches(looked_up, monkeypatch):
     """The check writes batch by batch (a call of customers_upsert each): what one batch found is not looked up
     in every customer's values again by the next."""
     CustomerFactory(industry="Health Care")  # stored wholesale: in no registry
     monkeypatch.setattr("imports.services.BATCH", 2)
     text = "Record ID,Company name,Industry,Country\n" + "".join(
         f"C-{number},New {number},HEALTH CARE,Germany\n" for number in range(5)
-    )
-    looked_up = []
-    in_use = categories._spellings_in_use
-    monkeypatch.setattr(
-        categories, "_spellings_in_use", lambda field, keys: looked_up.append(field) or in_use(field, keys)
     )
 
     job = check(import_upload(kind="customers", file=ContentFile(text.encode()), name="crm.csv", user=None))
