@@ -9,6 +9,7 @@ on 127.0.0.1:5432 that the run recreates when it seeds: a run of some figures
 without seed_1m measures the base an earlier seed_1m left there).
 """
 
+import contextlib
 import json
 import os
 import subprocess
@@ -312,10 +313,15 @@ class _Worker:
     def __exit__(self, *exc):
         import signal
 
-        os.killpg(self.process.pid, signal.SIGTERM)
+        # A warm shutdown of the main process only: it lets the task running finish. A publish's figure ends
+        # when its switch commits, while the last task still drops the old partition; killing the pool with
+        # it left that table to the next figure's job (and a WorkerLostError in the output).
+        self.process.send_signal(signal.SIGTERM)
         try:
-            self.process.wait(timeout=20)
+            self.process.wait(timeout=60)
         except subprocess.TimeoutExpired:
+            pass
+        with contextlib.suppress(ProcessLookupError):  # what is left of the group, if anything
             os.killpg(self.process.pid, signal.SIGKILL)
 
 
