@@ -26,10 +26,10 @@ from .selectors import (
     SORTS,
     disqualification_report,
     lead_disposition_history,
+    lead_filters_read,
     lead_get,
     lead_matrix,
     lead_page,
-    lead_search_read,
     lead_segment_counts,
     rubric_scale,
 )
@@ -71,7 +71,7 @@ def _list(request, query: QueryDict, *, bulk_form=None, status=200):
         form.grades_offer(scale.grade_labels())
         filters = form.filters(new_since=visit.new_since)
         with short_query_planning():
-            filters = lead_search_read(filters)  # once, for the page and its tabs' counts
+            filters = lead_filters_read(filters, rubric=rubric)  # once, for the page and its tabs' counts
             page = lead_page(
                 user=request.user,
                 rubric=rubric,
