@@ -112,10 +112,12 @@ def test_a_process_sending_its_first_task_does_not_run_the_system_checks():
     assert result.stdout.strip() == "0"
 
 
-def test_a_web_process_has_the_tasks_from_its_start():
-    """The WSGI module imports the apps' tasks modules, so no request pays for it (0.3 s) when it sends a task."""
+@pytest.mark.parametrize("module", ["icpsite.wsgi", "icpsite.asgi"])
+def test_a_web_process_has_the_tasks_from_its_start(module):
+    """The WSGI and ASGI modules import the apps' tasks modules, so no request pays for it (0.3 s) when it sends
+    a task."""
     code = (
-        "import icpsite.wsgi\nfrom celery import current_app\n"
+        f"import {module}\nfrom celery import current_app\n"
         "print('rubrics.tasks.rescore_job_start' in current_app.tasks)"
     )
     env = {**os.environ, "DEBUG": "true", "ENV_FILE": os.devnull}
