@@ -317,10 +317,8 @@ class _Worker:
         # when its switch commits, while the last task still drops the old partition; killing the pool with
         # it left that table to the next figure's job (and a WorkerLostError in the output).
         self.process.send_signal(signal.SIGTERM)
-        try:
+        with contextlib.suppress(subprocess.TimeoutExpired):
             self.process.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            pass
         with contextlib.suppress(ProcessLookupError):  # what is left of the group, if anything
             os.killpg(self.process.pid, signal.SIGKILL)
 
