@@ -3,7 +3,8 @@ it and switches it in as the rubric's partition, taking over what changed meanwh
 the upsert, tested in test_rescoring.py)."""
 
 import pytest
-from django.db import OperationalError, connection, transaction
+from django.core.management.color import no_style
+from django.db import NotSupportedError, OperationalError, connection, transaction
 from django.urls import reverse
 
 from customers.models import Customer
@@ -15,7 +16,7 @@ from rubrics.services import publishing, rescoring
 from rubrics.signals import qualifications_changed
 from rubrics.tasks import rescore_chunk, rescore_job_start
 from rubrics.tests.factories import next_draft, rubric_with_draft, scores_by_customer
-from tests.support import reading_held
+from tests.support import reading_held, score_tables_left_dropped
 
 pytestmark = pytest.mark.django_db
 
@@ -300,3 +301,27 @@ def test_the_new_partition_comes_vacuumed_and_analyzed(make_person, django_captu
     finally:  # the flush after a transactional test empties the tables but leaves this one attached
         with connection.cursor() as cursor:
             cursor.execute(f"DROP TABLE IF EXISTS {rubric_partition(version.rubric_id)}")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_detached_partition_left_by_a_stopped_worker_is_dropped_before_the_flush():
+    """A worker stopped after its switch committed and before it dropped the old partition leaves that table
+    detached, still referencing the customers: the flush ending a transactional test (a TRUNCATE of every
+    table Django knows) would then fail. The root conftest drops such tables first (tests.support)."""
+    CustomerFactory(industry="Software")
+    version = rubric_with_draft()
+    old = rubric_partition(version.rubric_id)
+    with connection.cursor() as cursor:
+        cursor.execute(f"ALTER TABLE {PARENT} DETACH PARTITION {old}")  # the switch's step; the drop never came
+    tables = connection.introspection.django_table_names(only_existing=True, include_views=False)
+    (flush,) = connection.ops.sql_flush(no_style(), tables)  # one TRUNCATE of them all
+    with pytest.raises(NotSupportedError, match=old), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(flush)
+
+    assert score_tables_left_dropped() == [old]
+
+    assert not table_exists(old)
+    assert score_tables_unattached() == []
+    with connection.cursor() as cursor:
+        cursor.execute(flush)  # the flush no longer fails
+    assert not Customer.objects.exists()
