@@ -82,7 +82,8 @@ def _score_tables_left_dropped(request):
     product's sweep drops later (rubrics.score_tables). That table still references the customers, so the
     flush's TRUNCATE of them would fail, and then every transactional test after it in the process."""
     marker = request.node.get_closest_marker("django_db")
-    if "transactional_db" not in request.fixturenames and not (marker and marker.kwargs.get("transaction")):
+    transactional = {"transactional_db", "live_server"} & set(request.fixturenames)
+    if not transactional and not (marker and marker.kwargs.get("transaction")):
         yield
         return
     request.getfixturevalue("transactional_db")  # set up first, so flushed after this fixture's teardown
