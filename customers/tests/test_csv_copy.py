@@ -4,6 +4,7 @@ import io
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from customers import csv_copy
@@ -110,12 +111,38 @@ FILTERS = [
 ]
 
 
+# How the COPY reads the customers: through the list's indexes (a small export, the planner's choice), or the
+# table front to back and sorted (a large one: csv_copy.SORTED_READ_FROM; 0 makes every export large).
+READS = {"as planned": csv_copy.SORTED_READ_FROM, "sorted": 0}
+
+
+@pytest.fixture(params=READS)
+def read(request, monkeypatch):
+    monkeypatch.setattr(csv_copy, "SORTED_READ_FROM", READS[request.param])
+    return request.param
+
+
 @on_postgresql
 @pytest.mark.parametrize("filters", FILTERS)
-def test_it_writes_the_same_bytes_as_the_python_export(hostile_customers, filters):
+def test_it_writes_the_same_bytes_as_the_python_export(hostile_customers, filters, read):
     queryset = customer_list(filters=filters)
 
     assert _copy_path(queryset) == _python_path(queryset)
+
+
+@on_postgresql
+def test_a_large_export_reads_the_table_in_order_and_a_small_one_as_planned(hostile_customers, monkeypatch):
+    queryset = customer_list(filters=CustomerFilters())
+
+    def index_scans_turned_off() -> bool:
+        with CaptureQueriesContext(connection) as captured:
+            written = _copy_path(queryset)
+        assert written == _python_path(queryset)
+        return any("enable_indexscan" in query["sql"] and "'off'" in query["sql"] for query in captured)
+
+    assert not index_scans_turned_off()  # a handful of customers
+    monkeypatch.setattr(csv_copy, "SORTED_READ_FROM", Customer.objects.count())
+    assert index_scans_turned_off()
 
 
 def _extras_seen(monkeypatch) -> list[bool]:
@@ -214,7 +241,7 @@ def test_it_streams_the_copy_as_the_view_response(client_as, hostile_customers):
 
 @on_postgresql
 @pytest.mark.django_db(transaction=True)
-def test_it_leaves_the_connection_usable_when_the_download_stops_early():
+def test_it_leaves_the_connection_usable_when_the_download_stops_early(read):
     Customer.objects.bulk_create(
         Customer(external_id=f"CRM-{number}", name=f"Customer {number}") for number in range(500)
     )
