@@ -82,16 +82,14 @@ def _registered(field: str, keys) -> dict[str, str]:
 def _spellings_in_use(field: str, keys: set[str]) -> dict[str, str]:
     """For each of ``keys`` some customers store, the spelling stored first."""
     spellings = [value for value in distinct_values(field) if category_key(value) in keys]
-    if not spellings:
-        return {}
-    firsts = (
-        Customer.objects.filter(**{f"{field}__in": spellings})
-        .values_list(field)
-        .annotate(first=Min("id"))
-        .order_by("first")
-    )
+    # Each spelling's first customer on its own: PostgreSQL answers a MIN(id) from an index, where grouping every
+    # customer with one of them by spelling read them all (0.2 s a field on the 1M base, against 5 ms).
+    firsts = [
+        (Customer.objects.filter(**{field: spelling}).aggregate(first=Min("id"))["first"], spelling)
+        for spelling in spellings
+    ]
     found: dict[str, str] = {}
-    for spelling, _ in firsts:
+    for _, spelling in sorted((first, spelling) for first, spelling in firsts if first is not None):  # none: gone
         found.setdefault(category_key(spelling), _tidy(spelling))
     return found
 

@@ -71,6 +71,15 @@ def test_a_spelling_stored_before_the_registry_stays_the_one(make_person):
     assert created.industry == "Health Care"
 
 
+def test_of_two_spellings_stored_before_the_registry_the_first_stored_stays_the_one():
+    CustomerFactory(industry="health care")  # stored first (a lower id), and after the other in text order
+    CustomerFactory(industry="Health Care")
+
+    created = customer_create(values={"external_id": "N-1", "name": "New", "industry": "HEALTH CARE"}, user=None)
+
+    assert created.industry == "health care"
+
+
 @pytest.fixture
 def looked_up(monkeypatch) -> list[str]:
     """The fields whose spellings are looked up in the customers' values, one entry a look."""
