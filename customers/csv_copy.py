@@ -141,7 +141,7 @@ def copy_csv_chunks(
         # A large export reads the customers in the table's order and sorts them. Through the list's index (the
         # planner's choice: it counts on the table being in memory) it reads a million table rows in the order
         # of their names, each page many times over: 2.1 to 2.7 times the floor's bare COPY by id on the 1M
-        # base where the table is not in memory, against 1.7 times sorted (docs/benchmarks.md).
+        # base where the table is not in memory, against 1.7 to 2.1 times sorted (docs/benchmarks.md).
         large = (customer_count_estimate(queryset) or 0) >= SORTED_READ_FROM
         # Leaving early (the client went away) raises GeneratorExit in this block, on which
         # psycopg cancels the COPY, so the connection takes new queries.
