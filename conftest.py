@@ -13,7 +13,7 @@ from django.db import close_old_connections
 from icpsite.celery import app as celery_app
 from teams.models import Role, Team
 from teams.tests.factories import TeamFactory, UserFactory
-from tests.support import PrivateRedis, redis_or_fail, score_tables_left_dropped
+from tests.support import PrivateRedis, redis_or_fail
 
 # Playwright's sync API runs an event loop in the test thread; Django would
 # otherwise refuse ORM calls made from that thread.
@@ -76,11 +76,12 @@ def _celery_in_process(request):
 
 @pytest.fixture(autouse=True)
 def _score_tables_left_dropped(request):
-    """Before a transactional test's flush, the score tables it left unattached are dropped (tests.support).
+    """Before a transactional test's flush, the product's sweep drops the score tables the test left unattached.
 
-    A worker stopped right after its publish's switch committed leaves the old partition detached, which the
-    product's sweep drops later (rubrics.score_tables). That table still references the customers, so the
-    flush's TRUNCATE of them would fail, and then every transactional test after it in the process."""
+    A worker stopped right after its publish's switch committed leaves the old partition detached, for the
+    sweep to drop later (rubrics.services.rescoring.score_tables_sweep). That table still references the
+    customers, so the flush's TRUNCATE of them would fail, and then every transactional test after it in the
+    process."""
     marker = request.node.get_closest_marker("django_db")
     transactional = {"transactional_db", "live_server"} & set(request.fixturenames)
     if not transactional and not (marker and marker.kwargs.get("transaction")):
@@ -88,7 +89,9 @@ def _score_tables_left_dropped(request):
         return
     request.getfixturevalue("transactional_db")  # set up first, so flushed after this fixture's teardown
     yield
-    score_tables_left_dropped()
+    from rubrics.services.rescoring import score_tables_sweep
+
+    score_tables_sweep()
 
 
 @pytest.fixture

@@ -231,17 +231,3 @@ def browser_sign_in(page, person) -> None:
     page.fill("input[name=password]", "correct horse battery")
     page.click("button[type=submit]")
     page.wait_for_url(re.compile(r".*/$"))
-
-
-def score_tables_left_dropped() -> list[str]:
-    """Drop every score table not attached as a rubric's partition (PostgreSQL), whatever its job's state; return
-    their names. For a test's end: the product's own sweep (rubrics.services.rescoring.score_tables_sweep) keeps
-    a running job's table."""
-    from rubrics.score_tables import partitioned, score_table_drop, score_tables_unattached
-
-    if not partitioned():
-        return []
-    names = score_tables_unattached()
-    for name in names:
-        score_table_drop(name)
-    return names

@@ -16,7 +16,7 @@ from rubrics.services import publishing, rescoring
 from rubrics.signals import qualifications_changed
 from rubrics.tasks import rescore_chunk, rescore_job_start
 from rubrics.tests.factories import next_draft, rubric_with_draft, scores_by_customer
-from tests.support import reading_held, score_tables_left_dropped
+from tests.support import reading_held
 
 pytestmark = pytest.mark.django_db
 
@@ -307,7 +307,7 @@ def test_the_new_partition_comes_vacuumed_and_analyzed(make_person, django_captu
 def test_a_detached_partition_left_by_a_stopped_worker_is_dropped_before_the_flush():
     """A worker stopped after its switch committed and before it dropped the old partition leaves that table
     detached, still referencing the customers: the flush ending a transactional test (a TRUNCATE of every
-    table Django knows) would then fail. The root conftest drops such tables first (tests.support)."""
+    table Django knows) would then fail. The root conftest runs the sweep first."""
     CustomerFactory(industry="Software")
     version = rubric_with_draft()
     old = rubric_partition(version.rubric_id)
@@ -318,7 +318,7 @@ def test_a_detached_partition_left_by_a_stopped_worker_is_dropped_before_the_flu
     with pytest.raises(NotSupportedError, match=old), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(flush)
 
-    assert score_tables_left_dropped() == [old]
+    assert rescoring.score_tables_sweep() == [old]
 
     assert not table_exists(old)
     assert score_tables_unattached() == []
