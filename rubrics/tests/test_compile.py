@@ -412,3 +412,27 @@ def test_it_reads_the_gates_and_the_rank_from_the_stored_masks_with_a_banded_mus
         (0, False, 0),
         (3, False, 3),
     ]
+
+
+@pytest.mark.django_db
+def test_each_criterions_points_are_computed_once_per_customer_however_often_the_total_is_used():
+    """The points are summed behind a fence: pulled up into the query around them, each sum was computed again
+    in the total, and the total again in the verdict (the fill's SELECT took 15 to 20 % longer)."""
+    rubric = scoring.Rubric(
+        criteria=(
+            scoring.Criterion(id=1, field="employees", kind="number", operator="gte", points=7, values=(100,)),
+            scoring.Criterion(
+                id=2, field="employees", kind="number", operator="lte", points=5, values=(10,), group="engagement"
+            ),
+        ),
+        threshold=3,
+    )
+    for sql, params in (
+        scored_sql(rubric, Customer.objects.all()),
+        versions_scored_sql([rubric], Customer.objects.all()),
+    ):
+        with connection.cursor() as cursor:
+            cursor.execute(f"EXPLAIN (VERBOSE) {sql}", params)
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+        assert plan.count("THEN '7'::bigint") == 1, plan
+        assert plan.count("THEN '5'::bigint") == 1, plan
