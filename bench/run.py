@@ -409,15 +409,17 @@ ONE_CUSTOMER = (
 import json, statistics
 from customers.models import Customer
 from customers.services.records import customer_update
-from rubrics.demo import TARGET_INDUSTRIES
+from rubrics.demo import TARGET_INDUSTRIES, demo_rubric_ensure
 from rubrics.models import Score
+# The demo rubric's scores: after event_to_score the base has that figure's rubric too.
+scores = Score.objects.filter(rubric=demo_rubric_ensure().rubric).values_list("total", flat=True)
 samples = []
 for customer in Customer.objects.order_by("pk")[:7]:
-    before = Score.objects.values_list("total", flat=True).get(customer=customer)
+    before = scores.get(customer=customer)
     industry = "Retail" if customer.industry in TARGET_INDUSTRIES else "Software"  # the total always moves
     started = time.perf_counter()
     customer_update(customer=customer, values={{"industry": industry}}, user=None)
-    while Score.objects.values_list("total", flat=True).get(customer=customer) == before:
+    while scores.get(customer=customer) == before:
         time.sleep(0.002)
     samples.append(time.perf_counter() - started)
 with open({out!r}, "w") as out:
