@@ -112,11 +112,13 @@ sent, moved, done = {{}}, {{}}, threading.Event()
 
 def watch():
     while not done.is_set() or len(moved) < len(sent):
-        # The rubric's qualified scores, through the lead list's partial index: the accounts that moved.
+        # The accounts sent and not seen moving yet that qualify now (the rubric's other qualified accounts, from
+        # earlier runs on the same base, are not read: the watcher's own cost stays that of the few pending).
         seen = time.perf_counter()
-        for pk in Score.objects.filter(rubric=rubric, qualified=True).values_list("customer_id", flat=True):
-            if pk in sent and pk not in moved:
-                moved[pk] = seen
+        pending = [pk for pk in list(sent) if pk not in moved]
+        qualified = Score.objects.filter(rubric=rubric, qualified=True, customer_id__in=pending)
+        for pk in qualified.values_list("customer_id", flat=True):
+            moved[pk] = seen
         if done.is_set() and time.perf_counter() - last_sent > 60:
             break
         time.sleep(0.02)
