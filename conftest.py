@@ -13,7 +13,7 @@ from django.db import close_old_connections
 from icpsite.celery import app as celery_app
 from teams.models import Role, Team
 from teams.tests.factories import TeamFactory, UserFactory
-from tests.support import PrivateRedis, redis_or_fail
+from tests.support import PrivateRedis, redis_or_fail, runs_transactional
 
 # Playwright's sync API runs an event loop in the test thread; Django would
 # otherwise refuse ORM calls made from that thread.
@@ -82,9 +82,7 @@ def _score_tables_left_dropped(request):
     sweep to drop later (rubrics.services.rescoring.score_tables_sweep). That table still references the
     customers, so the flush's TRUNCATE of them would fail, and then every transactional test after it in the
     process."""
-    marker = request.node.get_closest_marker("django_db")
-    transactional = {"transactional_db", "live_server"} & set(request.fixturenames)
-    if not transactional and not (marker and marker.kwargs.get("transaction")):
+    if not runs_transactional(request):
         yield
         return
     request.getfixturevalue("transactional_db")  # set up first, so flushed after this fixture's teardown

@@ -40,6 +40,15 @@ def redis_or_fail(url: str = TEST_REDIS_URL) -> str:
 RESENT_WITHIN_SECONDS = 120
 
 
+def runs_transactional(request) -> bool:
+    """Whether the test runs on a transactional database, whose flush empties every table when it ends: it asks
+    for ``transactional_db`` or a live server (which pytest-django sets up on one), or its ``django_db`` mark says
+    ``transaction=True``."""
+    marker = request.node.get_closest_marker("django_db")
+    asked = {"transactional_db", "live_server"} & set(request.fixturenames)
+    return bool(asked) or bool(marker and marker.kwargs.get("transaction"))
+
+
 def wait_for(condition, timeout: float = 15.0, interval: float = 0.05, what: str = "the condition"):
     """Poll until ``condition()`` is true; fail the test after ``timeout`` seconds."""
     from django.db import OperationalError

@@ -9,16 +9,16 @@ import importlib
 
 import pytest
 
+from tests.support import runs_transactional
+
 REASONS = importlib.import_module("leads.migrations.0002_default_reasons").REASONS
 
 
 @pytest.fixture(autouse=True)
 def _default_reasons(request):
-    marker = request.node.get_closest_marker("django_db")
-    names = set(request.fixturenames)
-    if marker is None and not names & {"db", "transactional_db"}:
+    transactional = runs_transactional(request)
+    if not transactional and request.node.get_closest_marker("django_db") is None and "db" not in request.fixturenames:
         return
-    transactional = "transactional_db" in names or (marker is not None and marker.kwargs.get("transaction"))
     request.getfixturevalue("transactional_db" if transactional else "db")
     from leads.models import DisqualificationReason
 
