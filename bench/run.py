@@ -913,10 +913,13 @@ def growth() -> dict:
     return figures
 
 
+# The figures of this run so far, and those on record before it (main): a figure measured earlier in the same run
+# (rescore_full before growth, say) is the one compared with, not the one the file held before.
+_results: dict[str, dict] = {}
+
+
 def _last(figure: str) -> float | None:
-    if not RESULTS.exists():
-        return None
-    return json.loads(RESULTS.read_text()).get(figure, {}).get("value")
+    return _results.get(figure, {}).get("value")
 
 
 FIGURES = {
@@ -950,7 +953,8 @@ def main(names: list[str]) -> None:
     unknown = set(names) - set(FIGURES)
     if unknown:
         raise SystemExit(f"unknown figures {sorted(unknown)}; known: {sorted(FIGURES)}")
-    results = json.loads(RESULTS.read_text()) if names and RESULTS.exists() else {}
+    results = _results
+    results.update(json.loads(RESULTS.read_text()) if names and RESULTS.exists() else {})
     if not names or "seed_1m" in names:
         recreate_database()
     for name, measure in FIGURES.items():

@@ -25,7 +25,7 @@ from ops.locks import lock_wait_limit
 from ops.planner import planner_method_off, wide_expression_planning
 
 from .models import QualificationChange, RubricVersion, Score
-from .upsert import COPIED_COLUMNS, WRITTEN_COLUMNS, changes_select, moved_count
+from .upsert import COPIED_COLUMNS, WRITTEN_COLUMNS, changes_select, moved_condition
 
 PARENT = Score._meta.db_table
 TABLE_NAME = re.compile(rf"^{PARENT}_[rj][0-9]+$")
@@ -243,12 +243,16 @@ def _history_write(cursor, table: str, old_name: str | None, version: RubricVers
             "SELECT t.customer_id AS id, t.total, t.qualified, true AS is_new, NULL::boolean AS was_qualified,"
             f" NULL::integer AS was_total FROM {table} AS t"
         )
-    changes_sql, changes_params = changes_select("compared", version, timezone.now())
+    # Only the scores that move are kept (the history is some of them), not every score of the base: a publish
+    # that moves few compares the two tables in one pass and keeps next to nothing (0.49 s against 0.79 to
+    # 0.88 s for the 1M base, when every compared score was kept for the two counts).
+    changes_sql, changes_params = changes_select("moved", version, timezone.now())
     cursor.execute(
-        f"WITH compared AS MATERIALIZED ({compared}),"
+        f"WITH compared AS ({compared}),"
+        f" moved AS MATERIALIZED (SELECT * FROM compared AS c WHERE {moved_condition('c', 'IS DISTINCT FROM')}),"
         f" history AS (INSERT INTO {changes_table} (customer_id, rubric_id, version_id, was_qualified, qualified,"
         f" total, changed_at) {changes_sql})"
-        f" SELECT (SELECT count(*) FROM compared), ({moved_count('compared', 'IS DISTINCT FROM')})",
+        f" SELECT (SELECT count(*) FROM {table}), (SELECT count(*) FROM moved)",
         changes_params,
     )
     written, moved = cursor.fetchone()

@@ -79,9 +79,14 @@ def changes_select(compared: str, version: RubricVersion, now: datetime.datetime
 def moved_count(compared: str, distinct: str) -> str:
     """How many scores move: a first score, or a total or qualification that differs from the stored one
     (a score that only takes the new version, or a new breakdown of the same total, does not count)."""
+    return f"SELECT count(*) FROM {compared} AS c WHERE {moved_condition('c', distinct)}"
+
+
+def moved_condition(alias: str, distinct: str) -> str:
+    """Whether the compared score ``alias`` moves (see moved_count)."""
     return (
-        f"SELECT count(*) FROM {compared} AS c"
-        f" WHERE c.is_new OR c.was_total {distinct} c.total OR c.was_qualified {distinct} c.qualified"
+        f"{alias}.is_new OR {alias}.was_total {distinct} {alias}.total"
+        f" OR {alias}.was_qualified {distinct} {alias}.qualified"
     )
 
 
