@@ -53,6 +53,11 @@ SEGMENT_STAGES = {
 }
 # A tab's count stops here ("1,000+"): each reads at most this many entries of score_lead_stage_idx.
 SEGMENT_COUNT_CAP = 1_000
+# Under a search, a tab's count stops here ("100+"). A word in one name in twenty matches no lead of the index:
+# each lead's customer is looked up for its name and domain, twenty for each match, and three counts to a
+# thousand looked up 60,000 customers (200 to 250 ms of a 270 ms page on the 1M base). A search is
+# answered by its first page; the tabs say where else it found leads, and roughly how many.
+SEARCH_COUNT_CAP = 100
 
 
 # Sort orders: each ends on the customer id, so pages never overlap or skip.
@@ -393,7 +398,7 @@ class SegmentTab:
     segment: str
     label: str
     count: int
-    capped: bool  # more than SEGMENT_COUNT_CAP: count is the cap
+    capped: bool  # more than the cap (SEGMENT_COUNT_CAP, or SEARCH_COUNT_CAP under a search): count is the cap
 
 
 @dataclass(frozen=True)
@@ -412,8 +417,9 @@ def lead_segment_counts(
 ) -> LeadSegments:
     """How many leads each tab lists under the other filters, and how many churned ones expansion hides.
 
-    One statement: a COUNT of each, each reading no further than SEGMENT_COUNT_CAP + 1 leads (a LIMITed
-    subquery), from score_lead_stage_idx alone (rubric, stage, owner, and the filtered columns it carries)."""
+    One statement: a COUNT of each, each reading no further than SEGMENT_COUNT_CAP + 1 leads (SEARCH_COUNT_CAP + 1
+    under a search; a LIMITed subquery), from score_lead_stage_idx alone (rubric, stage, owner, and the filtered
+    columns it carries)."""
     leads = _leads_in_any_segment(user=user, rubric=rubric, filters=filters, scale=scale)
     segments = lead_segments(rubric)
     chosen = lead_segment(rubric, filters.segment, filters.stage)
@@ -433,17 +439,18 @@ def lead_segment_counts(
     if EXPANSION in segments:
         counted[CHURNED] = (leads if chosen == EXPANSION else elsewhere).filter(stage=CHURNED)
     new = filters.qualified_since is not None
-    counts = dict(zip(counted, _counts_capped(list(counted.values()), new=new), strict=True))
+    cap = SEARCH_COUNT_CAP if filters.q else SEGMENT_COUNT_CAP
+    counts = dict(zip(counted, _counts_capped(list(counted.values()), cap=cap, new=new), strict=True))
     return LeadSegments(
         chosen=chosen,
-        tabs=[_tab(segment, SEGMENTS[segment], counts[segment]) for segment in segments],
-        churned=_tab(EXPANSION, "Churned", counts[CHURNED]) if CHURNED in counts else None,
+        tabs=[_tab(segment, SEGMENTS[segment], counts[segment], cap) for segment in segments],
+        churned=_tab(EXPANSION, "Churned", counts[CHURNED], cap) if CHURNED in counts else None,
         churned_shown=churned_shown,
     )
 
 
-def _counts_capped(querysets: list[QuerySet[Score]], *, new: bool = False) -> list[int]:
-    """The count of each queryset, up to SEGMENT_COUNT_CAP + 1, in one round trip.
+def _counts_capped(querysets: list[QuerySet[Score]], *, cap: int, new: bool = False) -> list[int]:
+    """The count of each queryset, up to ``cap`` + 1, in one round trip.
 
     ``new``: the leads are those that qualified lately. The planner would then merge the tab's leads with the
     new qualifications in customer order, expecting the cap's worth of new ones early on; but the latest
@@ -454,7 +461,7 @@ def _counts_capped(querysets: list[QuerySet[Score]], *, new: bool = False) -> li
     for leads in querysets:
         # Only the customer id, which the indexes hold: an index-only scan (the score's id is in none of them).
         try:
-            sql, sql_params = leads.order_by().values("customer_id")[: SEGMENT_COUNT_CAP + 1].query.sql_with_params()
+            sql, sql_params = leads.order_by().values("customer_id")[: cap + 1].query.sql_with_params()
         except EmptyResultSet:  # a filter that matches nothing (a grade the rubric does not have): no SQL
             parts.append("0")
             continue
@@ -465,8 +472,8 @@ def _counts_capped(querysets: list[QuerySet[Score]], *, new: bool = False) -> li
         return list(cursor.fetchone())
 
 
-def _tab(segment: str, label: str, count: int) -> SegmentTab:
-    return SegmentTab(segment, label, min(count, SEGMENT_COUNT_CAP), count > SEGMENT_COUNT_CAP)
+def _tab(segment: str, label: str, count: int, cap: int) -> SegmentTab:
+    return SegmentTab(segment, label, min(count, cap), count > cap)
 
 
 # What a page of the lead list shows of each lead.

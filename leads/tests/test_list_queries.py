@@ -1,5 +1,5 @@
 """The lead list runs as many queries for 5 leads as for 60 (more than a page): no query per lead, and no COUNT
-but its tabs', each stopping at SEGMENT_COUNT_CAP.
+but its tabs', each stopping at SEGMENT_COUNT_CAP (SEARCH_COUNT_CAP under a search).
 
 Each row shows its customer, the customer's owner, the disposition and whether the lead is new: all of
 it must come with the page's one query (joins and subqueries), whichever filters and order are on.
@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from customers.tests.factories import CustomerFactory
 from leads.models import DispositionStatus, LeadDisposition, LeadListVisit
-from leads.selectors import SEGMENT_COUNT_CAP
+from leads.selectors import SEARCH_COUNT_CAP, SEGMENT_COUNT_CAP
 from leads.tests.factories import customers_score, published_rubric
 from leads.views import PER_PAGE
 from rubrics.models import LeadAudience
@@ -87,7 +87,8 @@ def _list(client, rubric, filters, page=1):
     counts = [sql for sql in queries if "COUNT(" in sql.upper() and "rubrics_score" in sql]
     # One statement counts the tabs (new business, expansion, the churned ones expansion hides), each capped.
     assert len(counts) == 1, counts
-    capped = f"LIMIT {SEGMENT_COUNT_CAP + 1}) AS capped)"
+    cap = SEARCH_COUNT_CAP if filters.get("q") else SEGMENT_COUNT_CAP
+    capped = f"LIMIT {cap + 1}) AS capped)"
     assert counts[0].count("COUNT(*)") == counts[0].count(capped) == 3, counts
     return rows, [sql for sql in queries if not sql.startswith("EXPLAIN")]
 

@@ -232,6 +232,23 @@ def test_a_count_stops_at_the_cap(base, client, monkeypatch):
     assert _names(html) == EXPANSION | CHURNED  # the list itself is not capped
 
 
+def test_under_a_search_a_count_stops_at_the_search_cap(base, client, monkeypatch):
+    """The planted base's names: "One" is in Prospect One, Customer One and Churned One (the qualified ones)."""
+    rubric, people = base
+    monkeypatch.setattr(selectors, "SEARCH_COUNT_CAP", 1)
+    client.force_login(people["admin"])
+
+    searched = _page(client, rubric, q="o", segment="expansion", churned="on")
+    plain = _page(client, rubric, segment="expansion", churned="on")
+
+    # Every qualified name has an "o": 3 new business, 2 customers and 3 churned, all over the cap of 1.
+    assert _tabs(searched) == {"new_business": "1+", "expansion": "1+"}
+    assert _names(searched) == EXPANSION | CHURNED  # the list itself is not capped
+    assert _tabs(plain) == {"new_business": "3", "expansion": "5"}, "without a search, the cap is SEGMENT_COUNT_CAP"
+    # One match in each tab: the count is exact at the cap.
+    assert _tabs(_page(client, rubric, q="one", segment="expansion")) == {"new_business": "1", "expansion": "1"}
+
+
 @pytest.mark.parametrize(
     ("audience", "asked", "listed", "tabs"),
     [
