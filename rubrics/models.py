@@ -245,10 +245,13 @@ class Score(models.Model):
             # and owner (a rep's): a range of this small index each, where the ones above read every lead.
             # The columns the list filters by ride along, so a filtered count (a country, a grade) is read
             # from the index alone too: without them each count looked up a thousand rows or more in the
-            # table (17 ms for a country's three tabs, 6 ms with them).
+            # table (17 ms for a country's three tabs, 6 ms with them). Within a stage and owner, the latest
+            # customers come first: "new since my last visit" counts new accounts (the latest ids) before the
+            # rest, where in table order it read each range to its end to find them (an admin's three counts
+            # 45 to 49 ms on the 1M base, 23 to 27 ms newest first).
             models.Index(
-                fields=["rubric", "stage", "owner"],
-                include=["customer", "total", "engagement", "industry", "country", "region"],
+                fields=["rubric", "stage", "owner", "-customer"],
+                include=["total", "engagement", "industry", "country", "region"],
                 condition=models.Q(qualified=True),
                 name="score_lead_stage_idx",
             )

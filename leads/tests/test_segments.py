@@ -4,10 +4,12 @@ for, a rubric's marking, and the exports and the API listing what the page lists
 import csv
 import datetime
 import io
+import json
 import re
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
@@ -219,6 +221,48 @@ def test_the_counts_of_new_leads_count_only_them_and_leave_the_planner_as_it_was
         with connection.cursor() as cursor:
             cursor.execute("SHOW enable_mergejoin")
             assert cursor.fetchone()[0] == "on"
+
+
+def test_new_leads_are_counted_from_the_latest_accounts_first(make_person, monkeypatch):
+    """60 qualified leads of one stage, no owner, the latest 10 of them new since the visit; the cap at 5. The
+    count of new ones reads the stage's leads newest first and stops at the sixth new one: 6 leads read, where in
+    the table's order it read the 50 older ones first (56)."""
+    monkeypatch.setattr(selectors, "SEGMENT_COUNT_CAP", 5)
+    version = published_rubric(audience=LeadAudience.NEW_BUSINESS)
+    admin = make_person(Role.ADMIN)
+    # Before them, accounts the tab does not list: customers (expansion) and leads that do not qualify.
+    others = [CustomerFactory(industry="Software", lifecycle_stage="customer") for _ in range(200)]
+    others += [CustomerFactory(industry="Retail", lifecycle_stage="lead") for _ in range(200)]
+    customers = [CustomerFactory(industry="Software", lifecycle_stage="lead") for _ in range(60)]
+    customers_score(version, *others, *customers)
+    since = timezone.now()
+    QualificationChange.objects.filter(rubric=version.rubric).update(changed_at=since - datetime.timedelta(days=1))
+    QualificationChange.objects.filter(customer__in=customers[-10:]).update(
+        changed_at=since + datetime.timedelta(minutes=1)
+    )
+    filters = selectors.LeadFilters(owner=selectors.ANY, qualified_since=since)
+
+    with CaptureQueriesContext(connection) as captured:
+        counts = selectors.lead_segment_counts(user=admin, rubric=version.rubric, filters=filters)
+
+    assert [(tab.segment, tab.count, tab.capped) for tab in counts.tabs] == [("new_business", 5, True)]
+    (statement,) = [query["sql"] for query in captured.captured_queries if "COUNT(*)" in query["sql"]]
+    with connection.cursor() as cursor:
+        # The scores read through their indexes, as on a large base (a table this small would be read whole).
+        cursor.execute("ANALYZE rubrics_score, rubrics_qualificationchange")
+        cursor.execute("SET LOCAL enable_seqscan = off; SET LOCAL enable_bitmapscan = off")
+        cursor.execute("SET LOCAL enable_mergejoin = off")  # as the counts of new leads are planned
+        cursor.execute(f"EXPLAIN (ANALYZE, FORMAT JSON) {statement}")
+        plan = cursor.fetchone()[0]
+    plan = json.loads(plan) if isinstance(plan, str) else plan
+    assert _score_rows_read(plan[0]["Plan"]) == 6
+
+
+def _score_rows_read(node: dict) -> int:
+    """The rows the plan's scans of the scores' partitions returned, in all."""
+    own = node.get("Actual Rows", 0) * node.get("Actual Loops", 1) if "Scan" in node["Node Type"] else 0
+    own = own if node.get("Relation Name", "").startswith("rubrics_score") else 0
+    return own + sum(_score_rows_read(child) for child in node.get("Plans", []))
 
 
 def test_a_count_stops_at_the_cap(base, client, monkeypatch):
