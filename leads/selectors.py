@@ -53,10 +53,10 @@ SEGMENT_STAGES = {
 }
 # A tab's count stops here ("1,000+"): each reads at most this many entries of score_lead_stage_idx.
 SEGMENT_COUNT_CAP = 1_000
-# Under a search, a tab's count stops here ("100+"). A word in one name in twenty matches no lead of the index:
-# each lead's customer is looked up for its name and domain, twenty for each match, and three counts to a
-# thousand looked up 60,000 customers (200 to 250 ms of a 270 ms page on the 1M base). A search is
-# answered by its first page; the tabs say where else it found leads, and roughly how many.
+# Under a search, a tab's count stops here ("100+"). The index cannot answer a common word (in one name in
+# twenty): each lead's customer is looked up for its name and domain, twenty for each match, so three counts to
+# a thousand looked up 60,000 customers (200 to 250 ms of a 270 ms page on the 1M base). A search is answered by
+# its first page; the tabs say where else it found leads, and roughly how many.
 SEARCH_COUNT_CAP = 100
 
 
